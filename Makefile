@@ -1,0 +1,43 @@
+# mediamon: `make run` and `make test` do all the set-up on a fresh machine with Python 3.11.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export UV_CACHE_DIR ?= $(HOME)/.cache/uv
+
+.PHONY: run test test-fast bench bench-quality lock clean-venv
+
+# The stamp is newer than the lock files when nothing changed: set-up is then a no-op.
+$(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
+	@if [ ! -x $(VPY) ] || ! $(VPY) -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null; then \
+		echo "creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
+	@$(VPY) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "mediamon needs Python 3.11")'
+	@$(VPY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-bootstrap.txt
+	@$(VENV)/bin/uv pip sync --quiet --python $(VPY) --require-hashes requirements.lock
+	@$(VENV)/bin/uv pip install --quiet --python $(VPY) --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@$(VENV)/bin/mediamon run
+
+# pytest exits 5 when it collects no tests (e.g. `make test` with a -k that matches nothing): not a failure.
+test: $(STAMP)
+	@$(VPY) -m pytest -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5 treated as success)"; exit 0; fi; exit $$rc
+
+test-fast: $(STAMP)
+	@$(VPY) -m pytest -q -m "not slow"
+
+bench: $(STAMP)
+	@$(VPY) -m bench.run_all
+
+bench-quality: $(STAMP)
+	@$(VPY) -m bench.quality
+
+# Re-resolve the pinned dependencies after editing requirements.in (needs uv).
+lock:
+	uv pip compile --quiet --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,145 @@
+"""Read a local folder of saved pages: the contract analysts and tests use.
+
+A folder holds `.html`/`.htm`/`.txt` files, any of them gzip-compressed
+(`.gz`). `.txt` files are page-text dumps. An optional `manifest.jsonl` gives,
+per file, `{"path", "url", "fetched_at", "publisher"}` (only `path` required).
+Files not in the manifest get a `file://` URL.
+
+Problems with the manifest itself (a line that is not JSON) are returned as
+messages; a manifest entry whose file is missing becomes a `RawDocument` with
+`error` set, so it is quarantined rather than lost.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from transforms.document import RawDocument
+
+PAGE_SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".xhtml": "html"}
+MANIFEST_NAME = "manifest.jsonl"
+
+
+@dataclass
+class FolderRead:
+    documents: list[RawDocument] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # one line each, for the run summary
+    skipped_files: int = 0  # files that are not pages (e.g. README.md), not listed in the manifest
+
+
+def page_kind(path: Path) -> str | None:
+    """'html' or 'text' from the file name (a trailing .gz is looked through)."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return PAGE_SUFFIXES.get(Path(name).suffix)
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def read_manifest(folder: Path) -> tuple[dict[Path, dict[str, object]], list[str]]:
+    """Map each listed file (resolved path) to its manifest entry; collect problems."""
+    manifest = folder / MANIFEST_NAME
+    entries: dict[Path, dict[str, object]] = {}
+    problems: list[str] = []
+    if not manifest.exists():
+        return entries, problems
+    with manifest.open(encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                problems.append(f"{manifest}: line {lineno} is not valid JSON; skipped it")
+                continue
+            if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+                problems.append(f"{manifest}: line {lineno} has no \"path\"; skipped it")
+                continue
+            entries[(folder / entry["path"]).resolve()] = entry
+    return entries, problems
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, gunzipped when it is .gz; raises ValueError past `max_bytes`."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ValueError(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz") or data[:2] == b"\x1f\x8b":
+        try:
+            # Decompress in bounded steps so a gzip bomb cannot exhaust memory.
+            inflater = zlib.decompressobj(wbits=31)
+            data = inflater.decompress(data, max_bytes + 1)
+            if len(data) > max_bytes:
+                raise ValueError(f"file unpacks to over the {max_bytes / 1e6:.0f} MB limit")
+        except (zlib.error, gzip.BadGzipFile) as exc:
+            raise ValueError(f"file is not valid gzip ({exc})") from exc
+    return data
+
+
+def _iter_pages(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+            yield path
+
+
+def read_folder(folder: Path, source: str, publisher: str | None = None,
+                max_bytes: int = 10_000_000) -> FolderRead:
+    """Every page file under `folder` (recursively) as a `RawDocument`."""
+    result = FolderRead()
+    entries, result.problems = read_manifest(folder)
+    now = datetime.now(UTC)
+    seen: set[Path] = set()
+
+    def make(path: Path, entry: dict[str, object] | None) -> RawDocument:
+        entry = entry or {}
+        url = entry.get("url") if isinstance(entry.get("url"), str) else None
+        doc = RawDocument(
+            url=url or path.resolve().as_uri(),
+            source=source,
+            fetched_at=_parse_time(entry.get("fetched_at")) or now,
+            path=str(path),
+            kind=page_kind(path),
+            publisher_hint=publisher or (entry.get("publisher") if isinstance(entry.get("publisher"), str)
+                                         else None),
+        )
+        if not path.exists():
+            doc.error = f"file listed in {MANIFEST_NAME} does not exist: {entry.get('path')}"
+            doc.error_stage = "extract"
+            return doc
+        try:
+            doc.raw = _read_bytes(path, max_bytes)
+        except (OSError, ValueError) as exc:
+            doc.error = f"{path.name}: {exc}"
+            doc.error_stage = "extract"
+        return doc
+
+    for path in _iter_pages(folder):
+        if path.name == MANIFEST_NAME:
+            continue
+        resolved = path.resolve()
+        entry = entries.get(resolved)
+        if page_kind(path) is None and entry is None:
+            result.skipped_files += 1
+            continue
+        seen.add(resolved)
+        result.documents.append(make(path, entry))
+    for resolved, entry in entries.items():
+        if resolved not in seen:
+            result.documents.append(make(resolved, entry))
+    return result

@@ -1,0 +1,61 @@
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.local_folder import page_kind, read_folder
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        pytest.param("a.html", "html", id="html"),
+        pytest.param("a.HTM", "html", id="htm-upper"),
+        pytest.param("a.txt", "text", id="text-dump"),
+        pytest.param("a.html.gz", "html", id="gzipped-html"),
+        pytest.param("a.txt.gz", "text", id="gzipped-text"),
+        pytest.param("README.md", None, id="not-a-page"),
+        pytest.param("a.gz", None, id="bare-gz"),
+    ],
+)
+def test_page_kind(name: str, kind: str | None) -> None:
+    assert page_kind(Path(name)) == kind
+
+
+def test_reads_pages_gzip_and_manifest(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text("<html><body><p>x</p></body></html>")
+    (tmp_path / "b.txt.gz").write_bytes(gzip.compress("Title - Site\nbody".encode()))
+    (tmp_path / "notes.md").write_text("not a page")
+    (tmp_path / "manifest.jsonl").write_text(
+        json.dumps({"path": "b.txt.gz", "url": "https://example.org/b", "publisher": "Example",
+                    "fetched_at": "2024-05-01T10:00:00Z"}) + "\n")
+    got = read_folder(tmp_path, "test")
+    by_name = {Path(d.path).name: d for d in got.documents}
+    assert set(by_name) == {"a.html", "b.txt.gz"}
+    assert by_name["a.html"].url.startswith("file://")
+    assert by_name["a.html"].kind == "html"
+    b = by_name["b.txt.gz"]
+    assert (b.url, b.publisher_hint, b.kind, b.raw) == ("https://example.org/b", "Example", "text", b"Title - Site\nbody")
+    assert b.fetched_at.isoformat() == "2024-05-01T10:00:00+00:00"
+    assert got.skipped_files == 1 and got.problems == []
+
+
+def test_bad_manifest_line_is_reported_and_missing_file_becomes_a_document(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text("<p>x</p>")
+    (tmp_path / "manifest.jsonl").write_text(
+        '{"path": "a.html", "url": "https://e.org/a"}\n{not json\n{"path": "gone.html", "url": "https://e.org/gone"}\n')
+    got = read_folder(tmp_path, "test")
+    assert len(got.problems) == 1 and "line 2 is not valid JSON" in got.problems[0]
+    missing = [d for d in got.documents if d.url == "https://e.org/gone"]
+    assert len(missing) == 1 and missing[0].raw is None
+    assert "does not exist" in (missing[0].error or "")
+
+
+def test_oversize_and_broken_gzip_become_errors_not_exceptions(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_bytes(b"x" * 2000)
+    (tmp_path / "bad.html.gz").write_bytes(b"\x1f\x8bnot really gzip")
+    got = read_folder(tmp_path, "test", max_bytes=1000)
+    errors = {Path(d.path).name: d.error for d in got.documents}
+    assert "over the" in errors["big.txt"]
+    assert "not valid gzip" in errors["bad.html.gz"]

@@ -1,0 +1,202 @@
+"""The clean stage's pure core: raw documents in, article rows and quarantine rows out.
+
+`clean_batch` never raises for a bad document: whatever goes wrong with one
+page (undecodable bytes, broken HTML, an extractor bug) becomes a quarantine
+row with a one-line reason, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from transforms.article import Article, Hints
+from transforms.document import RawDocument
+from transforms.identity import article_id_for, bytes_hash, content_hash, registered_domain
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class CleanBatch:
+    articles: list[dict[str, object]] = field(default_factory=list)
+    quarantined: list[dict[str, object]] = field(default_factory=list)
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def doc_key(doc: RawDocument) -> str:
+    """What identifies a document across runs: its file for local files, else its URL."""
+    return doc.path or doc.url
+
+
+def quarantine_row(doc: RawDocument, stage: str, reasons: list[str], detail: str | None,
+                   run_id: str) -> dict[str, object]:
+    return {
+        "doc_key": doc_key(doc),
+        "url": doc.url,
+        "path": doc.path,
+        "source": doc.source,
+        "stage": stage,
+        "reasons": reasons,
+        "detail": detail,
+        "run_id": run_id,
+        "quarantined_at": datetime.now(UTC),
+    }
+
+
+def _http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    from email.utils import parsedate_to_datetime
+
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def hints_for(doc: RawDocument) -> Hints:
+    return Hints(
+        url=doc.final_url or doc.url,
+        content_type=doc.content_type,
+        publisher=doc.publisher_hint,
+        title=doc.title_hint,
+        published_at=doc.published_hint,
+        published_at_source=doc.published_hint_source,
+        language=doc.language_hint,
+        http_last_modified=_http_date(doc.last_modified),
+    )
+
+
+def extract_article(doc: RawDocument, publishers: Mapping[str, str]) -> Article:
+    """Decode and extract one document; raises `ValueError` with a one-line reason on failure."""
+    from transforms.decoding import DecodeError, decode_document, looks_like_html
+    from transforms.html_article import parse_html
+    from transforms.language import detect_language
+    from transforms.text_dump import parse_text_dump
+
+    assert doc.raw is not None
+    try:
+        text = decode_document(doc.raw, doc.content_type)
+    except DecodeError as exc:
+        raise ValueError(str(exc)) from exc
+    kind = doc.kind or ("html" if looks_like_html(text) else "text")
+    if kind == "text" and looks_like_html(text[:2000]) and not doc.path:
+        kind = "html"
+    hints = hints_for(doc)
+    if kind == "html":
+        article = parse_html(text, hints, publishers=publishers)
+    else:
+        article = parse_text_dump(text, hints.url)
+        if hints.publisher:
+            article.publisher, article.publisher_source = hints.publisher, "manifest"
+        if article.published_at is None and hints.published_at is not None:
+            article.published_at, article.published_at_source = hints.published_at, hints.published_at_source
+        if not article.title and hints.title:
+            article.title = hints.title
+    if not article.language and article.body:
+        article.language = hints.language or detect_language(article.body)
+    return article
+
+
+def article_row(doc: RawDocument, article: Article, run_id: str) -> dict[str, object]:
+    url = doc.url
+    canonical = article.canonical_url or doc.final_url or url
+    site = registered_domain(canonical) or registered_domain(url) or (article.publisher or "").lower() or None
+    return {
+        "article_id": article_id_for(canonical),
+        "url": url,
+        "canonical_url": canonical,
+        "source": doc.source,
+        "site": site,
+        "publisher": article.publisher,
+        "publisher_source": article.publisher_source,
+        "title": article.title,
+        "published_at": article.published_at,
+        "published_at_source": article.published_at_source if article.published_at else None,
+        "modified_at": article.modified_at,
+        "authors": list(article.authors),
+        "agency": article.agency,
+        "language": article.language,
+        "body": article.body,
+        "word_count": word_count(article.body),
+        "image_credit": article.image_credit,
+        "tags": list(article.tags),
+        "fetched_at": doc.fetched_at,
+        "doc_key": doc_key(doc),
+        "path": doc.path,
+        "content_hash": content_hash(article.title, article.body),
+        "raw_hash": bytes_hash(doc.raw or b""),
+        "duplicate_of": None,
+        "dq_status": "pass",
+        "dq_failures": [],
+        "run_id": run_id,
+    }
+
+
+def clean_batch(docs: Iterable[RawDocument], run_id: str,
+                publishers: Mapping[str, str] | None = None) -> CleanBatch:
+    """Extract every document; documents that cannot yield an article are quarantined."""
+    out = CleanBatch()
+    publishers = publishers or {}
+    for doc in docs:
+        if doc.error or doc.raw is None:
+            stage = doc.error_stage or "extract"
+            out.quarantined.append(quarantine_row(doc, stage, [doc.error or "no content"], None, run_id))
+            continue
+        try:
+            article = extract_article(doc, publishers)
+        except ValueError as exc:
+            out.quarantined.append(quarantine_row(doc, "clean", [str(exc)], None, run_id))
+            continue
+        except RecursionError:
+            out.quarantined.append(quarantine_row(
+                doc, "clean", ["HTML nested too deeply to parse"], None, run_id))
+            continue
+        except Exception as exc:  # an extractor bug must not lose the rest of the batch
+            out.quarantined.append(quarantine_row(
+                doc, "clean", [f"extraction failed: {type(exc).__name__}: {exc}"[:300]], None, run_id))
+            continue
+        if not article.body.strip():
+            out.quarantined.append(quarantine_row(doc, "clean", ["no article text found"], None, run_id))
+            continue
+        out.articles.append(article_row(doc, article, run_id))
+    return out
+
+
+def refresh_derived(row: dict[str, object]) -> dict[str, object]:
+    """Recompute the columns that depend on title and body after a later step edited them."""
+    body, title = str(row.get("body") or ""), str(row.get("title") or "")
+    row["word_count"] = word_count(body)
+    row["content_hash"] = content_hash(title, body)
+    return row
+
+
+def split_repeated_urls(articles: list[dict[str, object]], run_id: str
+                        ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Keep the first article per article_id in a run; later ones become quarantine rows.
+
+    Two files in one batch that claim the same URL are two versions of one
+    story; the warehouse can hold one, so the other is kept visible here.
+    """
+    seen: dict[object, dict[str, object]] = {}
+    kept, repeated = [], []
+    for a in articles:
+        first = seen.get(a["article_id"])
+        if first is None:
+            seen[a["article_id"]] = a
+            kept.append(a)
+        else:
+            repeated.append({
+                "doc_key": a["doc_key"], "url": a["url"], "path": a.get("path"), "source": a["source"],
+                "stage": "load",
+                "reasons": [f"same URL as another document in this run ({first['url']}); the first one was kept"],
+                "detail": None, "run_id": run_id, "quarantined_at": datetime.now(UTC),
+            })
+    return kept, repeated

@@ -1,0 +1,193 @@
+"""Strings that hold a date -> timezone-aware UTC datetimes, in many languages.
+
+Only full dates (year, month and day) are returned: a year or a month alone is
+never stretched into a day. Time of day is kept when given; a date without a
+time becomes midnight UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+from dateutil import parser as dateutil_parser
+
+# Month names and abbreviations (lower-case, no trailing dot) in the languages the
+# corpus and typical European media monitoring meet.
+_MONTH_WORDS: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "januar", "jänner", "jaenner", "janvier", "janv", "enero", "ene", "gennaio",
+        "gen", "januari", "janeiro", "styczeń", "stycznia", "leden", "ledna", "január", "tammikuu"),
+    2: ("february", "feb", "febr", "februar", "feber", "février", "fevrier", "févr", "fevr", "febrero",
+        "febbraio", "februari", "fevereiro", "fev", "luty", "lutego", "únor", "února", "február"),
+    3: ("march", "mar", "mär", "märz", "maerz", "mars", "marzo", "maart", "mrt", "março", "marco",
+        "marzec", "marca", "březen", "března", "marec", "mart"),
+    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "aprilie", "kwiecień", "kwietnia",
+        "duben", "dubna", "apríl"),
+    5: ("may", "mai", "mayo", "maggio", "mag", "mei", "maio", "maj", "maja", "květen", "května", "máj"),
+    6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwiec", "czerwca",
+        "červen", "června", "jún"),
+    7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipiec", "lipca",
+        "červenec", "července", "júl"),
+    8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "sierpień", "sierpnia", "srpen",
+        "srpna"),
+    9: ("september", "sep", "sept", "septembre", "septiembre", "set", "settembre", "setembro",
+        "wrzesień", "września", "září", "septembra"),
+    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out",
+         "październik", "października", "říjen", "října", "októbra", "október"),
+    11: ("november", "nov", "novembre", "noviembre", "novembro", "listopad", "listopada", "novembra"),
+    12: ("december", "dec", "dez", "dezember", "décembre", "decembre", "déc", "diciembre", "dic",
+         "dicembre", "dezembro", "grudzień", "grudnia", "prosinec", "prosince", "decembra"),
+}
+MONTHS: dict[str, int] = {word: number for number, words in _MONTH_WORDS.items() for word in words}
+_MONTH_ALT = "|".join(sorted((re.escape(w) for w in MONTHS), key=len, reverse=True))
+
+_TIME = r"(?:\s*(?:,|um|at|à|a las|alle|om|kl\.?|-|–|\|)?\s*(?P<hh>[012]?\d)[:.h](?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d))?" \
+    r"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*(?:uhr|h))?)?"
+_ISO = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)"
+    r"(?:[T ](?P<hh>[012]\d):(?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d)(?:[.,]\d+)?)?"
+    r"\s*(?P<tz>Z|[+-][01]\d:?[0-5]\d|[+-][01]\d)?)?(?!\d)")
+# 17.10.2019, 17/10/2019, 17-10-2019 (day first, the European default).
+_NUMERIC_DMY = re.compile(
+    r"(?<![\d.])(?P<d>[0-3]?\d)\s?(?P<sep>[./-])\s?(?P<m>[01]?\d)(?P=sep)\s?(?P<y>(?:19|20)\d\d)(?![\d])" + _TIME,
+    re.I)
+# 2019/10/17, 2019.10.17
+_NUMERIC_YMD = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<sep>[./])(?P<m>[01]?\d)(?P=sep)(?P<d>[0-3]?\d)(?!\d)")
+# 17. Oktober 2019, 17 octobre 2019, 17 de octubre de 2019, 1er janvier 2020
+_TEXT_DMY = re.compile(
+    r"(?<!\w)(?P<d>[0-3]?\d)(?:\.|er|st|nd|rd|th|º)?\s*(?:de\s+)?(?P<mon>" + _MONTH_ALT + r")\.?,?\s*(?:de\s+)?"
+    r"(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME, re.I)
+# October 17, 2019; Oct. 17th 2019
+_TEXT_MDY = re.compile(
+    r"(?<!\w)(?P<mon>" + _MONTH_ALT + r")\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)"
+    + _TIME, re.I)
+_HAS_DAY_AND_YEAR = re.compile(r"(?:19|20)\d\d")
+
+EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+
+
+def _tz(value: str | None) -> timezone:
+    if not value or value == "Z":
+        return UTC
+    sign = -1 if value[0] == "-" else 1
+    digits = value[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _build(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
+           tz: timezone = UTC) -> datetime | None:
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _clock(match: re.Match[str]) -> tuple[int, int, int]:
+    groups = match.groupdict()
+    if not groups.get("hh"):
+        return 0, 0, 0
+    hour, minute, second = int(groups["hh"]), int(groups["mi"]), int(groups.get("ss") or 0)
+    ampm = (groups.get("ampm") or "").replace(".", "").lower()
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    if hour > 23:
+        return 0, 0, 0
+    return hour, minute, second
+
+
+def parse_iso(value: str) -> datetime | None:
+    """'2019-10-17', '2019-10-17T10:30:00+02:00' (anywhere in the string) -> UTC datetime."""
+    match = _ISO.search(value)
+    if not match:
+        return None
+    tz = _tz(match.group("tz"))
+    return _build(int(match.group("y")), int(match.group("m")), int(match.group("d")),
+                  int(match.group("hh") or 0), int(match.group("mi") or 0), int(match.group("ss") or 0), tz)
+
+
+def parse_machine_date(value: str) -> datetime | None:
+    """A date from metadata (ISO 8601, RFC 2822, epoch seconds, or human text) -> UTC datetime or None."""
+    value = value.strip()
+    if not value:
+        return None
+    found = parse_iso(value)
+    if found:
+        return found
+    if value.isdigit() and len(value) in (10, 13):
+        seconds = int(value[:10])
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    text = find_text_dates(value, day_first=True)
+    if text:
+        return text[0][1]
+    if not _HAS_DAY_AND_YEAR.search(value):
+        return None
+    # dateutil fills missing fields from its default: parse with two defaults and refuse
+    # a result that changed, so a bare "2019" or "Oct 2019" never becomes a day.
+    try:
+        first = dateutil_parser.parse(value, default=datetime(2000, 1, 1))
+        second = dateutil_parser.parse(value, default=datetime(2001, 2, 2))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if first.date() != second.date():
+        return None
+    if first.tzinfo is None:
+        first = first.replace(tzinfo=UTC)
+    return first.astimezone(UTC)
+
+
+def find_text_dates(text: str, day_first: bool = True) -> list[tuple[int, datetime]]:
+    """All full dates written in human text -> [(character offset, UTC datetime)], in text order.
+
+    day_first decides ambiguous numeric dates such as 03/04/2019.
+    """
+    found: list[tuple[int, datetime]] = []
+    for match in _TEXT_DMY.finditer(text):
+        month = MONTHS.get(match.group("mon").lower().rstrip("."))
+        if month:
+            built = _build(int(match.group("y")), month, int(match.group("d")), *_clock(match))
+            if built:
+                found.append((match.start(), built))
+    for match in _TEXT_MDY.finditer(text):
+        month = MONTHS.get(match.group("mon").lower().rstrip("."))
+        if month:
+            built = _build(int(match.group("y")), month, int(match.group("d")), *_clock(match))
+            if built:
+                found.append((match.start(), built))
+    for match in _NUMERIC_DMY.finditer(text):
+        first, second = int(match.group("d")), int(match.group("m"))
+        day, month = (first, second)
+        if match.group("sep") == "/" and not day_first and first <= 12 < second:
+            day, month = second, first
+        elif match.group("sep") == "/" and not day_first and first <= 12 and second <= 12:
+            day, month = second, first
+        elif second > 12 >= first:
+            day, month = second, first
+        built = _build(int(match.group("y")), month, day, *_clock(match))
+        if built:
+            found.append((match.start(), built))
+    for match in _NUMERIC_YMD.finditer(text):
+        built = _build(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        if built:
+            found.append((match.start(), built))
+    for match in _ISO.finditer(text):
+        built = parse_iso(match.group(0))
+        if built:
+            found.append((match.start(), built))
+    found.sort(key=lambda item: item[0])
+    # Drop a shorter match inside a longer one at the same place (ISO inside a numeric run).
+    deduped: list[tuple[int, datetime]] = []
+    for offset, value in found:
+        if deduped and deduped[-1][0] == offset:
+            continue
+        deduped.append((offset, value))
+    return deduped
+
+
+def plausible(value: datetime | None, latest: datetime) -> datetime | None:
+    """The date if it lies between 1995 and `latest` (the fetch time), else None."""
+    if value is None or value < EARLIEST or value > latest:
+        return None
+    return value

@@ -1,0 +1,91 @@
+"""Apply what was learned across documents: paragraphs that recur on one site are its template.
+
+A paragraph whose fingerprint occurs in at least `min_docs` distinct articles of
+the same site (this run's plus the ones stored in `template_lines`) is that
+site's chrome ("Foto: dpa", a newsletter box, a legal line) and leaves the body.
+Guards: long paragraphs are never learned (syndicated prose repeats, chrome is
+short), and an article never loses more than half of its words this way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+import polars as pl
+
+from transforms.schema import TEMPLATE_LINES, frame
+
+MAX_TEMPLATE_WORDS = 60
+_WORD = re.compile(r"\w+")
+_FOLD = re.compile(r"\d+")
+
+
+def fingerprint(line: str) -> str:
+    """The line with case, digits and whitespace folded, hashed."""
+    try:
+        from transforms.templates import line_fingerprint
+
+        return line_fingerprint(line)
+    except ImportError:  # pragma: no cover - the templates module is always shipped
+        import hashlib
+
+        folded = _FOLD.sub("0", " ".join(line.lower().split()))
+        return hashlib.sha1(folded.encode()).hexdigest()[:16]
+
+
+def template_rows(articles: Iterable[dict[str, object]], extra_lines: dict[str, list[str]] | None = None
+                  ) -> list[dict[str, object]]:
+    """(site, fingerprint, article_id) for every short paragraph and every dropped line of each article."""
+    rows: dict[tuple[str, str, str], None] = {}
+    extra_lines = extra_lines or {}
+    for a in articles:
+        site, article_id = a.get("site"), a.get("article_id")
+        if not site or not article_id:
+            continue
+        paragraphs = [p for p in str(a.get("body") or "").split("\n\n") if p.strip()]
+        for line in paragraphs + extra_lines.get(str(article_id), []):
+            if 0 < len(_WORD.findall(line)) <= MAX_TEMPLATE_WORDS:
+                rows[(str(site), fingerprint(line), str(article_id))] = None
+    return [{"site": s, "fingerprint": f, "article_id": i} for s, f, i in rows]
+
+
+def learned_templates(rows: pl.DataFrame, min_docs: int = 3) -> dict[str, frozenset[str]]:
+    """Per site, the fingerprints seen in at least `min_docs` distinct articles."""
+    if rows.height == 0:
+        return {}
+    counted = (rows.unique().group_by("site", "fingerprint").agg(pl.col("article_id").n_unique().alias("n"))
+               .filter(pl.col("n") >= min_docs))
+    out: dict[str, set[str]] = defaultdict(set)
+    for site, fp in counted.select("site", "fingerprint").iter_rows():
+        out[site].add(fp)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def strip_templates(body: str, known: frozenset[str]) -> tuple[str, list[str]]:
+    """Body without known template paragraphs, and the paragraphs removed."""
+    if not known:
+        return body, []
+    paragraphs = [p for p in body.split("\n\n") if p.strip()]
+    kept, dropped = [], []
+    for p in paragraphs:
+        (dropped if len(_WORD.findall(p)) <= MAX_TEMPLATE_WORDS and fingerprint(p) in known else kept).append(p)
+    total = sum(len(_WORD.findall(p)) for p in paragraphs)
+    if not dropped or sum(len(_WORD.findall(p)) for p in kept) < total / 2:
+        return body, []
+    return "\n\n".join(kept), dropped
+
+
+def apply_templates(articles: list[dict[str, object]], stored: pl.DataFrame, min_docs: int = 3,
+                    extra_lines: dict[str, list[str]] | None = None
+                    ) -> tuple[list[dict[str, object]], pl.DataFrame]:
+    """Learn from this batch plus `stored`, strip template paragraphs; return articles and new rows."""
+    new_rows = frame(template_rows(articles, extra_lines), TEMPLATE_LINES)
+    known = learned_templates(pl.concat([stored.select(TEMPLATE_LINES.keys()), new_rows]), min_docs)
+    for a in articles:
+        site_known = known.get(str(a.get("site") or ""), frozenset())
+        body, dropped = strip_templates(str(a.get("body") or ""), site_known)
+        if dropped:
+            a["body"] = body
+    return articles, new_rows
