@@ -174,10 +174,10 @@ def countries() -> list[dict]:
         formal = [country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)]
         english = [n for n in formal if n and ", " not in n and not n.startswith("the ")]
         preferred = COUNTRY_NAMES.get(code, ())
-        canonical = (preferred or (getattr(country, "common_name", None),) or ())[0] or english[0]
-        if ", " in canonical:
-            canonical = english[0]
-        aliases = [canonical, *preferred, *english]
+        # "Congo, The Democratic Republic of the": de-invert ISO's sorting form.
+        inverted = [" ".join(reversed(n.split(", ", 1))) for n in formal if n and ", " in n]
+        canonical = next(iter(preferred), None) or next(iter(english + inverted))
+        aliases = [canonical, *preferred, *english, *inverted]
         for lang in LANGUAGES:
             for name in formal:
                 if name:

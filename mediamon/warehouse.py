@@ -286,6 +286,7 @@ class Warehouse:
                            ORDER BY a.seen_date, m.article_id, m.in_title, m.start_char""",
             "entities": "SELECT * FROM entities ORDER BY seen_date, entity_id",
         }
+        staging.mkdir()
         try:
             for table, query in queries.items():
                 target = staging / table

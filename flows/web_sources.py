@@ -1,0 +1,334 @@
+"""Web sources into `RawDocument`s: feeds, sitemaps, URL lists, WARC archives, single pages.
+
+    detect_source(location) -> "folder" | "warc" | "urllist" | "feed" | "sitemap" | "page"
+    collect_web_source(location, source, settings, cache) -> WebCollection
+    read_warc(path, source) -> Iterator[RawDocument]
+
+A location is a local path (or `file://` URL) or an http(s) URL. A URL's kind is
+known only after fetching it, so `collect_web_source` fetches it once, sniffs
+the bytes, and goes on from there: a page is the one document; a feed or
+sitemap (index) lists the pages to fetch, with title/date/language hints.
+
+Links found in a listing may reach a private or loopback address only when the
+listing itself is on one (a local test server, an intranet feed). Listings are
+fetched unconditionally on every run, so a page that failed last run is seen,
+and retried, again; pages are fetched conditionally from the cache.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flows.fetch import (
+    CacheEntry,
+    FetchRequest,
+    FetchResult,
+    Fetcher,
+    FetchSettings,
+    HostStats,
+    cache_updates,
+    run_sync,
+    to_raw_document,
+)
+from flows.local_folder import read_folder
+from mediamon.errors import SourceError
+from transforms.document import RawDocument
+from transforms.feeds import (
+    GZIP_MAGIC,
+    Listing,
+    ListingEntry,
+    gunzip_bounded,
+    parse_listing,
+    parse_url_list,
+    sniff_listing,
+)
+from transforms.urls import normalize_url, url_hostname
+
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+URL_LIST_SUFFIXES = (".txt", ".urls", ".lst")
+MAX_SITEMAP_DEPTH = 3  # index -> index -> sitemap is as deep as real sites go
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+@dataclass
+class WebCollection:
+    """What one run of one source produced."""
+
+    kind: str  # what the location turned out to be (see detect_source)
+    documents: list[RawDocument] = field(default_factory=list)  # new or changed, and failed ones
+    unchanged_urls: list[str] = field(default_factory=list)  # 304 or same content hash
+    cache_updates: dict[str, CacheEntry] = field(default_factory=dict)  # to persist after the run
+    host_stats: dict[str, HostStats] = field(default_factory=dict)
+    listings: list[str] = field(default_factory=list)  # feed/sitemap URLs read
+    problems: list[str] = field(default_factory=list)  # listing-level trouble, one line each
+
+
+def _local_path(location: str) -> Path | None:
+    scheme = urlsplit(location).scheme.lower()
+    if scheme == "file":
+        return Path(unquote(urlsplit(location).path))
+    if scheme in ("http", "https"):
+        return None
+    return Path(location).expanduser()
+
+
+def _read_head(path: Path, size: int = 65536) -> bytes:
+    with path.open("rb") as fh:
+        head = fh.read(size)
+    if head.startswith(GZIP_MAGIC):
+        with gzip.open(path, "rb") as fh:
+            try:
+                head = fh.read(size)
+            except (OSError, EOFError):
+                pass
+    return head
+
+
+def _detect_local(path: Path) -> str:
+    if path.is_dir():
+        return "folder"
+    name = path.name.lower()
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
+    head = _read_head(path)
+    if head.startswith(b"WARC/"):
+        return "warc"
+    kind = sniff_listing(head)
+    if kind == "page" and name.endswith(URL_LIST_SUFFIXES):
+        return "urllist"
+    return kind
+
+
+def detect_source(location: str, settings: FetchSettings | None = None) -> str:
+    """The kind of a source location; an http(s) URL is fetched once and sniffed.
+
+    Raises SourceError when a local path does not exist or a URL cannot be fetched.
+    """
+    path = _local_path(location)
+    if path is not None:
+        if not path.exists():
+            raise SourceError(f"source location {location} does not exist; check the path in the config")
+        return _detect_local(path)
+
+    async def sniff() -> str:
+        async with Fetcher(settings or FetchSettings()) as fetcher:
+            first = await _fetch_location(fetcher, location, "detect", None)
+        return sniff_listing(first.body or b"")
+
+    return run_sync(sniff())
+
+
+def _html_sniff(data: bytes) -> bool:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")) or b"<html" in head
+
+
+def read_warc(path: Path, source: str, publisher: str | None = None,
+              max_bytes: int = 10_000_000) -> Iterator[RawDocument]:
+    """Every HTML `response` record of a WARC file as a document, streamed record by record.
+
+    `fetched_at` is the record's WARC-Date. Redirect responses are skipped; 4xx/5xx pages
+    and bodies over `max_bytes` become documents with `error` set.
+    """
+    from warcio.archiveiterator import ArchiveIterator  # only WARC sources need it
+
+    with path.open("rb") as fh:
+        for record in ArchiveIterator(fh, arc2warc=True):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            target = record.rec_headers.get_header("WARC-Target-URI") or ""
+            url = normalize_url(target)
+            if url is None:
+                continue  # dns:, whois: and other non-web records
+            http = record.http_headers
+            content_type = http.get_header("Content-Type")
+            mime = (content_type or "").split(";", 1)[0].strip().lower()
+            status = int(http.get_statuscode() or 0)
+            if 300 <= status < 400:
+                continue
+            if content_type and mime not in HTML_TYPES:
+                continue
+            data = record.content_stream().read(max_bytes + 1)
+            if not content_type and not _html_sniff(data):
+                continue
+            warc_date = record.rec_headers.get_header("WARC-Date") or ""
+            try:
+                fetched_at = datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(UTC)
+            except ValueError:
+                fetched_at = datetime.now(UTC)
+            doc = RawDocument(url=url, source=source, fetched_at=fetched_at, path=str(path), kind="html",
+                              content_type=content_type, http_status=status or None,
+                              etag=http.get_header("ETag"), last_modified=http.get_header("Last-Modified"),
+                              final_url=url, publisher_hint=publisher)
+            if url != target:
+                doc.extra["listed_url"] = target
+            if status >= 400:
+                doc.error, doc.error_stage = f"HTTP {status} in the archive", "fetch"
+            elif len(data) > max_bytes:
+                doc.error, doc.error_stage = f"too large: over the {max_bytes / 1e6:g} MB limit", "fetch"
+            else:
+                doc.raw = data
+            yield doc
+
+
+def collect_web_source(location: str, source: str, settings: FetchSettings,
+                       cache: Mapping[str, CacheEntry], publisher: str | None = None,
+                       max_sitemaps: int = 50, max_pages: int = 10_000) -> WebCollection:
+    """Read one source: fetch what it lists (or is) and return documents plus what to persist.
+
+    Raises SourceError when the location itself cannot be read (missing file, the feed or
+    page failing after retries); one failing page is a document with `error` set.
+    """
+    return run_sync(_collect(location, source, settings, cache, publisher, max_sitemaps, max_pages))
+
+
+async def _collect(location: str, source: str, settings: FetchSettings, cache: Mapping[str, CacheEntry],
+                   publisher: str | None, max_sitemaps: int, max_pages: int) -> WebCollection:
+    path = _local_path(location)
+    if path is not None:
+        return await _collect_local(path, location, source, settings, cache, publisher, max_sitemaps,
+                                    max_pages)
+    async with Fetcher(settings, cache) as fetcher:
+        first = await _fetch_location(fetcher, location, source, publisher)
+        if first.not_modified:
+            return WebCollection(kind="page", unchanged_urls=[first.url], host_stats=fetcher.host_stats)
+        body = first.body or b""
+        kind = sniff_listing(body)
+        if kind == "page":
+            return WebCollection(kind="page", documents=[to_raw_document(first, source)],
+                                 cache_updates=cache_updates([first], cache), host_stats=fetcher.host_stats)
+        try:
+            links_private = await fetcher.is_private_host(url_hostname(first.final_url or first.url))
+        except OSError:
+            links_private = False
+        collection = WebCollection(kind=kind, listings=[first.url])
+        if kind == "urllist":
+            entries = [ListingEntry(url=u) for u in parse_url_list(body.decode("utf-8", "replace"), first.url)]
+        else:
+            listing = parse_listing(body, first.final_url or first.url)
+            entries = await _expand(fetcher, listing, collection, links_private, max_sitemaps)
+        await _fetch_pages(fetcher, entries, source, publisher, links_private, cache, collection, max_pages)
+        collection.host_stats = fetcher.host_stats
+        return collection
+
+
+async def _fetch_location(fetcher: Fetcher, location: str, source: str, publisher: str | None) -> FetchResult:
+    # The operator named this location, so it may be on a private address; its links may not.
+    request = FetchRequest(url=location, source=source, accept="any", allow_private=True,
+                           publisher_hint=publisher)
+    first = (await fetcher.fetch([request]))[0]
+    if first.error is not None:
+        raise SourceError(f"source '{source}': {location} could not be fetched: {first.error}")
+    return first
+
+
+async def _collect_local(path: Path, location: str, source: str, settings: FetchSettings,
+                         cache: Mapping[str, CacheEntry], publisher: str | None, max_sitemaps: int,
+                         max_pages: int) -> WebCollection:
+    if not path.exists():
+        raise SourceError(f"source '{source}': {location} does not exist; check the path in the config")
+    kind = _detect_local(path)
+    if kind == "folder":
+        read = read_folder(path, source, publisher, settings.max_bytes)
+        return WebCollection(kind=kind, documents=read.documents, problems=read.problems)
+    if kind == "warc":
+        return WebCollection(kind=kind, documents=list(read_warc(path, source, publisher, settings.max_bytes)))
+    try:
+        data = gunzip_bounded(path.read_bytes(), settings.max_bytes * 10)
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"source '{source}': {path} could not be read ({exc})") from exc
+    if kind == "page":
+        doc = RawDocument(url=path.resolve().as_uri(), source=source, fetched_at=datetime.now(UTC), raw=data,
+                          path=str(path), kind="html", publisher_hint=publisher)
+        return WebCollection(kind=kind, documents=[doc])
+    collection = WebCollection(kind=kind, listings=[path.resolve().as_uri()])
+    async with Fetcher(settings, cache) as fetcher:
+        # The operator's own file: its links may go anywhere, intranet included.
+        if kind == "urllist":
+            entries = [ListingEntry(url=u) for u in parse_url_list(data.decode("utf-8", "replace"))]
+        else:
+            listing = parse_listing(data, path.resolve().as_uri())
+            entries = await _expand(fetcher, listing, collection, True, max_sitemaps)
+        await _fetch_pages(fetcher, entries, source, publisher, True, cache, collection, max_pages)
+        collection.host_stats = fetcher.host_stats
+    return collection
+
+
+async def _expand(fetcher: Fetcher, listing: Listing, collection: WebCollection, allow_private: bool,
+                  max_sitemaps: int) -> list[ListingEntry]:
+    """Entries of `listing` plus those of the sitemaps it indexes, recursively and bounded."""
+    entries = list(listing.entries)
+    collection.problems.extend(listing.problems)
+    seen = set(collection.listings)
+    pending = [u for u in listing.child_sitemaps if u not in seen]
+    depth = 1
+    while pending and depth <= MAX_SITEMAP_DEPTH:
+        room = max_sitemaps - (len(collection.listings) - 1)
+        if len(pending) > room:
+            collection.problems.append(f"sitemap index lists over {max_sitemaps} sitemaps; read the first "
+                                       f"{max(room, 0)}")
+            pending = pending[:max(room, 0)]
+        seen.update(pending)
+        requests = [FetchRequest(url=u, accept="listing", allow_private=allow_private, conditional=False)
+                    for u in pending]
+        pending = []
+        for result in await fetcher.fetch(requests):
+            collection.listings.append(result.url)
+            if result.error is not None or result.body is None:
+                collection.problems.append(f"sitemap {result.url} could not be fetched: {result.error}")
+                continue
+            child = parse_listing(result.body, result.final_url or result.url)
+            collection.problems.extend(child.problems)
+            entries.extend(child.entries)
+            pending.extend(u for u in child.child_sitemaps if u not in seen)
+        depth += 1
+    if pending:
+        collection.problems.append(f"sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}; skipped "
+                                   f"{len(pending)} sitemaps")
+    return entries
+
+
+def _merge(entries: list[ListingEntry]) -> list[ListingEntry]:
+    """One entry per URL, in first-seen order; each hint from the first entry that has it."""
+    merged: dict[str, ListingEntry] = {}
+    for entry in entries:
+        old = merged.get(entry.url)
+        if old is None:
+            merged[entry.url] = entry
+            continue
+        updates = {f.name: getattr(entry, f.name) for f in fields(entry)
+                   if getattr(old, f.name) is None and getattr(entry, f.name) is not None}
+        if updates.get("published_at") is not None:
+            updates["published_source"] = entry.published_source
+        if updates:
+            merged[entry.url] = replace(old, **updates)
+    return list(merged.values())
+
+
+async def _fetch_pages(fetcher: Fetcher, entries: list[ListingEntry], source: str, publisher: str | None,
+                       allow_private: bool, cache: Mapping[str, CacheEntry], collection: WebCollection,
+                       max_pages: int) -> None:
+    unique = _merge(entries)
+    if len(unique) > max_pages:
+        collection.problems.append(f"source lists {len(unique)} pages; fetched the first {max_pages}")
+        unique = unique[:max_pages]
+    requests = [FetchRequest(url=e.url, source=source, accept="page", allow_private=allow_private,
+                             title_hint=e.title, published_hint=e.published_at,
+                             published_hint_source=e.published_source if e.published_at else None,
+                             language_hint=e.language, publisher_hint=publisher)
+                for e in unique]
+    results = await fetcher.fetch(requests)
+    for result, entry in zip(results, unique, strict=True):
+        if result.not_modified:
+            collection.unchanged_urls.append(result.url)
+            continue
+        doc = to_raw_document(result, source)
+        if entry.modified_at is not None:
+            doc.extra["sitemap_lastmod"] = entry.modified_at.isoformat()
+        collection.documents.append(doc)
+    collection.cache_updates.update(cache_updates(results, cache))

@@ -1,0 +1,136 @@
+"""The warehouse against real DuckDB files under tmp_path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from expectations.runner import DQ_RESULTS_SCHEMA
+from mediamon.errors import QualityError, WarehouseError
+from mediamon.warehouse import SCHEMA_VERSION, RunRecord, Warehouse, read_query
+from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
+
+
+def _article(article_id: str, body: str, url: str | None = None) -> dict[str, object]:
+    url = url or f"https://e.org/{article_id}"
+    return {"article_id": article_id, "url": url, "canonical_url": url, "source": "t", "title": "T",
+            "body": body, "word_count": len(body.split()), "content_hash": f"h-{body}", "dq_status": "pass",
+            "dq_failures": [], "run_id": "r", "doc_key": url, "authors": [], "tags": [],
+            "fetched_at": datetime(2024, 1, 1, tzinfo=UTC)}
+
+
+def _load(wh: Warehouse, run_id: str, articles: list[dict[str, object]],
+          quarantine: list[dict[str, object]] | None = None, documents_in: int | None = None,
+          mentions: list[dict[str, object]] | None = None):
+    quarantine = quarantine or []
+    run = RunRecord(run_id=run_id, started_at=datetime.now(UTC), sources=["t"],
+                    documents_in=documents_in if documents_in is not None else len(articles) + len(quarantine))
+    return wh.load_run(run, frame(articles, ARTICLES), frame(quarantine, QUARANTINE), frame(mentions or [], MENTIONS),
+                       frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
+                       frame([], TEMPLATE_LINES))
+
+
+def test_new_unchanged_updated_and_versions(tmp_path: Path) -> None:
+    with Warehouse(tmp_path) as wh:
+        c1 = _load(wh, "r1", [_article("a", "one"), _article("b", "two")])
+        c2 = _load(wh, "r2", [_article("a", "one"), _article("b", "two, edited")])
+        versions = wh.con.execute("SELECT article_id, content_hash FROM article_versions").fetchall()
+        n = wh.con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        first_seen = wh.con.execute("SELECT count(DISTINCT first_seen_at) FROM articles").fetchone()[0]
+    assert (c1.articles_new, c1.articles_updated, c1.articles_unchanged) == (2, 0, 0)
+    assert (c2.articles_new, c2.articles_updated, c2.articles_unchanged) == (0, 1, 1)
+    assert versions == [("b", "h-two")]
+    assert n == 2 and first_seen == 1
+
+
+def test_exact_copy_under_another_url_is_kept_and_marked(tmp_path: Path) -> None:
+    with Warehouse(tmp_path) as wh:
+        _load(wh, "r1", [_article("a", "same text")])
+        counts = _load(wh, "r2", [_article("c", "same text")])
+        rows = dict(wh.con.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
+    assert counts.duplicates == 1
+    assert rows == {"a": None, "c": "a"}
+
+
+def test_quarantine_is_one_row_per_document_and_clears_on_success(tmp_path: Path) -> None:
+    q = {"doc_key": "https://e.org/a", "url": "https://e.org/a", "source": "t", "stage": "clean",
+         "reasons": ["no article text found"], "run_id": "r1", "quarantined_at": datetime.now(UTC)}
+    with Warehouse(tmp_path) as wh:
+        _load(wh, "r1", [], [q])
+        _load(wh, "r2", [], [q])
+        attempts = wh.con.execute("SELECT attempts FROM quarantine").fetchall()
+        _load(wh, "r3", [_article("a", "now fine")])
+        left = wh.con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+    assert attempts == [(2,)]
+    assert left == 0
+
+
+def test_counts_that_do_not_add_up_roll_back(tmp_path: Path) -> None:
+    with Warehouse(tmp_path) as wh:
+        with pytest.raises(QualityError, match="does not add up"):
+            _load(wh, "r1", [_article("a", "x")], documents_in=3)
+        assert wh.con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+        assert wh.con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+
+
+def test_mentions_replaced_only_for_changed_articles(tmp_path: Path) -> None:
+    m = {"article_id": "a", "entity_id": "e1", "surface": "X", "entity_type": "ORG", "start_char": 0,
+         "end_char": 1, "in_title": False, "source": "ner"}
+    with Warehouse(tmp_path) as wh:
+        _load(wh, "r1", [_article("a", "X one")], mentions=[m])
+        _load(wh, "r2", [_article("a", "X one")], mentions=[m])
+        assert wh.con.execute("SELECT count(*) FROM mentions").fetchone()[0] == 1
+        _load(wh, "r3", [_article("a", "X two")], mentions=[m, {**m, "start_char": 2, "end_char": 3}])
+        assert wh.con.execute("SELECT count(*) FROM mentions").fetchone()[0] == 2
+
+
+def test_schema_version_recorded_and_newer_file_refused(tmp_path: Path) -> None:
+    with Warehouse(tmp_path) as wh:
+        assert wh.con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+        wh.con.execute("INSERT INTO schema_version VALUES (999, now())")
+    with pytest.raises(WarehouseError, match="newer than this mediamon"):
+        Warehouse(tmp_path)
+
+
+def test_second_writer_waits_then_gives_a_clear_message(tmp_path: Path) -> None:
+    Warehouse(tmp_path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()",
+         str(tmp_path / "mediamon.duckdb")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(WarehouseError, match="in use by another mediamon run"):
+            Warehouse(tmp_path, lock_timeout=0.5)
+    finally:
+        holder.communicate("")
+    Warehouse(tmp_path, lock_timeout=0.5).close()  # the lock is gone with the process
+
+
+def test_read_query_is_read_only(tmp_path: Path) -> None:
+    Warehouse(tmp_path).close()
+    columns, rows = read_query(tmp_path, "SELECT 1 AS one")
+    assert (columns, rows) == (["one"], [(1,)])
+    with pytest.raises(WarehouseError, match="query failed"):
+        read_query(tmp_path, "CREATE TABLE x (i INTEGER)")
+    with pytest.raises(WarehouseError, match="no warehouse"):
+        read_query(tmp_path / "nowhere", "SELECT 1")
+
+
+def test_parquet_export_matches_tables(tmp_path: Path) -> None:
+    with Warehouse(tmp_path) as wh:
+        _load(wh, "r1", [_article("a", "one"), _article("b", "two")])
+        wh.export_parquet()
+        wh.export_parquet()  # replacing an existing export works and leaves no staging folders
+    with duckdb.connect() as con:
+        n = con.execute(f"SELECT count(*) FROM read_parquet('{tmp_path}/parquet/articles/**/*.parquet')").fetchone()[0]
+    assert n == 2
+    assert not list((tmp_path / "parquet").glob(".*"))
+    assert (tmp_path / "parquet" / "mentions").is_dir()
