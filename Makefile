@@ -14,7 +14,7 @@ $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 		echo "creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
 	@$(VPY) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "mediamon needs Python 3.11")'
 	@$(VPY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-bootstrap.txt
-	@$(VENV)/bin/uv pip sync --quiet --python $(VPY) --require-hashes requirements.lock
+	@$(VENV)/bin/uv pip sync --quiet --compile-bytecode --python $(VPY) --require-hashes requirements.lock
 	@$(VENV)/bin/uv pip install --quiet --python $(VPY) --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 

@@ -8,6 +8,10 @@ writes a PRED file and prints score.py's snippets line plus throughput.
     .venv/bin/python bench/eval_dumps.py                 # without templates
     .venv/bin/python bench/eval_dumps.py --templates     # with template learning
     .venv/bin/python bench/eval_dumps.py --both          # both, one after the other
+
+Measured on the 1,040-page dev corpus (884 with body truth): snippets F1 0.897
+(P 0.890 R 0.903) without templates, 0.896 with them; raw dump 0.693.
+The docs/s figure includes template learning and depends on machine load.
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ import charset_normalizer
 import html_text
 import tldextract
 
-from transforms.templates import learn_fingerprints, split_lines
+from transforms.templates import (
+    count_fingerprints,
+    select_boilerplate,
+    select_shared_boilerplate,
+    split_lines,
+)
 from transforms.text_dump import parse_text_dump
 
 REPO = Path(__file__).resolve().parents[1]
@@ -82,21 +91,37 @@ def publisher_of(url: str) -> str:
 def run(rows: list[dict[str, str]], templates: bool, pred_path: Path) -> str:
     """Extract every dump, write PRED, return score.py's summary line plus docs/s."""
     known: dict[str, frozenset[str]] = {}
+    shared: frozenset[str] = frozenset()
     start = time.perf_counter()
     if templates:
-        known = learn_fingerprints([(publisher_of(r["url"]), split_lines(r["dump"])) for r in rows])
+        # First pass: learn per-domain templates and CMS chrome shared across domains.
+        counts = count_fingerprints([(publisher_of(r["url"]), split_lines(r["dump"])) for r in rows])
+        known, shared = select_boilerplate(counts), select_shared_boilerplate(counts)
     with pred_path.open("w") as out:
         for row in rows:
             article = parse_text_dump(
-                row["dump"], url=row["url"], known_boilerplate=known.get(publisher_of(row["url"]), frozenset())
+                row["dump"],
+                url=row["url"],
+                known_boilerplate=known.get(publisher_of(row["url"]), frozenset()) | shared,
             )
             out.write(json.dumps({"url": row["url"], "body": article.body}, ensure_ascii=False) + "\n")
     elapsed = time.perf_counter() - start
-    score = subprocess.run(
-        [sys.executable, str(SHARED / "tools" / "score.py"), "snippets",
-         str(CORPUS / "truth-body.jsonl"), str(pred_path)],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip().splitlines()[-1]
+    score = (
+        subprocess.run(
+            [
+                sys.executable,
+                str(SHARED / "tools" / "score.py"),
+                "snippets",
+                str(CORPUS / "truth-body.jsonl"),
+                str(pred_path),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     return f"{score} | {len(rows) / elapsed:.0f} docs/s | templates={'on' if templates else 'off'}"
 
 

@@ -27,41 +27,35 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
-import re
 import socket
 import threading
 import time
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from transforms.document import RawDocument
-from transforms.robots import RobotsRules, parse_robots, robots_url
+from transforms.http_rules import (
+    REDIRECT_STATUSES,
+    RETRY_STATUSES,
+    BodyDecoder,
+    backoff_seconds,
+    content_type_refusal,
+    find_canonical,
+    retry_after_seconds,
+)
+from transforms.robots import MAX_ROBOTS_BYTES, RobotsRules, parse_robots, robots_url
 from transforms.urls import any_private, ip_literal, is_private_address, normalize_url, url_host, url_hostname
 
 T = TypeVar("T")
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HEADERS_OF_INTEREST = ("content-type", "etag", "last-modified", "date", "content-length",
                        "content-language", "x-robots-tag")
 MAX_CRAWL_DELAY = 10.0  # seconds; a larger robots.txt Crawl-delay is capped so a run can finish
-MAX_ROBOTS_BYTES = 500_000
-
-PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/vnd.wap.xhtml+xml",
-                        "text/plain", "application/xml", "text/xml"})
-# Feeds and sitemaps, including `.xml.gz` sitemaps that servers label as gzip or octet-stream.
-LISTING_TYPES = PAGE_TYPES | {"application/rss+xml", "application/atom+xml", "application/rdf+xml",
-                              "application/x-rss+xml", "application/feed+json", "application/gzip",
-                              "application/x-gzip", "application/octet-stream", "text/rss+xml"}
-_CANONICAL_RE = re.compile(
-    rb"<link\b[^>]*?\brel\s*=\s*[\"']?canonical\b[^>]*>", re.I)
-_HREF_RE = re.compile(rb"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 
 
 @dataclass(frozen=True)
@@ -187,51 +181,6 @@ class _HostState:
     in_flight: int = 0
 
 
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if absent/bad."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def backoff_seconds(attempt: int, settings: FetchSettings, rng: random.Random | None = None) -> float:
-    """Exponential backoff with full jitter: uniform in [base*2^(n-1)/2, base*2^(n-1)], capped."""
-    ceiling = min(settings.backoff_max, settings.backoff_base * 2 ** (attempt - 1))
-    return (rng or random).uniform(ceiling / 2, ceiling)
-
-
-def content_type_refusal(content_type: str | None, accept: str) -> str | None:
-    """Why a response of this Content-Type is not wanted for `accept`, or None when it is."""
-    if not content_type:
-        return None  # unlabelled: downstream sniffs it
-    mime = content_type.split(";", 1)[0].strip().lower()
-    allowed = PAGE_TYPES if accept == "page" else LISTING_TYPES
-    if mime in allowed or mime.endswith("+xml") and accept != "page":
-        return None
-    return f"not a page: content type {mime}"
-
-
-def find_canonical(body: bytes, base: str) -> str | None:
-    """The `<link rel=canonical href>` in the first 200 kB of an HTML page, absolute; else None."""
-    tag = _CANONICAL_RE.search(body[:200_000])
-    if tag is None:
-        return None
-    href = _HREF_RE.search(tag.group(0))
-    if href is None:
-        return None
-    raw = next(g for g in href.groups() if g is not None).decode("latin-1").strip()
-    return urljoin(base, raw) if raw else None
-
-
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -322,7 +271,7 @@ class Fetcher:
                 result.error = f"redirected to a non-http(s) URL: {target[:200]}"
                 break
             if target in visited:
-                result.error = f"redirect loop: {' -> '.join([*result.redirects[-3:], target])[:300]}"
+                result.error = f"redirect loop: {' -> '.join([url, *result.redirects, target])[:300]}"
                 break
             if len(result.redirects) >= self.settings.max_redirects:
                 result.error = f"more than {self.settings.max_redirects} redirects (last: {target[:200]})"
@@ -423,7 +372,7 @@ class Fetcher:
             answer = await self._exchange(url, headers, accept)
             if not answer.retryable or attempt == self.settings.max_tries:
                 return answer
-            wait = backoff_seconds(attempt, self.settings, self._rng)
+            wait = backoff_seconds(attempt, self.settings.backoff_base, self.settings.backoff_max, self._rng)
             if answer.retry_after is not None:
                 if answer.retry_after > self.settings.backoff_max:
                     # Waiting longer would hold the run up; the server asked for later, so ask next run.
@@ -510,18 +459,26 @@ class Fetcher:
             if declared.isdigit() and int(declared) > limit and accept != "robots":
                 answer.error = f"too large: {int(declared) / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit"
                 return answer
+            try:
+                decoder = BodyDecoder(response.headers.get("content-encoding"), limit)
+            except ValueError as exc:
+                answer.error = str(exc)
+                return answer
             chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                stats.bytes += len(chunk)
-                if size > limit:
+            # Read wire bytes and decode them ourselves, so a compressed bomb stops at the limit too.
+            async for raw in response.aiter_raw():
+                stats.bytes += len(raw)
+                try:
+                    chunks.append(decoder.feed(raw))
+                except ValueError as exc:
+                    answer.error = str(exc)
+                    return answer
+                if decoder.produced > limit:
                     if accept == "robots":  # RFC 9309: use the first 500 KiB
                         break
                     answer.error = f"too large: over the {limit / 1e6:g} MB limit (stopped reading)"
                     return answer
-                chunks.append(chunk)
-            answer.body = b"".join(chunks)
+            answer.body = b"".join(chunks)[:limit]
             return answer
 
 

@@ -18,7 +18,7 @@ and retried, again; pages are fetched conditionally from the cache.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,9 +26,9 @@ from urllib.parse import unquote, urlsplit
 
 from flows.fetch import (
     CacheEntry,
+    Fetcher,
     FetchRequest,
     FetchResult,
-    Fetcher,
     FetchSettings,
     HostStats,
     cache_updates,
@@ -66,6 +66,8 @@ class WebCollection:
     host_stats: dict[str, HostStats] = field(default_factory=dict)
     listings: list[str] = field(default_factory=list)  # feed/sitemap URLs read
     problems: list[str] = field(default_factory=list)  # listing-level trouble, one line each
+    duplicate_urls: list[str] = field(default_factory=list)  # already collected by an earlier source
+    error: str | None = None  # the location itself could not be read (collect_web_sources only)
 
 
 def _local_path(location: str) -> Path | None:
@@ -176,6 +178,15 @@ def read_warc(path: Path, source: str, publisher: str | None = None,
             yield doc
 
 
+@dataclass(frozen=True)
+class WebSourceSpec:
+    """One location to collect, under a source name."""
+
+    location: str
+    source: str
+    publisher: str | None = None
+
+
 def collect_web_source(location: str, source: str, settings: FetchSettings,
                        cache: Mapping[str, CacheEntry], publisher: str | None = None,
                        max_sitemaps: int = 50, max_pages: int = 10_000) -> WebCollection:
@@ -184,37 +195,67 @@ def collect_web_source(location: str, source: str, settings: FetchSettings,
     Raises SourceError when the location itself cannot be read (missing file, the feed or
     page failing after retries); one failing page is a document with `error` set.
     """
-    return run_sync(_collect(location, source, settings, cache, publisher, max_sitemaps, max_pages))
+    (collection,) = collect_web_sources([WebSourceSpec(location, source, publisher)], settings, cache,
+                                        max_sitemaps, max_pages, raise_errors=True)
+    return collection
 
 
-async def _collect(location: str, source: str, settings: FetchSettings, cache: Mapping[str, CacheEntry],
-                   publisher: str | None, max_sitemaps: int, max_pages: int) -> WebCollection:
-    path = _local_path(location)
+def collect_web_sources(specs: Sequence[WebSourceSpec], settings: FetchSettings,
+                        cache: Mapping[str, CacheEntry], max_sitemaps: int = 50, max_pages: int = 10_000,
+                        raise_errors: bool = False) -> list[WebCollection]:
+    """Several sources in one run, one collection each (in order), sharing limits and robots.txt.
+
+    A page listed by more than one source (a story in a feed and in a sitemap) is fetched
+    once, for the first source; later ones list it in `duplicate_urls`. A source whose
+    location cannot be read gets `error` set, unless `raise_errors` (then SourceError).
+    `host_stats` of every collection are those of the whole run.
+    """
+    async def run() -> list[WebCollection]:
+        claimed: set[str] = set()
+        collections: list[WebCollection] = []
+        async with Fetcher(settings, cache) as fetcher:
+            for spec in specs:
+                try:
+                    collection = await _collect(spec, fetcher, cache, max_sitemaps, max_pages, claimed)
+                except SourceError as exc:
+                    if raise_errors:
+                        raise
+                    collection = WebCollection(kind="unknown", error=str(exc))
+                collection.host_stats = fetcher.host_stats
+                collections.append(collection)
+        return collections
+
+    return run_sync(run())
+
+
+async def _collect(spec: WebSourceSpec, fetcher: Fetcher, cache: Mapping[str, CacheEntry],
+                   max_sitemaps: int, max_pages: int, claimed: set[str]) -> WebCollection:
+    source, publisher = spec.source, spec.publisher
+    path = _local_path(spec.location)
     if path is not None:
-        return await _collect_local(path, location, source, settings, cache, publisher, max_sitemaps,
-                                    max_pages)
-    async with Fetcher(settings, cache) as fetcher:
-        first = await _fetch_location(fetcher, location, source, publisher)
-        if first.not_modified:
-            return WebCollection(kind="page", unchanged_urls=[first.url], host_stats=fetcher.host_stats)
-        body = first.body or b""
-        kind = sniff_listing(body)
-        if kind == "page":
-            return WebCollection(kind="page", documents=[to_raw_document(first, source)],
-                                 cache_updates=cache_updates([first], cache), host_stats=fetcher.host_stats)
-        try:
-            links_private = await fetcher.is_private_host(url_hostname(first.final_url or first.url))
-        except OSError:
-            links_private = False
-        collection = WebCollection(kind=kind, listings=[first.url])
-        if kind == "urllist":
-            entries = [ListingEntry(url=u) for u in parse_url_list(body.decode("utf-8", "replace"), first.url)]
-        else:
-            listing = parse_listing(body, first.final_url or first.url)
-            entries = await _expand(fetcher, listing, collection, links_private, max_sitemaps)
-        await _fetch_pages(fetcher, entries, source, publisher, links_private, cache, collection, max_pages)
-        collection.host_stats = fetcher.host_stats
-        return collection
+        return await _collect_local(path, spec, fetcher, cache, max_sitemaps, max_pages, claimed)
+    first = await _fetch_location(fetcher, spec.location, source, publisher)
+    if first.not_modified:
+        claimed.add(first.url)
+        return WebCollection(kind="page", unchanged_urls=[first.url])
+    body = first.body or b""
+    kind = sniff_listing(body)
+    if kind == "page":
+        claimed.add(first.url)
+        return WebCollection(kind="page", documents=[to_raw_document(first, source)],
+                             cache_updates=cache_updates([first], cache))
+    try:
+        links_private = await fetcher.is_private_host(url_hostname(first.final_url or first.url))
+    except OSError:
+        links_private = False
+    collection = WebCollection(kind=kind, listings=[first.url])
+    if kind == "urllist":
+        entries = [ListingEntry(url=u) for u in parse_url_list(body.decode("utf-8", "replace"), first.url)]
+    else:
+        listing = parse_listing(body, first.final_url or first.url)
+        entries = await _expand(fetcher, listing, collection, links_private, max_sitemaps)
+    await _fetch_pages(fetcher, entries, spec, links_private, cache, collection, max_pages, claimed)
+    return collection
 
 
 async def _fetch_location(fetcher: Fetcher, location: str, source: str, publisher: str | None) -> FetchResult:
@@ -227,19 +268,19 @@ async def _fetch_location(fetcher: Fetcher, location: str, source: str, publishe
     return first
 
 
-async def _collect_local(path: Path, location: str, source: str, settings: FetchSettings,
-                         cache: Mapping[str, CacheEntry], publisher: str | None, max_sitemaps: int,
-                         max_pages: int) -> WebCollection:
+async def _collect_local(path: Path, spec: WebSourceSpec, fetcher: Fetcher, cache: Mapping[str, CacheEntry],
+                         max_sitemaps: int, max_pages: int, claimed: set[str]) -> WebCollection:
+    source, publisher, max_bytes = spec.source, spec.publisher, fetcher.settings.max_bytes
     if not path.exists():
-        raise SourceError(f"source '{source}': {location} does not exist; check the path in the config")
+        raise SourceError(f"source '{source}': {spec.location} does not exist; check the path in the config")
     kind = _detect_local(path)
     if kind == "folder":
-        read = read_folder(path, source, publisher, settings.max_bytes)
+        read = read_folder(path, source, publisher, max_bytes)
         return WebCollection(kind=kind, documents=read.documents, problems=read.problems)
     if kind == "warc":
-        return WebCollection(kind=kind, documents=list(read_warc(path, source, publisher, settings.max_bytes)))
+        return WebCollection(kind=kind, documents=list(read_warc(path, source, publisher, max_bytes)))
     try:
-        data = gunzip_bounded(path.read_bytes(), settings.max_bytes * 10)
+        data = gunzip_bounded(path.read_bytes(), max_bytes * 10)
     except (OSError, ValueError) as exc:
         raise SourceError(f"source '{source}': {path} could not be read ({exc})") from exc
     if kind == "page":
@@ -247,15 +288,13 @@ async def _collect_local(path: Path, location: str, source: str, settings: Fetch
                           path=str(path), kind="html", publisher_hint=publisher)
         return WebCollection(kind=kind, documents=[doc])
     collection = WebCollection(kind=kind, listings=[path.resolve().as_uri()])
-    async with Fetcher(settings, cache) as fetcher:
-        # The operator's own file: its links may go anywhere, intranet included.
-        if kind == "urllist":
-            entries = [ListingEntry(url=u) for u in parse_url_list(data.decode("utf-8", "replace"))]
-        else:
-            listing = parse_listing(data, path.resolve().as_uri())
-            entries = await _expand(fetcher, listing, collection, True, max_sitemaps)
-        await _fetch_pages(fetcher, entries, source, publisher, True, cache, collection, max_pages)
-        collection.host_stats = fetcher.host_stats
+    # The operator's own file: its links may go anywhere, intranet included.
+    if kind == "urllist":
+        entries = [ListingEntry(url=u) for u in parse_url_list(data.decode("utf-8", "replace"))]
+    else:
+        listing = parse_listing(data, path.resolve().as_uri())
+        entries = await _expand(fetcher, listing, collection, True, max_sitemaps)
+    await _fetch_pages(fetcher, entries, spec, True, cache, collection, max_pages, claimed)
     return collection
 
 
@@ -310,24 +349,27 @@ def _merge(entries: list[ListingEntry]) -> list[ListingEntry]:
     return list(merged.values())
 
 
-async def _fetch_pages(fetcher: Fetcher, entries: list[ListingEntry], source: str, publisher: str | None,
+async def _fetch_pages(fetcher: Fetcher, entries: list[ListingEntry], spec: WebSourceSpec,
                        allow_private: bool, cache: Mapping[str, CacheEntry], collection: WebCollection,
-                       max_pages: int) -> None:
+                       max_pages: int, claimed: set[str]) -> None:
     unique = _merge(entries)
     if len(unique) > max_pages:
         collection.problems.append(f"source lists {len(unique)} pages; fetched the first {max_pages}")
         unique = unique[:max_pages]
-    requests = [FetchRequest(url=e.url, source=source, accept="page", allow_private=allow_private,
+    collection.duplicate_urls.extend(e.url for e in unique if e.url in claimed)
+    unique = [e for e in unique if e.url not in claimed]
+    claimed.update(e.url for e in unique)
+    requests = [FetchRequest(url=e.url, source=spec.source, accept="page", allow_private=allow_private,
                              title_hint=e.title, published_hint=e.published_at,
                              published_hint_source=e.published_source if e.published_at else None,
-                             language_hint=e.language, publisher_hint=publisher)
+                             language_hint=e.language, publisher_hint=spec.publisher)
                 for e in unique]
     results = await fetcher.fetch(requests)
     for result, entry in zip(results, unique, strict=True):
         if result.not_modified:
             collection.unchanged_urls.append(result.url)
             continue
-        doc = to_raw_document(result, source)
+        doc = to_raw_document(result, spec.source)
         if entry.modified_at is not None:
             doc.extra["sitemap_lastmod"] = entry.modified_at.isoformat()
         collection.documents.append(doc)

@@ -37,7 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise MediamonError("nothing to run: give --source PATH_OR_URL or add [[sources]] to the config")
     from mediamon.runtime import prepare_environment
 
-    prepare_environment(str(settings.warehouse_dir / ".prefect"), settings.debug)
+    prepare_environment(None, settings.debug)
     from flows.pipeline import run_pipeline
 
     summary = run_pipeline(settings, sources)

@@ -26,9 +26,14 @@ def prepare_environment(prefect_home: str | None = None, debug: bool = False) ->
         if prefect_home:
             env.setdefault("PREFECT_HOME", prefect_home)
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The embedded API starts in a subprocess; on a busy 2-core machine that can take a while.
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     env.setdefault("PREFECT_LOGGING_LEVEL", "DEBUG" if debug else "WARNING")
     env.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     env.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    if not debug:
+        # Flow and task logs still reach the API (and the UI); the terminal gets our summary only.
+        env.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     env.setdefault("TOKENIZERS_PARALLELISM", "false")
     if not debug:
         # Third-party deprecation chatter is not for analysts; --debug shows it.

@@ -125,7 +125,8 @@ class Warehouse:
         return {site: frozenset(fps) for site, fps in rows}
 
     def template_counts(self) -> pl.DataFrame:
-        return self.con.execute("SELECT site, fingerprint, article_id FROM template_lines").pl()
+        table = self.con.execute("SELECT site, fingerprint, article_id FROM template_lines").to_arrow_table()
+        return pl.from_arrow(table)  # type: ignore[return-value]
 
     # -- the load --------------------------------------------------------------
     def load_run(

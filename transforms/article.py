@@ -8,7 +8,7 @@ document into an `Article`. The clean stage turns a batch of them into the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 # Where `published_at` came from, best first. The warehouse stores the label.
 DATE_SOURCES = ("jsonld", "meta", "url", "feed", "sitemap", "text", "http")
@@ -40,6 +40,9 @@ class Article:
     publisher_source: str | None = None
     published_at: datetime | None = None
     published_at_source: str | None = None
+    # The publication day in the publisher's own calendar (published_at is UTC: 00:30 in Berlin
+    # is the previous day in UTC). Optional, added by the HTML extractor.
+    published_on: date | None = None
     modified_at: datetime | None = None
     authors: list[str] = field(default_factory=list)
     agency: str | None = None

@@ -20,12 +20,45 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-# Languages whose stop lists spaCy ships in the core package; the corpus is
-# mostly German, then English, with Romance and Germanic neighbours.
-STOP_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "pl")
+# Languages whose stop lists spaCy ships in the core package (space-separated
+# scripts; Chinese and Japanese are judged by their punctuation instead).
+STOP_LANGUAGES = (
+    "en",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "nl",
+    "pt",
+    "sv",
+    "da",
+    "pl",
+    "fi",
+    "ru",
+    "uk",
+    "ar",
+    "fa",
+    "he",
+    "hu",
+    "el",
+    "tr",
+    "cs",
+    "sk",
+    "sl",
+    "hr",
+    "ro",
+    "bg",
+    "ca",
+    "id",
+    "hi",
+    "bn",
+    "sr",
+    "lt",
+    "lv",
+)
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"""[.!?…:;]["'“”»«)\]’]*$""")
+_SENTENCE_END = re.compile(r"""[.!?…:;。！？]["'“”»«)\]’]*$""")
 
 # Thresholds (characters / density) for the line classes, tuned on the dev corpus.
 SHORT_CHARS = 50  # below: a heading, a menu item, a caption, a date
@@ -72,43 +105,82 @@ def _alternation(phrases: list[str]) -> str:
 
 # Headings that open a block of other stories, comments or link lists: the
 # article is over once one of them appears on its own line.
+# fmt: off
 _END_HEADINGS = [
     # en
-    "related news", "related articles?", "related stories", "related posts?", "related content",
-    "related", "more from [\\w .&'-]{1,40}", "more stories", "more news", "more on this( story| topic)?",
+    "related news", "related articles?", "related stories", "related posts?", "related content", "related",
+    "more from [\\w .&'-]{1,40}", "more stories", "more news", "more on this( story| topic)?",
     "more articles", "you may also like", "you might also like", "you may (also )?be interested in",
     "recommended( for you| stories| articles)?", "most read", "most popular", "trending( now)?",
-    "top stories", "latest news", "latest( posts| articles)?", "see also", "further reading",
-    "read next", "up next", "comments?", "\\d+ comments?", "leave a (reply|comment)",
-    "post a comment", "write a (reply|comment)( or comment)?.*", "join the discussion", "discussion",
+    "top stories", "latest news", "latest( posts| articles)?", "see also", "further reading", "read next",
+    "up next", "comments?", "\\d+ comments?", "leave a (reply|comment)", "post a comment",
+    "write a (reply|comment)( or comment)?.*", "join the discussion", "discussion",
     "share this( article| story| post)?:?", "about the author", "also read", "popular posts",
-    "recent posts", "letzte beiträge", "neueste beiträge",
+    "recent posts", "letzte beiträge", "neueste beiträge", "\\d+ (replies|reply|responses?) (on|to) .*",
+    "\\d+ comments? (on|to) .*", "no comments( yet)?", "(leave a|cancel) reply", ".*\\bcancel reply",
+    "about the author", "more in [\\w .&'-]{1,40}", "you may have missed", "related topics",
+    "topics in this article", "further links", "useful links", "this entry was posted in .*",
+    "posted in .*", "filed under:? .*", "tagged:? .*", "like this:?", "gefällt mir:?",
+    # de (comments, post meta)
+    "\\d+ (kommentare?|antworten|reaktionen) (zu|auf|für) .*", "keine kommentare( vorhanden)?",
+    "kommentieren", "kommentar verfassen.*", ".*\\bantwort(en)? abbrechen", "antworten",
+    "dieser (eintrag|beitrag) wurde (am .* )?veröffentlicht in .*", "veröffentlicht in .*",
+    "themen (in diesem|im) artikel", "weiterführende links", "weitere links",
+    "top[- ]themen( der redaktion)?", "themenrelevante nachrichten", "interessante artikel",
+    "noch mehr (infos|artikel|themen).*",
+    "(über|about) (den|die|the) (autor|autorin|author|verfasser(in)?)", "zum autor", "zur autorin",
+    "artikel gefallen.*", "(dir|ihnen) hat (der|dieser) (artikel|beitrag) gefallen.*",
+    "mehr (zu|über) diesem thema", "passend zum thema", "zum thema", "aus dem ressort", "weitere meldungen",
+    "nächster artikel", "vorheriger artikel", "kategorien", "schlagwörter", "archiv", "categories",
+    "archives", "tags",
     # de
-    "mehr zum thema.*", "das könnte (sie|dich) (auch )?interessieren", "weitere artikel", "weitere nachrichten",
-    "ähnliche (artikel|beiträge|themen)", "verwandte (artikel|beiträge|themen)", "auch interessant",
-    "das könnte sie auch interessieren", "mehr aus [\\w .&'-]{1,40}", "meistgelesen(e artikel)?",
-    "meist gelesen", "empfehlungen", "unsere empfehlungen?", "kommentare?", "\\d+ kommentare?",
-    "kommentar schreiben", "schreibe einen kommentar", "hinterlasse einen kommentar",
+    "mehr zum thema.*", "das könnte (sie|dich) (auch )?interessieren", "weitere artikel",
+    "weitere nachrichten", "ähnliche (artikel|beiträge|themen)", "verwandte (artikel|beiträge|themen)",
+    "auch interessant", "das könnte sie auch interessieren", "mehr aus [\\w .&'-]{1,40}",
+    "meistgelesen(e artikel)?", "meist gelesen", "empfehlungen", "unsere empfehlungen?", "kommentare?",
+    "\\d+ kommentare?", "kommentar schreiben", "schreibe einen kommentar", "hinterlasse einen kommentar",
     "diskutieren sie mit", "leserkommentare", "weitere themen", "top-themen", "mehr nachrichten",
     "mehr artikel", "aktuelle beiträge", "letzte kommentare", "neueste kommentare", "zum weiterlesen",
     "weiterlesen", "beliebte beiträge", "ähnliche beiträge", "themenseiten", "lesen sie mehr",
     "auch lesenswert", "neueste artikel", "das sagen unsere leser",
+    # "Weitere Beiträge aus der Kolumne:", "More from our partners", "Otras noticias": a list follows
+    "(weitere|mehr|more|other|otras?|otros|altri|altre|autres|andere|meer|más) [^.!?]{0,50}:",
+    "(weitere|other|otras?|otros|altri|altre|autres|andere) (beiträge|artikel|meldungen|nachrichten|news|"
+    "stories|articles|noticias|notizie|artikelen|themen|pressemitteilungen)\\b[^.!?]{0,40}",
+    "mehr (themen|artikel|beiträge|kolumnen|nachrichten|news)\\b[^.!?]{0,40}", "mirá también",
+    "mira también", "infórmate más", "informate más", "te recomendamos", "recomendados",
     # fr
+    "laisser un commentaire", "répondre", "\\d+ commentaires?.*", "à propos de l'auteur",
     "articles similaires", "à lire aussi", "a lire aussi", "lire aussi", "sur le même sujet",
     "les plus lus", "commentaires?", "vous aimerez aussi", "dans la même rubrique", "à voir aussi",
     # es / pt
-    "noticias relacionadas", "te puede interesar", "artículos relacionados", "lo más leído",
-    "comentarios?", "también te puede interesar", "más noticias", "notícias relacionadas",
+    "noticias relacionadas", "te puede interesar", "artículos relacionados", "lo más leído", "comentarios?",
+    "también te puede interesar", "deja un comentario", "deixe um comentário", "\\d+ comentarios?.*",
+    "noticias relacionadas.*", "más leídas", "lo último", "más noticias", "notícias relacionadas",
     "leia também", "mais lidas",
     # it
     "leggi anche", "articoli correlati", "potrebbe interessarti", "i più letti", "commenti",
+    "lascia un commento",
     # nl
     "gerelateerde artikelen", "lees ook", "meer nieuws", "reacties", "meest gelezen",
+    "laat een reactie achter", "\\d+ reacties?.*",
 ]
+# fmt: on
+# Headings of boxes publishers drop *inside* a story ("Lesen Sie auch", "Mehr zum
+# Thema"): they open a few link lines, after which the story may go on.
+# fmt: off
+_INLINE_HEADINGS = [
+    "lesen sie (auch|mehr).*", "see also", "also read", "read more", "read also", "leggi anche",
+    "lire aussi", "(à|a) lire aussi", "lees ook", "leia também", "lea también", "lee también",
+    "czytaj (też|także|więcej)", "weiterlesen",
+]
+# fmt: on
+_INLINE_MARKER = re.compile(rf"^\W*(?:{_alternation(_INLINE_HEADINGS)})\W*$", re.IGNORECASE)
 _END_MARKER = re.compile(rf"^\W*(?:{_alternation(_END_HEADINGS)})\W*$", re.IGNORECASE)
 
 # Known chrome, by kind. Matched anywhere in a line; callers only trust a
 # match on lines that are not long prose (see `chrome_kind`).
+# fmt: off
 _CHROME_PATTERNS: dict[str, list[str]] = {
     "copyright": [
         r"^\W{0,3}(©|\(c\)|copyright\b)", r"all rights reserved", r"alle rechte vorbehalten",
@@ -116,23 +188,25 @@ _CHROME_PATTERNS: dict[str, list[str]] = {
         r"alle rechten voorbehouden", r"todos os direitos reservados",
     ],
     "cookie": [
-        r"\bcookies?\b", r"\bconsent\b", r"einwilligung", r"datenschutzeinstellungen",
-        r"privacy settings", r"\bakzeptieren\b", r"\baccept( all)?\b",
+        r"\bcookies?\b", r"\bconsent\b", r"einwilligung", r"datenschutzeinstellungen", r"privacy settings",
+        r"\bakzeptieren\b", r"\baccept( all)?\b",
     ],
     "terms": [
         r"terms of (use|service)", r"privacy policy", r"nutzungsbedingungen", r"datenschutzerklärung",
         r"\bimpressum\b", r"\bagb\b", r"mentions légales", r"aviso legal", r"politique de confidentialité",
         r"política de privacidad", r"\bdisclaimer\b", r"haftungsausschluss", r"data protection",
     ],
-    "app": [r"\bapp ?store\b", r"\bplay ?store\b", r"google play", r"download (our|the) app", r"\bapp laden\b"],
+    "app": [
+        r"\bapp ?store\b", r"\bplay ?store\b", r"google play", r"download (our|the) app", r"\bapp laden\b",
+    ],
     "newsletter": [
         r"\bnewsletter\b", r"\bsubscribe\b", r"\babonnieren\b", r"\bsign up\b", r"\bs'abonner\b",
         r"\bsuscríbete\b", r"\biscriviti\b", r"\babonneer\b",
     ],
     "share": [
-        r"^(share|teilen|partager|compartir|condividi|delen)\b", r"\b(facebook|twitter|whatsapp|pinterest|linkedin|"
-        r"xing|telegram|reddit|instagram|youtube)\b", r"^(print|drucken|e-?mail|mail|imprimer|imprimir)$",
-        r"^(tweet|pin it|teilen)$",
+        r"^(share|teilen|partager|compartir|condividi|delen)\b",
+        r"\b(facebook|twitter|whatsapp|pinterest|linkedin|" r"xing|telegram|reddit|instagram|youtube)\b",
+        r"^(print|drucken|e-?mail|mail|imprimer|imprimir)$", r"^(tweet|pin it|teilen)$",
     ],
     "login": [r"^(log ?in|log ?out|sign in|anmelden|abmelden|registrieren|register|mein konto|my account)$"],
     "ad": [r"^(anzeige|advertisement|werbung|publicité|publicidad|pubblicità|advertentie|sponsored)$"],
@@ -142,11 +216,52 @@ _CHROME_PATTERNS: dict[str, list[str]] = {
         r"back to top|sitemap|kontakt|contact|rss|mehr|more|loading\.*|lädt\.*)$",
         r"^\S.{0,40}\s[>»›/|]\s.{0,40}\s[>»›/|]\s",  # breadcrumb: a > b > c
     ],
+    "comments": [
+        r"\bkommentar(e|en|ieren|funktion)?\b", r"\bcomments?\b", r"\bcommenting\b", r"\beinloggen\b",
+        r"\beingeloggt\b", r"\blogged in\b", r"\blog in to\b", r"\bspam\b", r"\bcommentaires?\b",
+        r"\bcomentarios?\b", r"\bcommenti\b", r"\breacties?\b",
+    ],
+    "email": [r"e-?mail-?(adresse|address)", r"\binbox\b", r"\bposteingang\b", r"\badresse e-?mail\b"],
+    "support": [
+        r"\bunterstützen sie\b", r"\bunterstütze (uns|mich)\b", r"\bsupport (our|us|independent)\b",
+        r"\bspenden?\b", r"\bdonat(e|ion)\b", r"\bbecome a (member|subscriber|patron)\b",
+        r"\bmitglied werden\b", r"\bjetzt abonnieren\b", r"\bsubscription\b", r"\bpatreon\b",
+        r"\bfolg(e|t|en sie)? (uns|mir)\b", r"\bfollow (us|me)\b", r"\bsuivez-nous\b", r"\bsíguenos\b",
+    ],
+    "consent": [r"\beinverstanden\b", r"\bi agree\b", r"\bich stimme\b", r"\bagree to\b", r"\bzustimm"],
+    "readmore": [
+        r"^\W{0,3}(lea (también|más|además)|lee también|lesen sie (auch|mehr|weiter|hier)|lies auch|"
+        r"read (more|also|next)|see also|also read|czytaj (też|także|więcej)|dowiedz się więcej|"
+        r"(à )?lire (aussi|également)|leggi anche|lees ook|leia (também|mais)|weiterlesen|mehr dazu|"
+        r"mehr zum thema|auch interessant|passend dazu|zum thema)\b",
+    ],
+    "caption": [
+        r"(©|\(c\)|\b(foto|fotos|photo|bild|quelle|source|credit|crédit|image|grafik)\s?:)\s*[^.!?:]{1,60}\)?\s*$",
+    ],
+    "notice": [
+        r"\binhalte? (von [^.]{1,40} )?(zu )?laden\b", r"\bexterne[rn]? (inhalte?|medien)\b",
+        r"\bdrittanbieter", r"\bklicken sie (auf|hier)\b", r"\bclick (here|the button|to load)\b",
+        r"\bjavascript\b", r"\b(ihr|your) browser\b", r"\bpush[- ]notifications?\b",
+        r"\bpush-benachrichtigung", r"\bbenachrichtigungen? aktivieren\b", r"\baffiliate\b",
+        r"\bprovision\b.{0,40}\b(händler|partner)", r"\bwerbung\b.{0,30}\b(enthält|kennzeichnung)",
+        r"\bcontains (affiliate )?links\b",
+    ],
     "tags": [r"^(tags|schlagwörter|schlagworte|stichwörter|themen|topics|étiquettes|etiquetas|tag)\s*:"],
 }
+# fmt: on
 _CHROME = {kind: re.compile("|".join(pats), re.IGNORECASE) for kind, pats in _CHROME_PATTERNS.items()}
+# One pass to rule out the common case (no chrome at all) before trying kinds in order.
+_ANY_CHROME = re.compile(
+    "|".join(f"(?:{p})" for pats in _CHROME_PATTERNS.values() for p in pats), re.IGNORECASE
+)
 # Kinds that mark the page footer: nothing after them belongs to the article.
 FOOTER_KINDS = frozenset({"copyright", "cookie", "terms"})
+# Kinds that also mark a longer line (up to `PROMO_WORDS`) when they open it or recur in it:
+# newsletter boxes, comment forms and donation appeals are written as sentences.
+PROMO_KINDS = frozenset(
+    {"newsletter", "comments", "email", "support", "consent", "readmore", "caption", "notice"}
+)
+PROMO_WORDS = 40
 
 _CREDIT_PREFIX = re.compile(
     r"^\W{0,2}(?:foto|fotos|photo|photos|bild|bilder|image|images|picture|quelle|source|credit|crédit|"
@@ -155,7 +270,9 @@ _CREDIT_PREFIX = re.compile(
 )
 _CREDIT_COPYRIGHT = re.compile(r"^\s*(?:©|\(c\))\s*(?!\d{4}\b)(.+)$", re.IGNORECASE)
 # "EPA-EFE/KCNA", "AFP/Getty Images", "dpa/Max Muster": agency-like tokens joined by slashes.
-_CREDIT_SLASHED = re.compile(r"^[A-Z][\w.&'-]*(?: [\w.&'-]+){0,3}(?: ?/ ?[A-Z][\w.&'-]*(?: [\w.&'-]+){0,3})+$")
+_CREDIT_SLASHED = re.compile(
+    r"^[A-Z][\w.&'-]*(?: [\w.&'-]+){0,3}(?: ?/ ?[A-Z][\w.&'-]*(?: [\w.&'-]+){0,3})+$"
+)
 _PHOTO_AGENCIES = re.compile(
     r"^(?:getty images|reuters|afp|ap|dpa|epa|imago|keystone|picture alliance|shutterstock|istock|"
     r"ansa|efe|anp|belga|apa|sda)(?:\b.*)?$",
@@ -186,14 +303,36 @@ def chrome_kind(line: str) -> str | None:
     """
     text = line.strip()
     n_words = len(WORD.findall(text))
+    if n_words > PROMO_WORDS:
+        # Only footer notices can be this long; skip the other kinds' patterns.
+        for kind in ("copyright", "cookie", "terms"):
+            if _CHROME[kind].search(text) and _footer_like(text, kind) and _RIGHTS_NOTICE.search(text):
+                return kind
+            if kind != "copyright" and _CHROME[kind].search(text) and _footer_like(text, kind):
+                return kind
+        return None
+    if not _ANY_CHROME.search(text):
+        return None
     for kind, pattern in _CHROME.items():
         if not pattern.search(text):
             continue
+        if kind == "copyright" and not _RIGHTS_NOTICE.search(text):
+            # "© picture alliance/dpa" credits a photo; a footer names a year or reserves rights.
+            return "caption" if n_words <= 12 else None
         if n_words <= 12:
             return kind
         if kind in FOOTER_KINDS and _footer_like(text, kind):
             return kind
+        if kind in PROMO_KINDS and n_words <= PROMO_WORDS and _footer_like(text, kind):
+            return kind
     return None
+
+
+_RIGHTS_NOTICE = re.compile(
+    r"\b(19|20)\d{2}\b|rights reserved|rechte vorbehalten|droits réservés|derechos reservados|"
+    r"diritti riservati|rechten voorbehouden|direitos reservados|copyright",
+    re.IGNORECASE,
+)
 
 
 def _footer_like(text: str, kind: str) -> bool:
@@ -203,13 +342,33 @@ def _footer_like(text: str, kind: str) -> bool:
     opening = _CHROME[kind].search(text[:60]) is not None
     if kind == "copyright":
         return opening
+    if kind == "caption":
+        return True  # the pattern is anchored at the line's end: "… (Foto: dpa)"
     return hits >= 2 or (opening and hits >= 1 and len(text) < 400)
 
 
 def is_end_marker(line: str) -> bool:
     """True when the line is a heading that opens related stories, comments or link lists."""
     text = line.strip()
-    return len(text) <= 60 and _END_MARKER.match(text) is not None
+    return len(text) <= 160 and _END_MARKER.match(text) is not None and not _INLINE_MARKER.match(text)
+
+
+def is_inline_marker(line: str) -> bool:
+    """True for a heading of a link box set inside a story ("Lesen Sie auch", "Mehr zum Thema")."""
+    text = line.strip()
+    return len(text) <= 80 and _INLINE_MARKER.match(text) is not None
+
+
+_COMMENT_SIGNATURE = re.compile(
+    r"^[^\W\d][\w .'’@-]{0,40}\s(?:says|said|sagt|schreibt|schrieb|meint|wrote|writes|dice|dit|a écrit|"
+    r"scrive|ha scritto|zegt|schreef|escribió|disse)\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def is_comment_signature(line: str) -> bool:
+    """True for a comment author line ("NCWien says:", "Max sagt:"); callers confirm with a date nearby."""
+    return _COMMENT_SIGNATURE.match(line.strip()) is not None
 
 
 def image_credit_of(line: str) -> str | None:
@@ -230,15 +389,28 @@ def image_credit_of(line: str) -> str | None:
     return None
 
 
+# Han, kana and hangul: scripts written without spaces between words.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_UNSPACED_CLAUSE = re.compile(r"[。，、！？；：「」]")
+
+
 def line_signals(line: str) -> LineSignals:
     """Measure one line: length, word count, stop-word density, punctuation, chrome kind."""
     text = line.strip()
     words = WORD.findall(text)
+    n_chars, density = len(text), stop_density(words)
+    unspaced = len(_UNSPACED.findall(text))
+    if unspaced * 3 >= len(text) > 0:
+        # One Han/kana character carries about a word: count them as words and
+        # weigh them like ~3 Latin characters; clause punctuation stands in for stop words.
+        n_chars += 2 * unspaced
+        words = words + ["x"] * max(0, unspaced - len(words))
+        density = STOP_HIGH if _UNSPACED_CLAUSE.search(text) else 0.0
     return LineSignals(
         text=text,
-        n_chars=len(text),
+        n_chars=n_chars,
         n_words=len(words),
-        stop_density=stop_density(words),
+        stop_density=density,
         sentence_end=_SENTENCE_END.search(text) is not None,
         sentences=len(re.findall(r"[.!?…][\"'“”»«)\]]?(?:\s|$)", text)),
         chrome=chrome_kind(text),

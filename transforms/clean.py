@@ -91,7 +91,7 @@ def extract_article(doc: RawDocument, publishers: Mapping[str, str]) -> Article:
         kind = "html"
     hints = hints_for(doc)
     if kind == "html":
-        article = parse_html(text, hints, publishers=publishers)
+        article = parse_html(text, hints, publishers=publishers, fetched_at=doc.fetched_at)
     else:
         article = parse_text_dump(text, hints.url)
         if hints.publisher:

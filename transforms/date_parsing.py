@@ -1,8 +1,9 @@
-"""Strings that hold a date -> timezone-aware UTC datetimes, in many languages.
+"""Strings that hold a date -> timezone-aware datetimes, in many languages.
 
 Only full dates (year, month and day) are returned: a year or a month alone is
 never stretched into a day. Time of day is kept when given; a date without a
-time becomes midnight UTC.
+time becomes midnight UTC. A stated UTC offset is kept as written (the
+publisher's calendar day is the publication day); callers convert to UTC.
 """
 
 from __future__ import annotations
@@ -15,52 +16,218 @@ from dateutil import parser as dateutil_parser
 # Month names and abbreviations (lower-case, no trailing dot) in the languages the
 # corpus and typical European media monitoring meet.
 _MONTH_WORDS: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "jaenner", "janvier", "janv", "enero", "ene", "gennaio",
-        "gen", "januari", "janeiro", "styczeń", "stycznia", "leden", "ledna", "január", "tammikuu"),
-    2: ("february", "feb", "febr", "februar", "feber", "février", "fevrier", "févr", "fevr", "febrero",
-        "febbraio", "februari", "fevereiro", "fev", "luty", "lutego", "únor", "února", "február"),
-    3: ("march", "mar", "mär", "märz", "maerz", "mars", "marzo", "maart", "mrt", "março", "marco",
-        "marzec", "marca", "březen", "března", "marec", "mart"),
-    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "aprilie", "kwiecień", "kwietnia",
-        "duben", "dubna", "apríl"),
+    1: (
+        "january",
+        "jan",
+        "januar",
+        "jänner",
+        "jaenner",
+        "janvier",
+        "janv",
+        "enero",
+        "ene",
+        "gennaio",
+        "gen",
+        "januari",
+        "janeiro",
+        "styczeń",
+        "stycznia",
+        "leden",
+        "ledna",
+        "január",
+        "tammikuu",
+    ),
+    2: (
+        "february",
+        "feb",
+        "febr",
+        "februar",
+        "feber",
+        "février",
+        "fevrier",
+        "févr",
+        "fevr",
+        "febrero",
+        "febbraio",
+        "februari",
+        "fevereiro",
+        "fev",
+        "luty",
+        "lutego",
+        "únor",
+        "února",
+        "február",
+    ),
+    3: (
+        "march",
+        "mar",
+        "mär",
+        "märz",
+        "maerz",
+        "mars",
+        "marzo",
+        "maart",
+        "mrt",
+        "março",
+        "marco",
+        "marzec",
+        "marca",
+        "březen",
+        "března",
+        "marec",
+        "mart",
+    ),
+    4: (
+        "april",
+        "apr",
+        "avril",
+        "avr",
+        "abril",
+        "abr",
+        "aprile",
+        "aprilie",
+        "kwiecień",
+        "kwietnia",
+        "duben",
+        "dubna",
+        "apríl",
+    ),
     5: ("may", "mai", "mayo", "maggio", "mag", "mei", "maio", "maj", "maja", "květen", "května", "máj"),
-    6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwiec", "czerwca",
-        "červen", "června", "jún"),
-    7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipiec", "lipca",
-        "červenec", "července", "júl"),
-    8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "sierpień", "sierpnia", "srpen",
-        "srpna"),
-    9: ("september", "sep", "sept", "septembre", "septiembre", "set", "settembre", "setembro",
-        "wrzesień", "września", "září", "septembra"),
-    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out",
-         "październik", "października", "říjen", "října", "októbra", "október"),
+    6: (
+        "june",
+        "jun",
+        "juni",
+        "juin",
+        "junio",
+        "giugno",
+        "giu",
+        "junho",
+        "czerwiec",
+        "czerwca",
+        "červen",
+        "června",
+        "jún",
+    ),
+    7: (
+        "july",
+        "jul",
+        "juli",
+        "juillet",
+        "juil",
+        "julio",
+        "luglio",
+        "lug",
+        "julho",
+        "lipiec",
+        "lipca",
+        "červenec",
+        "července",
+        "júl",
+    ),
+    8: (
+        "august",
+        "aug",
+        "août",
+        "aout",
+        "agosto",
+        "ago",
+        "augustus",
+        "sierpień",
+        "sierpnia",
+        "srpen",
+        "srpna",
+    ),
+    9: (
+        "september",
+        "sep",
+        "sept",
+        "septembre",
+        "septiembre",
+        "set",
+        "settembre",
+        "setembro",
+        "wrzesień",
+        "września",
+        "září",
+        "septembra",
+    ),
+    10: (
+        "october",
+        "oct",
+        "oktober",
+        "okt",
+        "octobre",
+        "octubre",
+        "ottobre",
+        "ott",
+        "outubro",
+        "out",
+        "październik",
+        "października",
+        "říjen",
+        "října",
+        "októbra",
+        "október",
+    ),
     11: ("november", "nov", "novembre", "noviembre", "novembro", "listopad", "listopada", "novembra"),
-    12: ("december", "dec", "dez", "dezember", "décembre", "decembre", "déc", "diciembre", "dic",
-         "dicembre", "dezembro", "grudzień", "grudnia", "prosinec", "prosince", "decembra"),
+    12: (
+        "december",
+        "dec",
+        "dez",
+        "dezember",
+        "décembre",
+        "decembre",
+        "déc",
+        "diciembre",
+        "dic",
+        "dicembre",
+        "dezembro",
+        "grudzień",
+        "grudnia",
+        "prosinec",
+        "prosince",
+        "decembra",
+    ),
 }
 MONTHS: dict[str, int] = {word: number for number, words in _MONTH_WORDS.items() for word in words}
 _MONTH_ALT = "|".join(sorted((re.escape(w) for w in MONTHS), key=len, reverse=True))
 
-_TIME = r"(?:\s*(?:,|um|at|à|a las|alle|om|kl\.?|-|–|\|)?\s*(?P<hh>[012]?\d)[:.h](?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d))?" \
+_TIME = (
+    r"(?:\s*(?:,|um|at|à|a las|alle|om|kl\.?|-|–|\|)?\s*"
+    r"(?P<hh>[012]?\d)[:.h](?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d))?"
     r"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*(?:uhr|h))?)?"
+)
 _ISO = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)"
     r"(?:[T ](?P<hh>[012]\d):(?P<mi>[0-5]\d)(?::(?P<ss>[0-5]\d)(?:[.,]\d+)?)?"
-    r"\s*(?P<tz>Z|[+-][01]\d:?[0-5]\d|[+-][01]\d)?)?(?!\d)")
+    r"\s*(?P<tz>Z|[+-][01]\d:?[0-5]\d|[+-][01]\d)?)?(?!\d)"
+)
 # 17.10.2019, 17/10/2019, 17-10-2019 (day first, the European default).
 _NUMERIC_DMY = re.compile(
-    r"(?<![\d.])(?P<d>[0-3]?\d)\s?(?P<sep>[./-])\s?(?P<m>[01]?\d)(?P=sep)\s?(?P<y>(?:19|20)\d\d)(?![\d])" + _TIME,
-    re.I)
+    r"(?<![\d.])(?P<d>[0-3]?\d)\s?(?P<sep>[./-])\s?(?P<m>[01]?\d)(?P=sep)\s?(?P<y>(?:19|20)\d\d)(?![\d])"
+    + _TIME,
+    re.I,
+)
 # 2019/10/17, 2019.10.17
-_NUMERIC_YMD = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<sep>[./])(?P<m>[01]?\d)(?P=sep)(?P<d>[0-3]?\d)(?!\d)")
+_NUMERIC_YMD = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<sep>[./])(?P<m>[01]?\d)(?P=sep)(?P<d>[0-3]?\d)(?!\d)"
+)
 # 17. Oktober 2019, 17 octobre 2019, 17 de octubre de 2019, 1er janvier 2020
 _TEXT_DMY = re.compile(
-    r"(?<!\w)(?P<d>[0-3]?\d)(?:\.|er|st|nd|rd|th|º)?\s*(?:de\s+)?(?P<mon>" + _MONTH_ALT + r")\.?,?\s*(?:de\s+)?"
-    r"(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME, re.I)
+    r"(?<!\w)(?P<d>[0-3]?\d)(?:\.|er|st|nd|rd|th|º)?\s*(?:de\s+)?(?P<mon>"
+    + _MONTH_ALT
+    + r")\.?,?\s*(?:de\s+)?"
+    r"(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME,
+    re.I,
+)
 # October 17, 2019; Oct. 17th 2019
 _TEXT_MDY = re.compile(
-    r"(?<!\w)(?P<mon>" + _MONTH_ALT + r")\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)"
-    + _TIME, re.I)
+    r"(?<!\w)(?P<mon>"
+    + _MONTH_ALT
+    + r")\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)"
+    + _TIME,
+    re.I,
+)
 _HAS_DAY_AND_YEAR = re.compile(r"(?:19|20)\d\d")
 
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
@@ -75,10 +242,11 @@ def _tz(value: str | None) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _build(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
-           tz: timezone = UTC) -> datetime | None:
+def _build(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, tz: timezone = UTC
+) -> datetime | None:
     try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=tz).astimezone(UTC)
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz)
     except ValueError:
         return None
 
@@ -99,17 +267,24 @@ def _clock(match: re.Match[str]) -> tuple[int, int, int]:
 
 
 def parse_iso(value: str) -> datetime | None:
-    """'2019-10-17', '2019-10-17T10:30:00+02:00' (anywhere in the string) -> UTC datetime."""
+    """'2019-10-17', '2019-10-17T10:30:00+02:00' (anywhere in the string) -> aware datetime."""
     match = _ISO.search(value)
     if not match:
         return None
     tz = _tz(match.group("tz"))
-    return _build(int(match.group("y")), int(match.group("m")), int(match.group("d")),
-                  int(match.group("hh") or 0), int(match.group("mi") or 0), int(match.group("ss") or 0), tz)
+    return _build(
+        int(match.group("y")),
+        int(match.group("m")),
+        int(match.group("d")),
+        int(match.group("hh") or 0),
+        int(match.group("mi") or 0),
+        int(match.group("ss") or 0),
+        tz,
+    )
 
 
 def parse_machine_date(value: str) -> datetime | None:
-    """A date from metadata (ISO 8601, RFC 2822, epoch seconds, or human text) -> UTC datetime or None."""
+    """A date from metadata (ISO 8601, RFC 2822, epoch seconds, or human text) -> aware datetime or None."""
     value = value.strip()
     if not value:
         return None
@@ -119,27 +294,62 @@ def parse_machine_date(value: str) -> datetime | None:
     if value.isdigit() and len(value) in (10, 13):
         seconds = int(value[:10])
         return datetime.fromtimestamp(seconds, tz=UTC)
+    parsed = _dateutil(value)
+    if parsed is not None:
+        return parsed
     text = find_text_dates(value, day_first=True)
     if text:
         return text[0][1]
-    if not _HAS_DAY_AND_YEAR.search(value):
+    return None
+
+
+# Zone abbreviations pages write after a time; dateutil only knows UTC/GMT by itself.
+_ZONES = {
+    name: hours * 3600
+    for name, hours in (
+        ("UTC", 0),
+        ("GMT", 0),
+        ("Z", 0),
+        ("CET", 1),
+        ("MEZ", 1),
+        ("CEST", 2),
+        ("MESZ", 2),
+        ("BST", 1),
+        ("WET", 0),
+        ("WEST", 1),
+        ("EET", 2),
+        ("EEST", 3),
+        ("EST", -5),
+        ("EDT", -4),
+        ("CST", -6),
+        ("CDT", -5),
+        ("MST", -7),
+        ("MDT", -6),
+        ("PST", -8),
+        ("PDT", -7),
+    )
+}
+
+
+def _dateutil(value: str) -> datetime | None:
+    if len(value) > 60 or not _HAS_DAY_AND_YEAR.search(value):
         return None
     # dateutil fills missing fields from its default: parse with two defaults and refuse
     # a result that changed, so a bare "2019" or "Oct 2019" never becomes a day.
     try:
-        first = dateutil_parser.parse(value, default=datetime(2000, 1, 1))
-        second = dateutil_parser.parse(value, default=datetime(2001, 2, 2))
+        first = dateutil_parser.parse(value, default=datetime(2000, 1, 1), dayfirst=True, tzinfos=_ZONES)
+        second = dateutil_parser.parse(value, default=datetime(2001, 2, 2), dayfirst=True, tzinfos=_ZONES)
     except (ValueError, OverflowError, TypeError):
         return None
     if first.date() != second.date():
         return None
     if first.tzinfo is None:
         first = first.replace(tzinfo=UTC)
-    return first.astimezone(UTC)
+    return first
 
 
 def find_text_dates(text: str, day_first: bool = True) -> list[tuple[int, datetime]]:
-    """All full dates written in human text -> [(character offset, UTC datetime)], in text order.
+    """All full dates written in human text -> [(character offset, aware datetime)], in text order.
 
     day_first decides ambiguous numeric dates such as 03/04/2019.
     """

@@ -65,8 +65,21 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:\-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([\w.:\-]+)", re.I)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]+encoding\s*=\s*[\"']([\w.:\-]+)", re.I)
 # Labels browsers read as Windows-1252 (WHATWG Encoding Standard).
-_LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii",
-                  "windows-1252", "cp1252", "x-cp1252", "iso-8859-15", "iso8859-15", "latin-9"}
+_LATIN1_LABELS = {
+    "iso-8859-1",
+    "iso8859-1",
+    "latin-1",
+    "latin1",
+    "l1",
+    "us-ascii",
+    "ascii",
+    "windows-1252",
+    "cp1252",
+    "x-cp1252",
+    "iso-8859-15",
+    "iso8859-15",
+    "latin-9",
+}
 _UTF8_LABELS = {"utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8"}
 # Control characters that never occur in text (tab, LF, FF, CR excluded).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -77,7 +90,7 @@ def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
     """codecs error handler: read a byte that is not valid UTF-8 as Windows-1252."""
     if not isinstance(error, UnicodeDecodeError):
         raise error
-    bad = error.object[error.start:error.end]
+    bad = error.object[error.start : error.end]
     return bad.decode("cp1252", errors="replace"), error.end
 
 
@@ -100,18 +113,18 @@ def _normalise_label(label: str) -> str | None:
 def _declared_charsets(raw: bytes, content_type: str | None) -> list[str]:
     declared: list[str] = []
     if content_type:
-        match = _HEADER_CHARSET.search(content_type)
-        if match:
-            declared.append(match.group(1))
+        header = _HEADER_CHARSET.search(content_type)
+        if header:
+            declared.append(header.group(1))
     head = raw[:8192]
     for pattern in (_META_CHARSET, _XML_ENCODING):
-        match = pattern.search(head)
-        if match:
-            declared.append(match.group(1).decode("ascii", "ignore"))
+        found = pattern.search(head)
+        if found:
+            declared.append(found.group(1).decode("ascii", "ignore"))
     codecs_found: list[str] = []
     for label in declared:
         name = _normalise_label(label)
-        # A UTF-16 label on bytes that decoded to ASCII tags is a leftover; browsers ignore it too.
+        # A UTF-16 label in an ASCII-compatible page is a leftover; browsers ignore it too.
         if name and name.startswith("utf-16"):
             continue
         if name and name not in codecs_found:
@@ -160,7 +173,8 @@ def decode_document(raw: bytes, content_type: str | None = None) -> str:
             except UnicodeDecodeError:
                 break
     head = raw[:4096]
-    if head.count(b"\x00") > len(head) // 100:
+    # Text never holds NUL bytes (UTF-16 pages carry a BOM and were handled above).
+    if head.count(b"\x00") > max(2, len(head) // 1000):
         raise DecodeError("binary content (NUL bytes), not a page")
 
     declared = _declared_charsets(raw, content_type)
@@ -242,11 +256,13 @@ def _prefer_cp1252(raw: bytes, encoding: str) -> bool:
     return for_detected <= for_cp1252
 
 
-_HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b",
-                         re.I | re.S)
+_HTML_START = re.compile(
+    r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S
+)
 _HTML_TAG = re.compile(
     r"<(?:html|head|body|meta|title|div|p|span|a|script|style|link|article|section|table|ul|li|br|img)\b[^>]*>",
-    re.I)
+    re.I,
+)
 
 
 def looks_like_html(text: str) -> bool:

@@ -4,7 +4,8 @@ Pure functions over single lines. `text_dump` decides *which* lines to look
 at (only the article header and the first body lines, never a copyright line
 or a related-story teaser); this module only reads one line.
 
-    find_date(line)   -> DateMention | None   "Veröffentlicht am 12.03.2020", "Updated : 19 November 2019, 09:01 AM"
+    find_date(line)   -> DateMention | None   "Veröffentlicht am 12.03.2020",
+                                              "Updated : 19 November 2019, 09:01 AM"
     find_byline(line) -> list[str]            "By Jane Doe and John Roe" -> ["Jane Doe", "John Roe"]
 """
 
@@ -37,10 +38,15 @@ for _number, _names in enumerate(
         _MONTHS[_name] = _number
 
 _MONTH = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
-_TIME = r"(?:[,\s]+(?:um\s+|at\s+|à\s+|a las\s+|alle\s+|om\s+|-\s*)?(?P<hh>\d{1,2})[:.h](?P<mi>\d{2})(?:\s*(?P<ampm>[ap]\.?m\.?))?)?"
+_TIME = (
+    r"(?:[,\s]+(?:um\s+|at\s+|à\s+|a las\s+|alle\s+|om\s+|-\s*)?"
+    r"(?P<hh>\d{1,2})[:.h](?P<mi>\d{2})(?:\s*(?P<ampm>[ap]\.?m\.?))?)?"
+)
 _DATE_PATTERNS = [
     # 2020-03-12, 2020-03-12T09:01
-    re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[T ](?P<hh>\d{2}):(?P<mi>\d{2}))?\b"),
+    re.compile(
+        r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[T ](?P<hh>\d{2}):(?P<mi>\d{2}))?\b"
+    ),
     # 12.03.2020, 12/03/2020, 12. 03. 2020
     re.compile(rf"\b(?P<d>\d{{1,2}})\.\s?(?P<m>\d{{1,2}})\.\s?(?P<y>(?:19|20)\d{{2}})\b{_TIME}"),
     re.compile(rf"\b(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})/(?P<y>(?:19|20)\d{{2}})\b{_TIME}"),
@@ -116,11 +122,28 @@ def find_date(line: str) -> DateMention | None:
 
 
 _BYLINE_START = re.compile(
-    r"^\s*(?:written by|story by|text by|by|von|text\s*:|autor(?:in)?\s*:|author\s*:|par|por|di|door)\s+(.+)$",
+    r"^\s*(?:written by|story by|text by|by|von|text\s*:|autor(?:in)?\s*:|author\s*:|par|por|di|door)"
+    r"\s+(.+)$",
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*$")
-_NAME_PARTICLE = {"von", "van", "de", "der", "den", "la", "le", "di", "da", "del", "dos", "du", "ten", "zu", "y"}
+_NAME_PARTICLE = {
+    "von",
+    "van",
+    "de",
+    "der",
+    "den",
+    "la",
+    "le",
+    "di",
+    "da",
+    "del",
+    "dos",
+    "du",
+    "ten",
+    "zu",
+    "y",
+}
 _NAME_JOIN = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b)\s*", re.IGNORECASE)
 # Words that make a "name" an organisation or a role rather than a person.
 _NOT_PERSON = re.compile(

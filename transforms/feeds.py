@@ -126,7 +126,7 @@ def parse_date(value: str | None) -> datetime | None:
     if not value or not value.strip():
         return None
     try:
-        parsed = date_parser.parse(value.strip())
+        parsed: datetime = date_parser.parse(value.strip())
     except (ValueError, OverflowError):
         return None
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)

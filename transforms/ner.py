@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,9 +45,8 @@ def load_pipeline(model: str = MODEL) -> Language:
     """Load the spaCy pipeline with only the NER component (see module docstring)."""
     import spacy
 
-    probe = spacy.load(model, exclude=[], vocab=True) if False else None  # noqa: F841 - keep import side-effect free
-    nlp = spacy.load(model, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
-    return nlp
+    unused = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+    return spacy.load(model, exclude=unused)
 
 
 def run_ner(nlp: Language, texts: Sequence[str], batch_size: int = 64) -> list[list[NerSpan]]:
@@ -70,34 +69,55 @@ _DATELINE = re.compile(r"^\s*([^\W\d_][^\n,(—–:]{1,40}?)\s*(?=,|\(|—|–|-
 
 
 def _mostly_upper(text: str, min_letters: int = 4, share: float = 0.75) -> bool:
-    upper = sum(1 for c in text if c.isupper())
-    lower = sum(1 for c in text if c.islower())
+    upper = sum(map(str.isupper, text))
+    if upper < min_letters:
+        return False
+    lower = sum(map(str.islower, text))
     return upper >= min_letters and upper >= share * (upper + lower)
 
 
-def case_vocabulary(texts: Iterable[str]) -> dict[str, str]:
-    """Map each lower-cased word to its most frequent written form in the mixed-case lines of ``texts``.
+def case_vocabulary(texts: Iterable[str], wanted: Iterable[str] | None = None) -> dict[str, str]:
+    """Map lower-cased words to their most frequent written form in the mixed-case lines of ``texts``.
 
     Sentence-initial words count less, so "The" does not beat "the"; the
-    document's own text is the best guide to how a word is cased, in any language.
+    document's own text is the best guide to how a word is cased, in any
+    language. ``wanted`` limits the work to the words that need a form (the
+    words of the lines to repair); None means every word.
     """
+    texts = list(texts)
+    if wanted is None:
+        wanted = {m.group().lower() for t in texts for m in _WORD.finditer(t)}
+    keys = sorted({w.lower() for w in wanted}, key=len, reverse=True)
+    if not keys:
+        return {}
+    # One C-level scan for all wanted words instead of a Python loop over every word.
+    alternatives = "|".join(map(re.escape, keys))
+    pattern = re.compile(r"(?<![^\W\d_])(?:" + alternatives + r")(?![^\W\d_])", re.IGNORECASE)
     counts: dict[str, Counter[str]] = {}
     for text in texts:
         for line in text.splitlines():
             if _mostly_upper(line):
                 continue
-            previous_end = 0
-            for match in _WORD.finditer(line):
+            for match in pattern.finditer(line):
                 word = match.group()
-                gap = line[previous_end : match.start()]
-                previous_end = match.end()
-                initial = match.start() == 0 or bool(re.search(r"[.!?:]\s*$", gap))
-                if word.isupper() and len(word) > 1:
-                    weight = 1
-                else:
-                    weight = 1 if initial else 3
+                before = line[: match.start()].rstrip()
+                initial = not before or before[-1] in ".!?:\"“„«-–—"
+                weight = 1 if initial or (word.isupper() and len(word) > 1) else 3
                 counts.setdefault(word.lower(), Counter())[word] += weight
     return {key: forms.most_common(1)[0][0] for key, forms in counts.items()}
+
+
+def words_to_repair(text: str) -> set[str]:
+    """Lower-cased upper-case words of the lines `repair_case` rewrites (what `case_vocabulary` must know)."""
+    words: set[str] = set()
+    for line in text.splitlines():
+        if not _mostly_upper(line):
+            dateline = _DATELINE.match(line)
+            if dateline is None:
+                continue
+            line = dateline.group(1)
+        words.update(m.group().lower() for m in _WORD.finditer(line) if m.group().isupper())
+    return words
 
 
 def _recase_word(word: str, vocabulary: dict[str, str], keep_upper: frozenset[str]) -> str:
@@ -115,14 +135,32 @@ def _recase_word(word: str, vocabulary: dict[str, str], keep_upper: frozenset[st
 
 
 def _recase_span(text: str, vocabulary: dict[str, str], keep_upper: frozenset[str]) -> str:
+    first = _WORD.search(text)
+    first_start = first.start() if first else -1
+
     def replace(match: re.Match[str]) -> str:
         word = match.group()
         if not word.isupper():
             return word
-        return _recase_word(word, vocabulary, keep_upper)
+        recased = _recase_word(word, vocabulary, keep_upper)
+        if match.start() == first_start and len(recased[0].upper()) == 1:
+            # A line starts with a capital, whatever the word's usual form.
+            recased = recased[0].upper() + recased[1:]
+        return recased
 
     # Hyphenated parts are words of their own: "AL-AIN" -> "Al-Ain".
     return _WORD.sub(replace, text)
+
+
+def needs_case_repair(text: str) -> bool:
+    """True when `repair_case` would change ``text`` (some line is mostly upper-case, or a dateline)."""
+    for line in text.splitlines():
+        if _mostly_upper(line):
+            return True
+        dateline = _DATELINE.match(line)
+        if dateline and sum(1 for c in dateline.group(1) if c.isupper()) >= 3:
+            return True
+    return False
 
 
 def repair_case(
@@ -165,10 +203,3 @@ def looks_english(text: str) -> bool:
 
     return bool(py3langid.classify(sample)[0] == "en")
 
-
-def iter_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (offset, line) for each line of ``text``."""
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        yield offset, line
-        offset += len(line)

@@ -17,11 +17,31 @@ from lxml import html as lxml_html
 
 # JSON-LD types that describe the article itself (not the site, a breadcrumb or a video).
 ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "reviewnewsarticle", "backgroundnewsarticle", "blogposting", "liveblogposting", "report",
-    "scholarlyarticle", "techarticle", "socialmediaposting", "creativework", "webpage",
-    "itempage", "medicalwebpage", "review", "newsmediaorganization_article", "posting",
-    "discussionforumposting", "event", "pressrelease", "satiricalarticle", "advertisercontentarticle",
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "blogposting",
+    "liveblogposting",
+    "report",
+    "scholarlyarticle",
+    "techarticle",
+    "socialmediaposting",
+    "creativework",
+    "webpage",
+    "itempage",
+    "medicalwebpage",
+    "review",
+    "newsmediaorganization_article",
+    "posting",
+    "discussionforumposting",
+    "event",
+    "pressrelease",
+    "satiricalarticle",
+    "advertisercontentarticle",
 }
 _WS = re.compile(r"\s+")
 _JSON_COMMENT = re.compile(r"^\s*(?://[^\n]*\n|/\*.*?\*/)", re.S)
@@ -112,14 +132,21 @@ def read_page_meta(tree: lxml_html.HtmlElement) -> PageMeta:
     for element in tree.iter("meta", "title", "link", "script"):
         tag = element.tag
         if tag == "meta":
-            key = element.get("property") or element.get("name") or element.get("itemprop") \
+            key = (
+                element.get("property")
+                or element.get("name")
+                or element.get("itemprop")
                 or element.get("http-equiv")
+            )
             value = element.get("content")
             if key and value is not None:
                 page.meta.setdefault(key.strip().lower(), []).append(clean_text(value))
         elif tag == "title":
-            if not page.title and element.getparent() is not None \
-                    and element.getparent().tag in ("head", "html"):
+            if (
+                not page.title
+                and element.getparent() is not None
+                and element.getparent().tag in ("head", "html")
+            ):
                 page.title = clean_text(element.text_content())
         elif tag == "link":
             rel = (element.get("rel") or "").lower().split()

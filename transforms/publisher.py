@@ -28,7 +28,9 @@ _DOMAIN_LIKE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?$", re
 _LEGAL_NAME = re.compile(
     r"\b(?:GmbH|mbH|AG|SE|KG|KGaA|Inc|LLC|Ltd|Limited|PLC|S\.?A\.?|S\.?A\.?S|S\.?p\.?A|B\.?V|N\.?V|"
     r"Company|Corporation|Corp|Holding|Holdings|Verlag(?:sgesellschaft|sgruppe|shaus)?|"
-    r"Mediengruppe|Medienhaus|Media Group|Publishing|Gruppe|Group|& Co)\b\.?", re.I)
+    r"Mediengruppe|Medienhaus|Media Group|Publishing|Gruppe|Group|& Co)\b\.?",
+    re.I,
+)
 # Title separators between headline and site name, longest first.
 TITLE_SEPARATORS = (" | ", " || ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ", " / ", ": ")
 _MAX_SITE_WORDS = 6
@@ -38,8 +40,11 @@ _MAX_SITE_WORDS = 6
 def shipped_table() -> dict[str, str]:
     """The shipped domain -> outlet name table (transforms/data/publishers.csv)."""
     text = resources.files("transforms").joinpath("data/publishers.csv").read_text(encoding="utf-8")
-    return {row["domain"].strip().lower(): row["name"].strip()
-            for row in csv.DictReader(text.splitlines()) if row.get("domain") and row.get("name")}
+    return {
+        row["domain"].strip().lower(): row["name"].strip()
+        for row in csv.DictReader(text.splitlines())
+        if row.get("domain") and row.get("name")
+    }
 
 
 def publisher_table(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -93,6 +98,12 @@ def _usable_name(value: str | None) -> str | None:
     if not value:
         return None
     value = " ".join(value.split()).strip(" |-–—:·")
+    # "Site - a slogan about the site": the name is the first part.
+    for separator in (" - ", " | ", " – ", " — ", ": "):
+        head, _, tail = value.partition(separator)
+        if tail and len(value.split()) > 4 and len(head.split()) <= 4:
+            value = head.strip()
+            break
     if not value or len(value) > 80 or len(value.split()) > _MAX_SITE_WORDS + 2:
         return None
     return value
@@ -114,8 +125,10 @@ def split_title(title: str, site_names: list[str], domain: str | None) -> tuple[
 
     def is_known(part: str) -> bool:
         norm = _normal(part)
-        return bool(norm) and any(norm == k or (len(k) >= 4 and (norm.startswith(k) or k.startswith(norm)
-                                                                  or k in norm)) for k in known)
+        return bool(norm) and any(
+            norm == k or (len(k) >= 4 and (norm.startswith(k) or k.startswith(norm) or k in norm))
+            for k in known
+        )
 
     for separator in TITLE_SEPARATORS:
         if separator not in title:
@@ -132,14 +145,25 @@ def split_title(title: str, site_names: list[str], domain: str | None) -> tuple[
         head, _, tail = title.rpartition(separator)
         words = tail.split()
         # An unknown short last segment after a pipe or dash is the site name in most CMS templates.
-        if head and 0 < len(words) <= 4 and len(tail) <= 40 and len(head) >= len(tail) \
-                and not tail.rstrip().endswith(("?", "!", ".")) and separator.strip() in "|-–—·•»":
+        if (
+            head
+            and 0 < len(words) <= 4
+            and len(tail) <= 40
+            and len(head) >= len(tail)
+            and not tail.rstrip().endswith(("?", "!", "."))
+            and separator.strip() in "|-–—·•»"
+        ):
             return head.strip(), tail.strip()
     return title, None
 
 
-def resolve_publisher(page: PageMeta, url: str, table: Mapping[str, str],
-                      manifest: str | None = None, title_site: str | None = None) -> tuple[str | None, str | None]:
+def resolve_publisher(
+    page: PageMeta,
+    url: str,
+    table: Mapping[str, str],
+    manifest: str | None = None,
+    title_site: str | None = None,
+) -> tuple[str | None, str | None]:
     """Page metadata, URL, domain table, override and title site part -> (publisher, source label)."""
     if manifest and manifest.strip():
         return manifest.strip(), "manifest"
@@ -157,8 +181,9 @@ def resolve_publisher(page: PageMeta, url: str, table: Mapping[str, str],
         for obj in page.jsonld:
             types = obj.get("@type")
             types = [types] if isinstance(types, str) else (types or [])
-            if any(isinstance(t, str) and t.lower() in ("newsmediaorganization", "organization")
-                   for t in types):
+            if any(
+                isinstance(t, str) and t.lower() in ("newsmediaorganization", "organization") for t in types
+            ):
                 names = jsonld_names(obj)
                 if names:
                     jsonld = _usable_name(names[0])

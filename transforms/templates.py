@@ -11,7 +11,8 @@ Storage is a plain counter so the warehouse table is trivial:
     counts = count_fingerprints(docs)                   # {publisher: {fingerprint: doc_count}}
     counts = merge_counts(stored_counts, counts)         # add a new batch to what is stored
     known  = select_boilerplate(counts, min_docs=3)      # {publisher: frozenset(fingerprint)}
-    parse_text_dump(text, known_boilerplate=known[publisher])
+    shared = select_shared_boilerplate(counts)           # CMS chrome common to many publishers
+    parse_text_dump(text, known_boilerplate=known[publisher] | shared)
 
 Each publisher's counter also holds `DOCUMENTS_KEY` -> number of documents
 seen, so a stored table reproduces the selection exactly.
@@ -125,6 +126,24 @@ def select_boilerplate(
         if chosen:
             selected[publisher] = chosen
     return selected
+
+
+def select_shared_boilerplate(
+    counts: Mapping[str, Mapping[str, int]], min_publishers: int = 5
+) -> frozenset[str]:
+    """Short-line fingerprints that recur across >= `min_publishers` publishers (CMS chrome).
+
+    "Schreibe einen Kommentar", "Skip to content", "Teilen" are the same on
+    unrelated sites. Prose lines never count here: an agency story printed by
+    several publishers is content everywhere. Pass the result, unioned with
+    the publisher's own set, as `known_boilerplate`.
+    """
+    spread: dict[str, int] = {}
+    for counter in counts.values():
+        for fingerprint in counter:
+            if fingerprint.startswith("s"):
+                spread[fingerprint] = spread.get(fingerprint, 0) + 1
+    return frozenset(fp for fp, n in spread.items() if n >= min_publishers)
 
 
 def learn_fingerprints(docs: list[tuple[str, list[str]]], min_docs: int = 3) -> dict[str, frozenset[str]]:

@@ -20,7 +20,7 @@ into an `Article`:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from transforms.article import Article
 from transforms.boilerplate import (
@@ -28,7 +28,10 @@ from transforms.boilerplate import (
     LineSignals,
     classify_line,
     image_credit_of,
+    is_comment_signature,
+    is_inline_marker,
     line_signals,
+    stop_density,
 )
 from transforms.dump_dates import DateMention, find_byline, find_date
 from transforms.templates import line_fingerprint, normalise_line
@@ -39,6 +42,15 @@ _TITLE_SEPARATORS = re.compile(r"\s+(?:[-–—|·•:/]|::|»|›)\s+|:\s+")
 HEADER_LINES = 12
 # Non-prose lines allowed between two prose lines of one article run.
 MAX_GAP_LINES = 6
+# Consecutive short lines between prose that still read as subheadings, not a menu.
+MAX_SHORT_RUN = 2
+# Near-prose lines shorter than this without a sentence end read like headlines.
+HEADLINE_CHARS = 100
+# A short line is a sentence (kept next to prose) with this many words and stop words.
+SENTENCE_MIN_WORDS = 4
+SENTENCE_MIN_STOP = 0.2
+# A later prose run this big (share of the main run) is more of the same story.
+EXTEND_SHARE = 0.5
 
 
 @dataclass
@@ -46,7 +58,6 @@ class _Line:
     text: str
     signals: LineSignals
     kind: str  # "good" | "near" | "short" | "bad"
-    block: int  # blank-line separated block number
 
 
 def _split_title(first: str, later: list[str]) -> tuple[str, str | None, str | None]:
@@ -57,12 +68,18 @@ def _split_title(first: str, later: list[str]) -> tuple[str, str | None, str | N
     """
     normalised_later = {normalise_line(line) for line in later}
     cuts = [m for m in _TITLE_SEPARATORS.finditer(first)]
+    confirmed: list[tuple[str, str]] = []  # (headline, site) pairs whose headline reappears
     for match in cuts:
         left, right = first[: match.start()].strip(), first[match.end() :].strip()
-        if normalise_line(left) in normalised_later and left:
-            return left, right or None, left
-        if normalise_line(right) in normalised_later and right:
-            return right, left or None, right
+        if left and right and normalise_line(left) in normalised_later:
+            confirmed.append((left, right))
+        if left and right and normalise_line(right) in normalised_later:
+            confirmed.append((right, left))
+    if confirmed:
+        # The site name also reappears (logo, footer); the headline is the longer side.
+        headline, site = max(confirmed, key=lambda pair: len(pair[0]) - len(pair[1]))
+        if len(headline) >= len(site):
+            return headline, site, headline
     if normalise_line(first) in normalised_later:
         return first, None, first
     for match in reversed(cuts):
@@ -75,21 +92,62 @@ def _split_title(first: str, later: list[str]) -> tuple[str, str | None, str | N
     return first, None, None
 
 
+def _headline_lines(lines: list[_Line], headline: str) -> list[int]:
+    """Indexes of later lines repeating the headline."""
+    key = normalise_line(headline)
+    return [i for i in range(1, len(lines)) if normalise_line(lines[i].text) == key]
+
+
+def _mark_duplicates(lines: list[_Line]) -> None:
+    """A line the page prints twice is navigation or a teaser shown in two widgets.
+
+    Short duplicates are chrome wherever they are; of a duplicated paragraph
+    only the later copies are (the first is usually the story itself).
+    """
+    keys = [normalise_line(line.text) for line in lines]
+    total: dict[str, int] = {}
+    for key in keys:
+        total[key] = total.get(key, 0) + 1
+    seen: dict[str, int] = {}
+    for line, key in zip(lines, keys, strict=True):
+        seen[key] = seen.get(key, 0) + 1
+        if total[key] > 1 and (line.kind == "short" or (line.kind in ("near", "good") and seen[key] > 1)):
+            line.kind = "bad"
+
+
 def _lines(text: str) -> list[_Line]:
+    """Non-empty lines of a dump with their signals and context-free classes."""
     lines: list[_Line] = []
-    block = 0
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         stripped = raw.replace("\u00a0", " ").strip()
-        if not stripped:
-            block += 1
-            continue
-        signals = line_signals(stripped)
-        lines.append(_Line(stripped, signals, classify_line(signals), block))
+        if stripped:
+            signals = line_signals(stripped)
+            lines.append(_Line(stripped, signals, classify_line(signals)))
+    boxed = False
+    for line in lines:
+        # An inline "Mehr zum Thema" box: its heading and link lines up to the next prose are chrome.
+        if is_inline_marker(line.text):
+            boxed, line.kind = True, "bad"
+        elif boxed and line.kind == "good":
+            boxed = False
+        elif boxed:
+            line.kind = "bad"
+    for i, line in enumerate(lines):
+        # "Anna says:" next to a timestamp opens the comment section.
+        if is_comment_signature(line.text) and any(find_date(other.text) for other in lines[i : i + 2]):
+            line.signals = replace(line.signals, end_marker=True)
+            line.kind = "bad"
     return lines
 
 
 def _smooth(lines: list[_Line]) -> list[str]:
-    """Context classes: near/short lines next to prose become prose, the rest chrome."""
+    """Context classes: near/short lines next to prose become prose, the rest chrome.
+
+    A short line between two prose lines is a subheading or a short sentence,
+    but a long run of short lines is a menu or a link list, so runs longer
+    than `MAX_SHORT_RUN` keep only their sentence-like lines, unless the run
+    reads like a list in the story (ingredients, facts with numbers).
+    """
     kinds = [line.kind for line in lines]
 
     def neighbour(i: int, step: int) -> str:
@@ -103,52 +161,128 @@ def _smooth(lines: list[_Line]) -> list[str]:
     out = list(kinds)
     for i, kind in enumerate(kinds):
         if kind == "near":
-            out[i] = "good" if "good" in (neighbour(i, -1), neighbour(i, 1)) else "bad"
+            # A headline-like near line (no sentence end) needs prose on both sides:
+            # alone next to prose it is usually a teaser or caption.
+            sides = (neighbour(i, -1), neighbour(i, 1))
+            headline_like = not lines[i].signals.sentence_end and lines[i].signals.n_chars < HEADLINE_CHARS
+            needed = 2 if headline_like else 1
+            out[i] = "good" if sides.count("good") >= needed else "bad"
     kinds = out[:]
-    for i, kind in enumerate(kinds):
-        if kind != "short":
+    i = 0
+    while i < len(kinds):
+        if kinds[i] != "short":
+            i += 1
             continue
-        before, after = neighbour(i, -1), neighbour(i, 1)
-        signals = lines[i].signals
-        sentence = signals.sentence_end and signals.n_words >= 4 and signals.stop_density >= 0.2
-        if before == after == "good" or (sentence and "good" in (before, after)):
-            out[i] = "good"
-        else:
-            out[i] = "bad"
+        j = i
+        while j < len(kinds) and kinds[j] == "short":
+            j += 1
+        before, after = neighbour(i, -1), neighbour(j - 1, 1)
+        listing = _reads_like_list(lines[i:j])
+        for k in range(i, j):
+            signals = lines[k].signals
+            sentence = (
+                signals.sentence_end
+                and signals.n_words >= SENTENCE_MIN_WORDS
+                and signals.stop_density >= SENTENCE_MIN_STOP
+                # A lone question next to prose is more often a call to action than a sentence.
+                and not signals.text.endswith("?")
+            )
+            if sentence and "good" in (before, after):
+                out[k] = "good"
+            elif (
+                before == after == "good"
+                and (j - i <= MAX_SHORT_RUN or listing)
+                and not _name_like(signals.text)
+            ):
+                out[k] = "good"
+            else:
+                out[k] = "bad"
+        i = j
     return out
 
 
-def _main_run(lines: list[_Line], kinds: list[str], anchor: int | None) -> tuple[int, int] | None:
-    """(first, last) line index of the densest run of prose, preferring one after the headline."""
-    runs: list[tuple[int, int, int]] = []  # first, last, prose chars
-    first = last = -1
-    chars = gap = 0
+def _reads_like_list(run: list[_Line]) -> bool:
+    """A run of short lines that is a list in the story (ingredients, facts), not a menu.
+
+    Menu items are bare labels; list items carry numbers, units, colons or
+    function words. Most lines must look like that.
+    """
+    itemised = sum(
+        1
+        for line in run
+        if any(c.isdigit() for c in line.text) or ":" in line.text or line.signals.stop_density >= 0.2
+    )
+    return itemised * 3 >= len(run) * 2
+
+
+_NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
+
+
+def _name_like(text: str) -> bool:
+    """ "Andrew Milligan", "DCV / Oppitz": a bare name between paragraphs is a photo or author credit."""
+    tokens = [t for t in text.replace("/", " ").split() if t]
+    return (
+        2 <= len(tokens) <= 4
+        and all(_NAME_WORD.match(t) and t[0].isupper() for t in tokens)
+        and stop_density(tokens) == 0.0
+    )
+
+
+@dataclass
+class _Run:
+    first: int
+    last: int
+    chars: int  # prose characters
+    after_break: bool  # an end heading or footer line lies between this run and the previous one
+
+
+def _prose_runs(lines: list[_Line], kinds: list[str]) -> list[_Run]:
+    """Runs of prose lines with at most `MAX_GAP_LINES` other lines between neighbours."""
+    runs: list[_Run] = []
+    current: _Run | None = None
+    gap, broken = 0, False
     for i, line in enumerate(lines):
         breaks = line.signals.end_marker or line.signals.chrome in FOOTER_KINDS
         if kinds[i] == "good" and not breaks:
-            if first < 0:
-                first = i
-            last, chars, gap = i, chars + line.signals.n_chars, 0
+            if current is None:
+                current = _Run(i, i, 0, broken)
+                broken = False
+            current.last, current.chars, gap = i, current.chars + line.signals.n_chars, 0
             continue
         gap += 1
-        if first >= 0 and (breaks or gap > MAX_GAP_LINES):
-            runs.append((first, last, chars))
-            first, chars = -1, 0
-    if first >= 0:
-        runs.append((first, last, chars))
+        broken = broken or breaks
+        if current is not None and (breaks or gap > MAX_GAP_LINES):
+            runs.append(current)
+            current = None
+    if current is not None:
+        runs.append(current)
+    return runs
+
+
+def _main_run(lines: list[_Line], kinds: list[str], anchor: int | None) -> tuple[int, int] | None:
+    """(first, last) line index of the article's prose: the densest run, preferring one after
+    the headline, extended over following runs that are big enough to be more of the story."""
+    runs = _prose_runs(lines, kinds)
     if not runs:
         return None
 
-    def weight(run: tuple[int, int, int]) -> float:
-        # The repeated headline marks where the story starts: favour the run just after it.
-        if anchor is not None and run[0] > anchor and not any(
-            lines[k].signals.end_marker for k in range(anchor, run[0])
+    def weight(run: _Run) -> float:
+        # The repeated headline marks where the story starts: favour the runs just after it.
+        if (
+            anchor is not None
+            and run.first > anchor
+            and not any(lines[k].signals.end_marker for k in range(anchor, run.first))
         ):
-            return run[2] * 3.0
-        return float(run[2])
+            return run.chars * 3.0
+        return float(run.chars)
 
-    best = max(runs, key=weight)
-    return best[0], best[1]
+    best = max(range(len(runs)), key=lambda k: weight(runs[k]))
+    last = runs[best].last
+    for run in runs[best + 1 :]:
+        if run.after_break or run.chars < EXTEND_SHARE * runs[best].chars:
+            break
+        last = run.last
+    return runs[best].first, last
 
 
 def _body_end(lines: list[_Line], start: int) -> int:
@@ -160,7 +294,51 @@ def _body_end(lines: list[_Line], start: int) -> int:
     return len(lines)
 
 
-def parse_text_dump(text: str, url: str | None = None, known_boilerplate: frozenset[str] = frozenset()) -> Article:
+def _post_meta(line: _Line) -> bool:
+    """A "Published on <date>" / "Last updated <date>" line anywhere in the body is page meta."""
+    if line.signals.n_words > 25:
+        return False
+    mention = find_date(line.text)
+    return mention is not None and (mention.labelled or line.signals.n_words <= 6)
+
+
+def _read_header(lines: list[_Line], header: list[int], article: Article) -> set[int]:
+    """Fill image credit, dates and authors from the header lines; return the lines used."""
+    dated: DateMention | None = None
+    modified: DateMention | None = None
+    facts: set[int] = set()
+    for i in header:
+        line = lines[i]
+        if article.image_credit is None:
+            credit = image_credit_of(line.text)
+            if credit:
+                article.image_credit = credit
+                facts.add(i)
+                continue
+        if line.signals.n_words <= 25:
+            mention = find_date(line.text)
+            # A long line with an unlabelled date is a sentence about an event, not a dateline.
+            if mention is not None and (line.signals.n_words <= 12 or mention.labelled):
+                facts.add(i)
+                if mention.modified:
+                    modified = modified or mention
+                elif dated is None:
+                    dated = mention
+        names = find_byline(line.text)
+        if names and not article.authors:
+            article.authors = names
+            facts.add(i)
+    # Only an "Updated" date: it still bounds the publication day, so it is the best we have.
+    chosen = dated or modified
+    if chosen is not None:
+        article.published_at, article.published_at_source = chosen.when, "text"
+        article.modified_at = modified.when if modified else None
+    return facts
+
+
+def parse_text_dump(
+    text: str, url: str | None = None, known_boilerplate: frozenset[str] = frozenset()
+) -> Article:
     """Page-text dump -> `Article` (title, publisher, body, dates, authors, image credit, dropped lines).
 
     `known_boilerplate` holds line fingerprints learned for this publisher
@@ -174,74 +352,50 @@ def parse_text_dump(text: str, url: str | None = None, known_boilerplate: frozen
 
     # 1. Title, publisher and the headline anchor.
     title_index: int | None = None
-    anchor: int | None = None
+    anchors: list[int] = []
     first = lines[0]
-    if first.kind != "good" or first.signals.n_chars <= 200:
+    if first.signals.n_chars <= 200:
         title, publisher, repeated = _split_title(first.text, [line.text for line in lines[1:40]])
-        if first.signals.n_chars <= 200 and (repeated or publisher or not first.signals.sentence_end):
+        if repeated or publisher or not first.signals.sentence_end:
             article.title, title_index = title, 0
             if publisher:
                 article.publisher, article.publisher_source = publisher, "title"
             if repeated:
-                key = normalise_line(repeated)
-                anchor = next((i for i in range(1, len(lines)) if normalise_line(lines[i].text) == key), None)
-            else:
-                anchor = 0
+                anchors = _headline_lines(lines, repeated)
 
     # 2. Line classes, in context; template fingerprints override.
     for line in lines:
         if known_boilerplate and line_fingerprint(line.text) in known_boilerplate:
             line.kind = "bad"
-    if title_index is not None:
-        lines[title_index].kind = "bad"
-    if anchor is not None:
-        lines[anchor].kind = "bad"
+    _mark_duplicates(lines)
+    for index in [title_index, *anchors]:
+        if index is not None:
+            lines[index].kind = "bad"
     kinds = _smooth(lines)
 
-    # 3. The article run and where it ends.
-    run = _main_run(lines, kinds, anchor)
-    body_lines: list[int] = []
-    header_from = 0
-    if run is not None:
-        start = run[0]
-        # Keep short sentences/subheadings at the top of the run that smoothing already accepted.
-        end = _body_end(lines, start)
-        header_from = max(0, start - HEADER_LINES) if anchor is None else min(anchor, start)
-        body_lines = [i for i in range(start, end) if kinds[i] == "good"]
-    else:
-        start = end = len(lines)
+    # 3. The article: prose from the headline (or the top) to the end of the main
+    # prose run, or an earlier end heading/footer. Prose above the main run is
+    # kept: a lead paragraph is often split from the rest by a photo or an ad.
+    run = _main_run(lines, kinds, anchors[0] if anchors else None)
+    # The story starts after the last headline repeat above its prose (an earlier one is a breadcrumb).
+    before_run = [i for i in anchors if run is None or i < run[0]]
+    start = before_run[-1] + 1 if before_run else 0
+    end = min(_body_end(lines, run[0]), run[1] + 1) if run is not None else start
+    body_lines = [i for i in range(start, end) if kinds[i] == "good"]
+    if body_lines:
+        # Inside the article a near-prose line is part of it, whatever its neighbours.
+        inside = range(body_lines[0], body_lines[-1] + 1)
+        body_lines = [i for i in inside if kinds[i] == "good" or lines[i].kind == "near"]
+    first_body = body_lines[0] if body_lines else end
 
     # 4. Header facts: credit, date, byline; such lines never stay in the body.
-    dated: DateMention | None = None
-    modified: DateMention | None = None
-    header = list(range(header_from, start)) + body_lines[:3]
-    facts: set[int] = set()
-    for i in header:
-        line = lines[i]
-        if i != title_index and article.image_credit is None:
-            credit = image_credit_of(line.text)
-            if credit:
-                article.image_credit = credit
-                facts.add(i)
-                continue
-        if line.signals.n_words <= 25:
-            mention = find_date(line.text)
-            if mention is not None and (line.signals.n_words <= 12 or mention.labelled):
-                facts.add(i)
-                if mention.modified:
-                    modified = modified or mention
-                elif dated is None:
-                    dated = mention
-        names = find_byline(line.text)
-        if names and not article.authors:
-            article.authors = names
-            facts.add(i)
-    if dated is not None or modified is not None:
-        chosen = dated or modified
-        assert chosen is not None
-        article.published_at, article.published_at_source = chosen.when, "text"
-        article.modified_at = modified.when if modified else None
-    body_lines = [i for i in body_lines if i not in facts and image_credit_of(lines[i].text) is None]
+    header = list(range(max(start, first_body - HEADER_LINES), first_body)) + body_lines[:3]
+    facts = _read_header(lines, [i for i in header if i != title_index], article)
+    body_lines = [
+        i
+        for i in body_lines
+        if i not in facts and image_credit_of(lines[i].text) is None and not _post_meta(lines[i])
+    ]
 
     article.body = "\n\n".join(lines[i].text for i in body_lines)
     kept = set(body_lines)

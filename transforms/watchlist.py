@@ -19,7 +19,8 @@ Matching rules (all aliases of all entities in one Aho-Corasick automaton, so
 - case-tolerant ("APPLE", "apple") unless ``case_sensitive = true``;
 - accent-tolerant ("Nestle" finds "Nestlé" and back);
 - punctuation-tolerant: every run of non-alphanumeric characters counts as
-  one space, so "Apple Inc." finds "Apple, Inc" and "Apple Inc";
+  one space, so "Apple Inc." finds "Apple, Inc" and "Apple Inc"; a dot inside
+  a token is dropped, so "S.A." finds "SA";
 - word boundaries respected: "Apple" is not found in "pineapple" or "Applebee";
 - longest match wins where aliases overlap.
 
@@ -79,6 +80,9 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     index: list[int] = []
     in_gap = False
     for pos, char in enumerate(text):
+        # A dot inside a token joins it: "S.A." folds like "SA", "E.ON" like "EON".
+        if char == "." and 0 < pos < len(text) - 1 and text[pos - 1].isalnum() and text[pos + 1].isalnum():
+            continue
         if not char.isalnum():
             if not in_gap:
                 out.append(" ")

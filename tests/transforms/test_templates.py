@@ -14,7 +14,10 @@ from transforms.templates import (
     select_boilerplate,
 )
 
-PROSE = "Der Rat hat am Dienstag beschlossen, dass der Nachtbus künftig auch in die nördlichen Stadtteile fahren wird."
+PROSE = (
+    "Der Rat hat am Dienstag beschlossen, dass der Nachtbus künftig auch in die nördlichen Stadtteile "
+    "fahren wird."
+)
 
 
 @pytest.mark.parametrize(

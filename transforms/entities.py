@@ -1,0 +1,581 @@
+"""Entity tagging: NER + knowledge base + watchlist, folded into one entity per thing.
+
+Public API (the tag stage calls this):
+
+- `Tagger(watchlist_path).tag(docs)` → `(mentions, entities)` for a batch of
+  `TagInput`s; `tag_parallel(docs, workers)` does the same in a process pool.
+- `entity_id_for(canonical_name, entity_type, external_id)` → a 16-hex id,
+  stable across runs and processes.
+
+Where mentions come from (`Mention.source`):
+
+- ``"watchlist"``: an alias from the analyst's watchlist (`transforms.watchlist`).
+  Always kept; any NER or KB span overlapping it is dropped.
+- ``"kb"``: an alias from the knowledge base (`transforms.entity_kb`), in any
+  language. When NER found exactly the same span, the two become ONE mention
+  with source ``"kb"`` and the KB's type and canonical name (a country is GPE,
+  whatever NER said; city names that are also common first names or surnames,
+  "Houston", "Austin", are left out of the KB for that reason). A KB match
+  inside a longer NER span ("Moscow" in "Moscow State
+  University") yields to the NER span, unless the NER span lies in a line whose
+  case had to be repaired (NER is unreliable there).
+- ``"ner"``: spaCy's English model, run on English articles only (language
+  "en", or undetermined and detected as English).
+
+Folding within one article (title and body together), each rule parametrised
+in the tests:
+
+- possessives ("Kim's", "Russia’s") and a leading "the" are trimmed from NER
+  spans; honorifics ("President Putin", "Mr. Smith") are trimmed from PERSON spans;
+- a one-word PERSON name that is a word of exactly one longer PERSON name in
+  the article folds into it ("Putin" → "Vladimir Putin", "Kim" → "Kim Jong-un");
+  two candidates ("Kim Jong-un", "Kim Yo-jong") → no folding;
+- an acronym folds into the one name written next to it in brackets
+  ("North Atlantic Treaty Organization (NATO)"), or else into the one name in
+  the article whose initials it spells;
+- hyphen-joined PERSON spans whose parts are both known people of the article
+  ("Putin-Kim") are split into two mentions;
+- an NER span whose text is a KB alias (any case) takes the KB entity ("U.S.").
+
+Across articles, `entity_id` depends only on the KB/watchlist id, or else on
+the canonical name (case-folded) and type; an entity's aliases are every
+surface seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from transforms.entity_kb import KbMatch, KnowledgeBase, load_kb
+from transforms.ner import (
+    NerSpan,
+    case_vocabulary,
+    load_pipeline,
+    looks_english,
+    needs_case_repair,
+    repair_case,
+    run_ner,
+    words_to_repair,
+)
+from transforms.watchlist import WatchEntity, Watchlist, WatchMatch, load_watchlist
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of an entity: ``(title if in_title else body)[start_char:end_char] == surface``."""
+
+    article_id: str
+    entity_id: str
+    surface: str
+    entity_type: str
+    start_char: int
+    end_char: int
+    in_title: bool
+    source: str  # "ner" | "kb" | "watchlist"
+
+
+@dataclass
+class Entity:
+    """One real-world thing; `aliases` are the surfaces seen for it."""
+
+    entity_id: str
+    canonical_name: str
+    entity_type: str
+    aliases: list[str]
+    external_id: str | None
+
+
+@dataclass(frozen=True)
+class TagInput:
+    """What the tagger needs from an article."""
+
+    article_id: str
+    title: str
+    body: str
+    language: str | None
+
+
+def entity_id_for(canonical_name: str, entity_type: str, external_id: str | None = None) -> str:
+    """Stable 16-hex id: from ``external_id`` when given, else from the case-folded name and type."""
+    if external_id:
+        key = f"ext\x1f{external_id}"
+    else:
+        name = " ".join(unicodedata.normalize("NFC", canonical_name).casefold().split())
+        key = f"name\x1f{entity_type}\x1f{name}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+# --- span clean-up ------------------------------------------------------------------------
+
+# Titles in front of a name: trimmed so "President Putin" folds like "Putin".
+HONORIFICS = frozenset(
+    "president vice prime minister chancellor secretary mr mr. mrs mrs. ms ms. miss dr dr. prof prof. "
+    "sir dame lord lady king queen prince princess pope senator sen. rep. representative gov. governor "
+    "general gen. col. colonel captain capt. lt. sergeant sgt. chairman chairwoman ceo judge justice "
+    "rev. reverend father sister brother mayor premier sheikh emir ayatollah coach supervisor detective "
+    "herr frau präsident kanzler kanzlerin bundeskanzler bundeskanzlerin ministerpräsident m. mme".split()
+)
+# Titles that only ever precede a person's name.
+PERSONAL_TITLES = frozenset("mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame herr frau".split())
+_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_TRAILING_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_STRIP_CHARS = " \t\r\n,;:!?\"“”„«»()[]{}*"
+
+
+@dataclass
+class _Candidate:
+    """A span in one field of one article, before folding."""
+
+    in_title: bool
+    start: int
+    end: int
+    label: str
+    source: str
+    name: str  # cleaned name taken from the case-repaired text
+    external_id: str | None = None
+    canonical: str | None = None
+    key: str = ""
+
+
+def _mixed_script(name: str) -> bool:
+    """Latin and Cyrillic letters in one word: look-alike spam text, not a name."""
+    for word in name.split():
+        scripts = {unicodedata.name(c, "?").split(" ", 1)[0] for c in word if c.isalpha()}
+        if len(scripts & {"LATIN", "CYRILLIC", "GREEK"}) > 1:
+            return True
+    return False
+
+
+def _clean_span(original: str, repaired: str, span: NerSpan) -> tuple[int, int, str] | None:
+    """Trim a spaCy span to the name itself; return (start, end, label), None if no name is left."""
+    start, end = span.start, span.end
+    text = repaired[start:end]
+    # A name does not run over a line break: keep the first line that has letters.
+    if "\n" in text:
+        first = text.split("\n", 1)[0]
+        end = start + len(first)
+    while start < end and repaired[start] in _STRIP_CHARS:
+        start += 1
+    while end > start and repaired[end - 1] in _STRIP_CHARS:
+        end -= 1
+    the = _LEADING_THE.match(repaired[start:end])
+    if the and end - start > the.end():
+        start += the.end()
+    possessive = _TRAILING_POSSESSIVE.search(repaired[start:end])
+    if possessive and possessive.start() > 0:
+        end = start + possessive.start()
+    label = span.label
+    first = repaired[start:end].split(" ", 1)
+    if len(first) == 2 and first[0].casefold() in PERSONAL_TITLES and first[1][:1].isupper():
+        label = "PERSON"  # "Dr Mitchell" tagged ORG is still a person
+    if label == "PERSON":
+        while True:
+            words = repaired[start:end].split(" ", 1)
+            if len(words) == 2 and words[0].casefold() in HONORIFICS and words[1][:1].isupper():
+                start += len(words[0]) + 1
+            else:
+                break
+    name = repaired[start:end]
+    if not name or not any(c.isupper() for c in name) or len(name.split()) > 10:
+        return None
+    if not any(c.isalpha() for c in name) or _mixed_script(name):
+        return None
+    return start, end, label
+
+
+def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def _repaired_region(original: str, repaired: str, start: int, end: int) -> bool:
+    return original[start:end] != repaired[start:end]
+
+
+def _resolve_field(
+    in_title: bool,
+    original: str,
+    repaired: str,
+    ner_spans: list[NerSpan],
+    kb_matches: list[KbMatch],
+    watch_matches: list[WatchMatch],
+) -> list[_Candidate]:
+    """Pick one set of non-overlapping candidates for a field (rules in the module docstring)."""
+    out: list[_Candidate] = []
+    for w in watch_matches:
+        entity: WatchEntity = w.entity
+        out.append(
+            _Candidate(in_title, w.start, w.end, entity.entity_type, "watchlist", entity.name,
+                       entity.external_id or f"watch:{entity.name}", entity.name)
+        )
+
+    def free(start: int, end: int) -> bool:
+        return not any(_overlaps(start, end, w.start, w.end) for w in watch_matches)
+
+    kb_kept: dict[tuple[int, int], KbMatch] = {
+        (k.start, k.end): k for k in kb_matches if free(k.start, k.end)
+    }
+    ner_kept: list[_Candidate] = []
+    for span in ner_spans:
+        cleaned = _clean_span(original, repaired, span)
+        if cleaned is None:
+            continue
+        start, end, label = cleaned
+        if not free(start, end):
+            continue
+        exact = kb_kept.get((start, end))
+        if exact is not None:
+            continue  # the KB candidate stands for both, with the KB's type
+        overlapping = [k for k in kb_kept.values() if _overlaps(start, end, k.start, k.end)]
+        if not overlapping:
+            ner_kept.append(_Candidate(in_title, start, end, label, "ner", repaired[start:end]))
+            continue
+        inside = all(start <= k.start and k.end <= end for k in overlapping)
+        if inside and not _repaired_region(original, repaired, start, end):
+            for k in overlapping:
+                del kb_kept[(k.start, k.end)]
+            ner_kept.append(_Candidate(in_title, start, end, label, "ner", repaired[start:end]))
+        # Otherwise the KB span is longer, overlaps partly, or NER is guessing on repaired case: KB wins.
+    for k in kb_kept.values():
+        out.append(
+            _Candidate(in_title, k.start, k.end, k.entry.entity_type, "kb", k.entry.name,
+                       k.entry.external_id, k.entry.name)
+        )
+    out.extend(ner_kept)
+    return sorted(out, key=lambda c: c.start)
+
+
+# --- folding within one article -----------------------------------------------------------
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _words(name: str) -> list[str]:
+    return name.replace("\u00a0", " ").split()
+
+
+def _initials(name: str) -> set[str]:
+    """Possible acronyms of a name: initials of all words, and of the capitalised words only."""
+    words = [w for w in re.split(r"[\s\-/]+", name) if w and w[0].isalpha()]
+    every = "".join(w[0] for w in words).upper()
+    capitalised = "".join(w[0] for w in words if w[0].isupper()).upper()
+    return {every, capitalised}
+
+
+_ACRONYM = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&]{1,7}$")
+
+
+class _Folder:
+    """Union-find over the candidate clusters of one article."""
+
+    def __init__(self, candidates: list[_Candidate]) -> None:
+        self.candidates = candidates
+        self.parent: dict[str, str] = {}
+        for c in candidates:
+            c.key = f"ext:{c.external_id}" if c.external_id else f"name:{_name_key(c.name)}"
+            self.parent.setdefault(c.key, c.key)
+
+    def find(self, key: str) -> str:
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, short: str, long: str) -> bool:
+        """Fold cluster ``short`` into ``long``; refuse when both carry different external ids."""
+        a, b = self.find(short), self.find(long)
+        if a == b:
+            return True
+        if a.startswith("ext:") and b.startswith("ext:"):
+            return False
+        # The external id, if any, names the result.
+        root, child = (a, b) if a.startswith("ext:") else (b, a)
+        self.parent[child] = root
+        return True
+
+    def clusters(self) -> dict[str, list[_Candidate]]:
+        groups: dict[str, list[_Candidate]] = {}
+        for c in self.candidates:
+            groups.setdefault(self.find(c.key), []).append(c)
+        return groups
+
+
+def _majority_label(candidates: list[_Candidate]) -> str:
+    counts = Counter(c.label for c in candidates)
+    first = {c.label: i for i, c in reversed(list(enumerate(candidates)))}
+    return min(counts, key=lambda label: (-counts[label], first[label]))
+
+
+def _split_hyphenated_people(candidates: list[_Candidate], title: str, body: str) -> list[_Candidate]:
+    """Split "Putin-Kim" into "Putin" and "Kim" when both are people named elsewhere in the article."""
+    def hyphen_pair(c: _Candidate) -> bool:
+        return len(_words(c.name)) == 1 and c.name.count("-") == 1
+
+    person_words = {
+        w.casefold() for c in candidates if c.label == "PERSON" and not hyphen_pair(c) for w in _words(c.name)
+    }
+    out: list[_Candidate] = []
+    for c in candidates:
+        parts = c.name.split("-")
+        if (
+            c.label == "PERSON"
+            and c.source == "ner"
+            and hyphen_pair(c)
+            and all(p[:1].isupper() and p.casefold() in person_words for p in parts)
+        ):
+            cut = c.start + len(parts[0])
+            out.append(_Candidate(c.in_title, c.start, cut, "PERSON", "ner", parts[0]))
+            out.append(_Candidate(c.in_title, cut + 1, c.end, "PERSON", "ner", parts[1]))
+        else:
+            out.append(c)
+    return out
+
+
+def _fold_article(candidates: list[_Candidate], title: str, body: str, kb: KnowledgeBase) -> _Folder:
+    # An NER span that is a KB alias in another spelling ("U.S.", "Nato") is the KB entity.
+    for c in candidates:
+        if c.source == "ner" and c.external_id is None:
+            entry = kb.lookup(c.name)
+            if entry is not None and not (entry.kind == "city" and c.label in ("PERSON", "ORG")):
+                c.external_id, c.canonical, c.label = entry.external_id, entry.name, entry.entity_type
+    folder = _Folder(candidates)
+    groups = folder.clusters()
+    # One label per NER-only name within the article: the most frequent.
+    for members in groups.values():
+        if not members[0].external_id:
+            label = _majority_label(members)
+            for m in members:
+                m.label = label
+    names = {key: max((m.name for m in members), key=len) for key, members in groups.items()}
+    labels = {key: members[0].label for key, members in groups.items()}
+
+    # Acronym written next to its expansion: "North Atlantic Treaty Organization (NATO)".
+    by_field: dict[bool, list[_Candidate]] = {True: [], False: []}
+    for c in candidates:
+        by_field[c.in_title].append(c)
+    for in_title, members in by_field.items():
+        text = title if in_title else body
+        for left, right in zip(members, members[1:], strict=False):
+            between = text[left.end : right.start]
+            bracketed = between.strip() == "(" and text[right.end : right.end + 1] == ")"
+            if bracketed and _ACRONYM.match(right.name):
+                if right.name in _initials(left.name) or right.external_id or left.external_id:
+                    folder.union(right.key, left.key)
+
+    # Acronym elsewhere: folds into the one multi-word name whose initials it spells.
+    for key, name in names.items():
+        if key.startswith("ext:") or not _ACRONYM.match(name):
+            continue
+        targets = {
+            folder.find(k)
+            for k, n in names.items()
+            if k != key and len(_words(n)) > 1 and name in _initials(n)
+        }
+        if len(targets) == 1:
+            folder.union(key, targets.pop())
+
+    # A one-word name folds into the one longer PERSON name that contains it. spaCy's small
+    # model often tags a lone surname ORG ("Hawley said"), so ORG short forms count too.
+    person_like = {k for k, members in groups.items() if any(m.label == "PERSON" for m in members)}
+    for key, name in names.items():
+        if key.startswith("ext:") or len(_words(name)) != 1 or labels[key] not in ("PERSON", "ORG"):
+            continue
+        word = name.casefold()
+        targets = {
+            folder.find(k)
+            for k, n in names.items()
+            if k != key and k in person_like and len(_words(n)) > 1
+            and word in (w.casefold() for w in _words(n))
+        }
+        if len(targets) == 1:
+            folder.union(key, targets.pop())
+    return folder
+
+
+# --- the tagger ---------------------------------------------------------------------------
+
+def _is_english(doc: TagInput) -> bool:
+    if doc.language:
+        return doc.language.lower().split("-")[0].split("_")[0] == "en"
+    return looks_english(f"{doc.title}\n{doc.body}")
+
+
+@dataclass
+class _EntityTable:
+    """Entities merged across articles, in first-seen order."""
+
+    by_id: dict[str, Entity] = field(default_factory=dict)
+
+    def add(self, entity: Entity) -> None:
+        seen = self.by_id.get(entity.entity_id)
+        if seen is None:
+            self.by_id[entity.entity_id] = Entity(
+                entity.entity_id, entity.canonical_name, entity.entity_type, sorted(set(entity.aliases)),
+                entity.external_id,
+            )
+        else:
+            seen.aliases = sorted(set(seen.aliases) | set(entity.aliases))
+
+    def values(self) -> list[Entity]:
+        return list(self.by_id.values())
+
+
+class Tagger:
+    """Tags batches of articles. Holds the spaCy pipeline (loaded lazily, once), the KB and the watchlist."""
+
+    def __init__(
+        self,
+        watchlist_path: Path | None = None,
+        *,
+        watchlist: Watchlist | None = None,
+        kb: KnowledgeBase | None = None,
+        batch_size: int = 64,
+    ) -> None:
+        self.watchlist = watchlist if watchlist is not None else load_watchlist(watchlist_path)
+        self.kb = kb if kb is not None else load_kb()
+        self.keep_upper = self.kb.upper_aliases | self.watchlist.upper_aliases
+        self.batch_size = batch_size
+        self._nlp: Language | None = None
+
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            self._nlp = load_pipeline()
+        return self._nlp
+
+    def tag(self, docs: Sequence[TagInput]) -> tuple[list[Mention], list[Entity]]:
+        """Tag ``docs``; return all mentions (article order, title first, then text order) and
+        the entities they point to (merged across articles, first-seen order)."""
+        repaired: list[tuple[str, str]] = []
+        english: list[bool] = []
+        for doc in docs:
+            repaired.append(self._repair_case(doc))
+            english.append(_is_english(doc))
+        ner_texts = [
+            text for (title, body), en in zip(repaired, english, strict=True) if en for text in (title, body)
+        ]
+        ner_results = iter(run_ner(self.nlp, ner_texts, self.batch_size) if ner_texts else [])
+        mentions: list[Mention] = []
+        table = _EntityTable()
+        for doc, (title_fixed, body_fixed), en in zip(docs, repaired, english, strict=True):
+            title_spans = next(ner_results) if en else []
+            body_spans = next(ner_results) if en else []
+            doc_mentions, doc_entities = self._tag_one(doc, title_fixed, body_fixed, title_spans, body_spans)
+            mentions.extend(doc_mentions)
+            for entity in doc_entities:
+                table.add(entity)
+        return mentions, table.values()
+
+    def _repair_case(self, doc: TagInput) -> tuple[str, str]:
+        """Title and body with ALL-CAPS lines and datelines in mixed case (same lengths)."""
+        title_needs, body_needs = needs_case_repair(doc.title), needs_case_repair(doc.body)
+        if not (title_needs or body_needs):
+            return doc.title, doc.body  # the common case: skip building the casing vocabulary
+        wanted = (words_to_repair(doc.title) if title_needs else set()) | (
+            words_to_repair(doc.body) if body_needs else set()
+        )
+        vocabulary = case_vocabulary([doc.title, doc.body], wanted)
+        return (
+            repair_case(doc.title, vocabulary, self.keep_upper) if title_needs else doc.title,
+            repair_case(doc.body, vocabulary, self.keep_upper) if body_needs else doc.body,
+        )
+
+    def _tag_one(
+        self, doc: TagInput, title_fixed: str, body_fixed: str, title_spans: list[NerSpan],
+        body_spans: list[NerSpan],
+    ) -> tuple[list[Mention], list[Entity]]:
+        candidates = _resolve_field(
+            True, doc.title, title_fixed, title_spans,
+            self.kb.find(title_fixed), self.watchlist.find(doc.title),
+        ) + _resolve_field(
+            False, doc.body, body_fixed, body_spans, self.kb.find(body_fixed), self.watchlist.find(doc.body)
+        )
+        candidates = _split_hyphenated_people(candidates, doc.title, doc.body)
+        folder = _fold_article(candidates, title_fixed, body_fixed, self.kb)
+        mentions: list[Mention] = []
+        entities: list[Entity] = []
+        for root, members in folder.clusters().items():
+            linked = next((m for m in members if m.external_id), None)
+            if linked is not None:
+                canonical = linked.canonical or linked.name
+                entity_type, external_id = linked.label, linked.external_id
+            else:
+                # The longest name is the full form ("Vladimir Putin"); the type is the one
+                # NER gave most often over all folded mentions, the full form's on a tie.
+                longest = max(members, key=lambda m: (len(_words(m.name)), len(m.name)))
+                counts = Counter(m.label for m in members)
+                top = max(counts.values())
+                entity_type = longest.label if counts[longest.label] == top else _majority_label(members)
+                canonical, external_id = longest.name, None
+            if external_id and external_id.startswith("watch:"):
+                external_id = None  # a watchlist entry without an id: named by its canonical name
+            entity_id = entity_id_for(canonical, entity_type, external_id)
+            surfaces = []
+            for m in members:
+                text = doc.title if m.in_title else doc.body
+                surface = text[m.start : m.end]
+                surfaces.append(surface)
+                source = "kb" if m.source == "ner" and m.external_id and not linked else m.source
+                mentions.append(
+                    Mention(
+                        doc.article_id, entity_id, surface, entity_type, m.start, m.end, m.in_title, source
+                    )
+                )
+            entities.append(Entity(entity_id, canonical, entity_type, surfaces, external_id))
+        mentions.sort(key=lambda m: (not m.in_title, m.start_char))
+        return mentions, entities
+
+
+# --- parallel tagging ---------------------------------------------------------------------
+
+_WORKER_TAGGER: Tagger | None = None
+
+
+def _init_worker(watchlist_path: Path | None) -> None:
+    global _WORKER_TAGGER
+    _WORKER_TAGGER = Tagger(watchlist_path)
+    _WORKER_TAGGER.nlp  # load the model now, once per worker, not inside the first batch
+
+
+def _tag_batch(docs: Sequence[TagInput]) -> tuple[list[Mention], list[Entity]]:
+    assert _WORKER_TAGGER is not None, "worker initializer did not run"
+    return _WORKER_TAGGER.tag(docs)
+
+
+def tag_parallel(
+    docs: Sequence[TagInput], workers: int, watchlist_path: Path | None = None, batch_size: int = 64
+) -> tuple[list[Mention], list[Entity]]:
+    """Tag ``docs`` in ``workers`` processes (``workers <= 1``: in this process).
+
+    Batches of ``batch_size`` documents go to a spawn-context process pool whose
+    workers each load the model once. Output is the same as `Tagger.tag` on the
+    whole sequence: mentions in input order, entities merged by id (union of aliases).
+    """
+    if workers <= 1 or len(docs) <= batch_size:
+        return Tagger(watchlist_path, batch_size=batch_size).tag(docs)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    batches = [list(docs[i : i + batch_size]) for i in range(0, len(docs), batch_size)]
+    mentions: list[Mention] = []
+    table = _EntityTable()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(watchlist_path,)
+    ) as pool:
+        # map() yields in submission order, so the output does not depend on scheduling.
+        for batch_mentions, batch_entities in pool.map(_tag_batch, batches):
+            mentions.extend(batch_mentions)
+            for entity in batch_entities:
+                table.add(entity)
+    return mentions, table.values()
