@@ -125,7 +125,7 @@ class Warehouse:
         return {site: frozenset(fps) for site, fps in rows}
 
     def template_counts(self) -> pl.DataFrame:
-        table = self.con.execute("SELECT site, fingerprint, article_id FROM template_lines").to_arrow_table()
+        table = self.con.sql("SELECT site, fingerprint, article_id FROM template_lines").to_arrow_table()
         return pl.from_arrow(table)  # type: ignore[return-value]
 
     # -- the load --------------------------------------------------------------
