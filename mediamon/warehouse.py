@@ -125,8 +125,9 @@ class Warehouse:
         return {site: frozenset(fps) for site, fps in rows}
 
     def template_counts(self) -> pl.DataFrame:
-        table = self.con.sql("SELECT site, fingerprint, article_id FROM template_lines").to_arrow_table()
-        return pl.from_arrow(table)  # type: ignore[return-value]
+        rows = self.con.execute("SELECT site, fingerprint, article_id FROM template_lines").fetchall()
+        return pl.DataFrame(rows, schema={"site": pl.String, "fingerprint": pl.String, "article_id": pl.String},
+                            orient="row")
 
     # -- the load --------------------------------------------------------------
     def load_run(

@@ -105,6 +105,10 @@ class TagInput:
     language: str | None
 
 
+# Marks a watchlist entry that has no id of its own (a prefix no user id can carry).
+_UNNAMED_WATCH = "\x00watch:"
+
+
 def entity_id_for(canonical_name: str, entity_type: str, external_id: str | None = None) -> str:
     """Stable 16-hex id: from ``external_id`` when given, else from the case-folded name and type."""
     if external_id:
@@ -215,7 +219,7 @@ def _resolve_field(
         entity: WatchEntity = w.entity
         out.append(
             _Candidate(in_title, w.start, w.end, entity.entity_type, "watchlist", entity.name,
-                       entity.external_id or f"watch:{entity.name}", entity.name)
+                       entity.external_id or f"{_UNNAMED_WATCH}{entity.name}", entity.name)
         )
 
     def free(start: int, end: int) -> bool:
@@ -517,7 +521,7 @@ class Tagger:
                 top = max(counts.values())
                 entity_type = longest.label if counts[longest.label] == top else _majority_label(members)
                 canonical, external_id = longest.name, None
-            if external_id and external_id.startswith("watch:"):
+            if external_id and external_id.startswith(_UNNAMED_WATCH):
                 external_id = None  # a watchlist entry without an id: named by its canonical name
             entity_id = entity_id_for(canonical, entity_type, external_id)
             surfaces = []

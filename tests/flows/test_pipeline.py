@@ -21,8 +21,9 @@ SEED_LAST = "starting with the North Atlantic Treaty Organization (NATO) electin
 pytestmark = pytest.mark.slow
 
 
-def _settings(warehouse: Path) -> Settings:
-    return Settings(config_path=None, warehouse_dir=warehouse, workers=1, lock_timeout_seconds=5)
+def _settings(warehouse: Path, watchlist: Path | None = None) -> Settings:
+    return Settings(config_path=None, warehouse_dir=warehouse, workers=1, lock_timeout_seconds=5,
+                    watchlist_path=watchlist)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,10 @@ def seed_run(prefect_harness, tmp_path_factory):
     seeds = root / "seeds"
     seeds.mkdir()
     shutil.copy(SEED, seeds / SEED.name)
-    settings = _settings(root / "wh")
+    watchlist = root / "watchlist.toml"
+    watchlist.write_text('[[entity]]\nname = "Korean Peninsula"\ntype = "LOC"\nid = "watch:peninsula"\n'
+                         'aliases = ["Korean peninsula"]\n')
+    settings = _settings(root / "wh", watchlist)
     first = run_pipeline(settings, [SourceSpec(name="seeds", location=str(seeds))])
     second = run_pipeline(settings, [SourceSpec(name="seeds", location=str(seeds))])
     return settings, first, second
@@ -143,3 +147,12 @@ def test_parquet_matches_duckdb(seed_run, table: str) -> None:
     assert pq.read_table(folder).num_rows == expected
     assert pl.read_parquet(folder / "**" / "*.parquet", hive_partitioning=True).height == expected
     assert all(p.name.startswith("seen_date=") for p in folder.iterdir())
+
+
+def test_watchlist_entity_is_tagged_with_its_id(seed_run) -> None:
+    settings, _, _ = seed_run
+    with _con(settings) as con:
+        rows = con.execute("""SELECT m.surface, m.source, e.canonical_name, e.external_id
+                              FROM mentions m JOIN entities e USING (entity_id)
+                              WHERE m.source = 'watchlist'""").fetchall()
+    assert rows == [("Korean Peninsula", "watchlist", "Korean Peninsula", "watch:peninsula")]
