@@ -196,7 +196,7 @@ def split_repeated_urls(articles: list[dict[str, object]], run_id: str
             repeated.append({
                 "doc_key": a["doc_key"], "url": a["url"], "path": a.get("path"), "source": a["source"],
                 "stage": "load",
-                "reasons": [f"same URL as another document in this run ({first['url']}); the first one was kept"],
-                "detail": None, "run_id": run_id, "quarantined_at": datetime.now(UTC),
+                "reasons": ["same URL as another document in this run; the first one was kept"],
+                "detail": f"kept {first.get('doc_key')} for {first['url']}", "run_id": run_id, "quarantined_at": datetime.now(UTC),
             })
     return kept, repeated
