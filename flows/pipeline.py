@@ -86,8 +86,10 @@ def run_pipeline(settings: Settings, sources: list[SourceSpec] | None = None) ->
 
         articles: list[dict[str, object]] = []
         quarantined: list[dict[str, object]] = []
-        for batch in batches(documents, settings.batch_size):
-            cleaned = clean_documents(batch, run_id, settings.publishers)
+        # Smaller batches than the configured size when that is what it takes to keep every worker busy.
+        size = min(settings.batch_size, max(25, -(-len(documents) // max(1, settings.workers * 4))))
+        for cleaned in clean_documents(batches(documents, size), run_id, settings.publishers,
+                                       settings.workers):
             articles.extend(cleaned.articles)
             quarantined.extend(cleaned.quarantined)
         articles, template_rows = apply_templates(articles, warehouse.template_counts())
