@@ -39,6 +39,7 @@ class RunSummary:
     warehouse: Path
     parquet: Path
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    not_modified: int = 0  # web URLs unchanged since the last run (304 / same hash): not in documents_in
 
     @property
     def articles(self) -> int:
@@ -59,6 +60,9 @@ def load_warehouse(warehouse: Warehouse, run: RunRecord, articles: pl.DataFrame,
                    raw_documents: list[Any], template_lines: pl.DataFrame) -> LoadCounts:
     counts = warehouse.load_run(run, articles, quarantine, mentions, entities, dq_results, raw_documents,
                                 template_lines)
+    from mediamon.clusters import update_clusters
+
+    update_clusters(warehouse.con, run.run_id)
     warehouse.export_parquet()
     return counts
 
@@ -80,7 +84,7 @@ def run_pipeline(settings: Settings, sources: list[SourceSpec] | None = None) ->
     started = datetime.now(UTC)
     # Take the writer lock before doing any work, so a second run waits (or fails) early.
     with Warehouse(settings.warehouse_dir, settings.lock_timeout_seconds) as warehouse:
-        extracted = extract_sources(sources, settings)
+        extracted = extract_sources(sources, settings, warehouse.load_fetch_cache())
         documents = extracted.documents
         lap("extract")
 
@@ -109,9 +113,14 @@ def run_pipeline(settings: Settings, sources: list[SourceSpec] | None = None) ->
                         documents_in=len(documents), dq_warnings=sum(gate.warnings_by_check.values()),
                         problems=extracted.problems,
                         counts={"dq_warnings_by_check": gate.warnings_by_check,
-                                "skipped_files": extracted.skipped_files})
+                                "skipped_files": extracted.skipped_files,
+                                # Web URLs the server (304) or the content hash said did not change:
+                                # never became documents, so they are outside documents_in.
+                                "not_modified": extracted.unchanged})
         counts = load_warehouse(warehouse, run, frame(gate.kept, ARTICLES), frame(quarantined, QUARANTINE),
                                 mentions, entities, gate.dq_results, documents, template_rows)
+        # Only after a successful load: a failed run must refetch unconditionally next time.
+        warehouse.save_fetch_cache(extracted.cache_updates)
         lap("load")
 
     reasons: dict[str, int] = {}
@@ -123,4 +132,5 @@ def run_pipeline(settings: Settings, sources: list[SourceSpec] | None = None) ->
         articles_updated=counts.articles_updated, articles_unchanged=counts.articles_unchanged,
         duplicates=counts.duplicates, quarantined=counts.quarantined, dq_warnings=gate.warnings_by_check,
         quarantine_reasons=reasons, problems=extracted.problems, skipped_files=extracted.skipped_files,
-        warehouse=settings.duckdb_path, parquet=settings.parquet_dir, stage_seconds=timings)
+        warehouse=settings.duckdb_path, parquet=settings.parquet_dir, stage_seconds=timings,
+        not_modified=extracted.unchanged)

@@ -14,7 +14,7 @@ import json
 import shutil
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -27,12 +27,17 @@ import polars as pl
 from mediamon.errors import QualityError, WarehouseError
 from transforms.identity import bytes_hash
 
-SCHEMA_VERSION = 1
-PARQUET_TABLES = ("articles", "mentions", "entities")
+SCHEMA_VERSION = 2
+PARQUET_TABLES = ("articles", "mentions", "entities", "article_clusters")
 
 
-def _schema_sql() -> str:
-    return resources.files("mediamon").joinpath("schema.sql").read_text(encoding="utf-8")
+_FETCH_STATE_SQL = """CREATE TABLE IF NOT EXISTS fetch_state (
+    url VARCHAR PRIMARY KEY, etag VARCHAR, last_modified VARCHAR, content_hash VARCHAR,
+    last_status INTEGER, last_error VARCHAR, last_fetched_at TIMESTAMPTZ, source VARCHAR)"""
+
+
+def _schema_sql(name: str = "schema.sql") -> str:
+    return resources.files("mediamon").joinpath(name).read_text(encoding="utf-8")
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -109,11 +114,37 @@ class Warehouse:
                 f"warehouse {self.path} has schema version {current}, newer than this mediamon "
                 f"({SCHEMA_VERSION}); upgrade mediamon"
             )
-        if current < 1:
-            con.execute("BEGIN")
-            con.execute(_schema_sql())
-            con.execute("INSERT INTO schema_version VALUES (1, now())")
-            con.execute("COMMIT")
+        # Forward migrations, each in its own transaction: an older warehouse upgrades in place.
+        for version, script in ((1, "schema.sql"), (2, "schema_v2.sql")):
+            if current < version:
+                con.execute("BEGIN")
+                con.execute(_schema_sql(script))
+                con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+                con.execute("COMMIT")
+        # Views carry no data: recreate them every time so they always match this code.
+        con.execute(_schema_sql("views.sql"))
+        # Tables added after version 1 use CREATE TABLE IF NOT EXISTS: run them on every open
+        # so warehouses created before them gain them without a version bump.
+        con.execute(_FETCH_STATE_SQL)
+
+    # -- fetch state (flows.fetch.FetchStateStore) -------------------------------
+    def load_fetch_cache(self, urls: Iterable[str] | None = None) -> dict[str, Any]:
+        """Cached validators per normalised URL (all of them when `urls` is None) as `CacheEntry`s."""
+        from flows.fetch import CacheEntry
+
+        rows = self.con.execute("SELECT url, etag, last_modified, content_hash FROM fetch_state").fetchall()
+        wanted = None if urls is None else set(urls)
+        return {u: CacheEntry(etag=e, last_modified=lm, content_hash=h) for u, e, lm, h in rows
+                if wanted is None or u in wanted}
+
+    def save_fetch_cache(self, entries: Mapping[str, Any], source: str | None = None) -> None:
+        """Insert or replace these `CacheEntry`s (keyed by normalised URL)."""
+        if not entries:
+            return
+        rows = [(u, e.etag, e.last_modified, e.content_hash, source) for u, e in entries.items()]
+        self.con.executemany(
+            "INSERT OR REPLACE INTO fetch_state (url, etag, last_modified, content_hash, last_fetched_at, source) "
+            "VALUES (?, ?, ?, ?, now(), ?)", rows)
 
     # -- reads the pipeline needs ------------------------------------------------
     def known_templates(self, min_docs: int = 3) -> dict[str, frozenset[str]]:
@@ -287,6 +318,8 @@ class Warehouse:
             "mentions": """SELECT m.*, a.seen_date FROM mentions m JOIN articles a USING (article_id)
                            ORDER BY a.seen_date, m.article_id, m.in_title, m.start_char""",
             "entities": "SELECT * FROM entities ORDER BY seen_date, entity_id",
+            "article_clusters": """SELECT c.* EXCLUDE (minhash), a.seen_date FROM article_clusters c
+                                   JOIN articles a USING (article_id) ORDER BY a.seen_date, c.article_id""",
         }
         staging.mkdir()
         try:

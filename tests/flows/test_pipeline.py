@@ -134,7 +134,7 @@ def test_second_run_adds_nothing_but_a_run_row(seed_run) -> None:
     assert json.loads(runs[1][3])["articles_unchanged"] == 1
 
 
-@pytest.mark.parametrize("table", ["articles", "mentions", "entities"])
+@pytest.mark.parametrize("table", ["articles", "mentions", "entities", "article_clusters"])
 def test_parquet_matches_duckdb(seed_run, table: str) -> None:
     settings, _, _ = seed_run
     folder = settings.parquet_dir / table
@@ -156,3 +156,14 @@ def test_watchlist_entity_is_tagged_with_its_id(seed_run) -> None:
                               FROM mentions m JOIN entities e USING (entity_id)
                               WHERE m.source = 'watchlist'""").fetchall()
     assert rows == [("Korean Peninsula", "watchlist", "Korean Peninsula", "watch:peninsula")]
+
+
+def test_seed_is_a_singleton_cluster_and_views_answer(seed_run) -> None:
+    settings, _, _ = seed_run
+    with _con(settings) as con:
+        clusters = con.execute("SELECT cluster_size, is_original FROM article_clusters").fetchall()
+        daily = con.execute("SELECT sum(mentions) FROM v_entity_daily").fetchone()[0]
+        mentions = con.execute("SELECT count(*) FROM mentions").fetchone()[0]
+        latest = con.execute("SELECT count(*) FROM v_latest").fetchone()[0]
+    assert clusters == [(1, True)]
+    assert daily == mentions and latest == 1
