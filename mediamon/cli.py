@@ -57,7 +57,8 @@ def format_summary(s: Any) -> str:
     lines = [
         f"run {s.run_id}: {s.documents_in} documents in, {s.articles} articles "
         f"({s.articles_new} new, {s.articles_updated} updated, {s.articles_unchanged} unchanged, "
-        f"{s.duplicates} duplicates), {s.quarantined} quarantined",
+        f"{s.duplicates} duplicates), {s.quarantined} quarantined"
+        + (f", {s.not_modified} web pages not modified" if getattr(s, "not_modified", 0) else ""),
     ]
     if s.quarantine_reasons:
         top = sorted(s.quarantine_reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
@@ -75,7 +76,7 @@ def format_summary(s: Any) -> str:
     if s.stage_seconds:
         lines.append("  stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in s.stage_seconds.items()))
     lines.append(f"  warehouse: {s.warehouse}")
-    lines.append(f"  parquet:   {s.parquet}/{{articles,mentions,entities}}")
+    lines.append(f"  parquet:   {s.parquet}/{{articles,mentions,entities,article_clusters}}")
     return "\n".join(lines)
 
 
