@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -19,10 +21,14 @@ class Extracted:
     problems: list[str] = field(default_factory=list)
     skipped_files: int = 0
     unchanged: int = 0  # web documents the server or the content hash says did not change
+    cache_updates: dict[str, Any] = field(default_factory=dict)  # url -> flows.fetch.CacheEntry to persist
 
 
-def read_source(spec: SourceSpec, settings: Settings) -> Extracted:
-    """Read one source; a source that cannot be read at all raises `SourceError`."""
+def read_source(spec: SourceSpec, settings: Settings, cache: Mapping[str, Any] | None = None) -> Extracted:
+    """Read one source; a source that cannot be read at all raises `SourceError`.
+
+    `cache` holds the fetch validators (url -> CacheEntry) from earlier runs, for web sources.
+    """
     from flows.local_folder import read_folder
 
     location = spec.location
@@ -41,7 +47,7 @@ def read_source(spec: SourceSpec, settings: Settings) -> Extracted:
             return out
     from flows.web_collect import read_web_source
 
-    return read_web_source(spec, settings)
+    return read_web_source(spec, settings, cache)
 
 
 def _is_url_list(path: Path) -> bool:
@@ -58,11 +64,13 @@ def _is_url_list(path: Path) -> bool:
 
 
 @task(name="extract: read sources", cache_policy=NO_CACHE, persist_result=False)
-def extract_sources(sources: list[SourceSpec], settings: Settings) -> Extracted:
+def extract_sources(sources: list[SourceSpec], settings: Settings,
+                    cache: Mapping[str, Any] | None = None) -> Extracted:
+    """Read every source; unreadable sources become problems, `cache` feeds conditional web requests."""
     total = Extracted()
     for spec in sources:
         try:
-            got = read_source(spec, settings)
+            got = read_source(spec, settings, cache)
         except SourceError as exc:
             total.problems.append(str(exc))
             continue
@@ -70,4 +78,5 @@ def extract_sources(sources: list[SourceSpec], settings: Settings) -> Extracted:
         total.problems.extend(got.problems)
         total.skipped_files += got.skipped_files
         total.unchanged += got.unchanged
+        total.cache_updates.update(got.cache_updates)
     return total

@@ -134,3 +134,16 @@ CREATE TABLE IF NOT EXISTS template_lines (
     article_id  VARCHAR NOT NULL,
     PRIMARY KEY (site, fingerprint, article_id)
 );
+
+-- What the last successful fetch of each web URL left behind, for conditional requests
+-- (If-None-Match / If-Modified-Since) and content-hash "unchanged" detection on the next run.
+CREATE TABLE IF NOT EXISTS fetch_state (
+    url             VARCHAR PRIMARY KEY,  -- normalised requested URL
+    etag            VARCHAR,
+    last_modified   VARCHAR,
+    content_hash    VARCHAR,              -- sha256 hex of the body
+    last_status     INTEGER,
+    last_error      VARCHAR,
+    last_fetched_at TIMESTAMPTZ,
+    source          VARCHAR
+);
