@@ -2,8 +2,10 @@
 
 Only full dates (year, month and day) are returned: a year or a month alone is
 never stretched into a day. Time of day is kept when given; a date without a
-time becomes midnight UTC. A stated UTC offset is kept as written (the
-publisher's calendar day is the publication day); callers convert to UTC.
+time becomes midnight. A stated UTC offset is kept as written (the
+publisher's calendar day is the publication day); callers convert to UTC. A value
+written without an offset gets the `UNZONED` zone: it behaves as UTC, but callers
+can tell (`is_unzoned`) that the day written is the publisher's local day.
 """
 
 from __future__ import annotations
@@ -231,10 +233,20 @@ _TEXT_MDY = re.compile(
 _HAS_DAY_AND_YEAR = re.compile(r"(?:19|20)\d\d")
 
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+# The zone of a date written without an offset. It counts as UTC (equal to it in comparisons
+# and arithmetic) but can be told apart: the day written is the publisher's local day.
+UNZONED = timezone(timedelta(0), "unzoned")
+
+
+def is_unzoned(value: datetime) -> bool:
+    """Whether `value` was written without a UTC offset (parsed as `UNZONED`)."""
+    return value.tzinfo is UNZONED
 
 
 def _tz(value: str | None) -> timezone:
-    if not value or value == "Z":
+    if not value:
+        return UNZONED
+    if value == "Z":
         return UTC
     sign = -1 if value[0] == "-" else 1
     digits = value[1:].replace(":", "")
@@ -243,7 +255,7 @@ def _tz(value: str | None) -> timezone:
 
 
 def _build(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, tz: timezone = UTC
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, tz: timezone = UNZONED
 ) -> datetime | None:
     try:
         return datetime(year, month, day, hour, minute, second, tzinfo=tz)
@@ -291,6 +303,9 @@ def parse_machine_date(value: str) -> datetime | None:
     found = parse_iso(value)
     if found:
         return found
+    if value.isdigit() and len(value) == 8:
+        # 20231102: a compact date (too short for epoch seconds after 1973).
+        return _build(int(value[:4]), int(value[4:6]), int(value[6:]))
     if value.isdigit() and len(value) in (10, 13):
         seconds = int(value[:10])
         return datetime.fromtimestamp(seconds, tz=UTC)
@@ -344,7 +359,7 @@ def _dateutil(value: str) -> datetime | None:
     if first.date() != second.date():
         return None
     if first.tzinfo is None:
-        first = first.replace(tzinfo=UTC)
+        first = first.replace(tzinfo=UNZONED)
     return first
 
 

@@ -1,18 +1,31 @@
 """Publication and modification dates of a page, with where each came from.
 
 Trust order for `published_at` (the label is stored with the date):
-`jsonld` (datePublished of the article object) > `meta` (article:published_time,
-itemprop=datePublished, Dublin Core ...) > `url` (/2019/10/17/) > `feed` / `sitemap`
-hints > `text` (a dateline near the headline; then htmldate's scan of the page with
-sidebars, footers and teaser lists cut away) > `http` (Last-Modified, in html_article).
-A URL date earlier than the metadata date wins: CMSs re-stamp "published" on update.
+1. `jsonld` (datePublished of the article object), then `meta` with a specific name
+   (article:published_time, DC.date.issued, itemprop/RDFa datePublished ...). When these
+   name different days, the one the page shows its readers (see 3) wins.
+2. A visible line labelled as the publication ("Veröffentlicht am", "Erschienen:",
+   "Published:", "Mise en ligne"), as `text`.
+3. A bare `date` / `DC.date` meta: as often the last change as the publication, so the
+   dateline shown at the headline wins over it when there is one.
+4. `url` (/2019/10/17/); a URL day that is its own path segment and more than a day
+   before the metadata day also beats 1-3: CMSs re-stamp "published" on update.
+5. `feed` / `sitemap` hints, then the first visible dateline (`text`).
+6. Only a modification date on the whole page (article:modified_time, "Letzte Änderung",
+   a wiki's "zuletzt geändert"): used as the publication, labelled by where it came from.
+   It is the best evidence there is of when the text appeared; a publication date, where
+   one exists, always wins over it.
+7. htmldate's scan of the page with sidebars, footers and teaser lists cut away (`text`),
+   then `http` (Last-Modified, in html_article).
 
 Never invented: no year-only or month-only value becomes a day, nothing after the
 fetch time or before 1995, no copyright line, no January-1st placeholder, no date
 from a sidebar, teaser list or comment. "Updated" dates go to `modified_at`.
 
-`published_at` is UTC; `published_on` is the publisher's calendar day (the offset
-written on the page, or for a bare UTC stamp the day the URL or dateline shows).
+`published_at` is UTC; `published_on` is the publisher's calendar day: the day written
+with an offset or without one (local time), or for a UTC stamp the day in the offset the
+page's other dates carry, else the URL's or dateline's day when an offset reaches it,
+else the day in the main time zone of the page's language (none for English).
 """
 
 from __future__ import annotations
@@ -21,12 +34,21 @@ import copy
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import htmldate
 from lxml import html as lxml_html
 
 from transforms.article import Hints
-from transforms.date_parsing import find_text_dates, parse_machine_date, plausible
+from transforms.date_parsing import is_unzoned, parse_machine_date, plausible
+from transforms.datelines import (
+    OTHER_STORIES,
+    class_id,
+    dateline_after_headline,
+    headline_element,
+    labelled_dates,
+    visible_dates,
+)
 from transforms.page_meta import PageMeta
 
 PUBLISHED_META = (
@@ -46,6 +68,8 @@ PUBLISHED_META = (
     "publication-date",
     "dc.date.issued",
     "dcterms.issued",
+    "dcterms:issued",
+    "dc:date.issued",
     "dc.date.created",
     "dcterms.created",
     "sailthru.date",
@@ -82,6 +106,8 @@ MODIFIED_META = (
     "lastmodified",
     "dc.date.modified",
     "dcterms.modified",
+    "dcterms:modified",
+    "dc:date.modified",
     "modified_time",
     "og:article:modified_time",
     "article.updated",
@@ -91,39 +117,40 @@ MODIFIED_META = (
 _URL_DATE = re.compile(
     r"(?<!\d)((?:19|20)\d\d)[/_.-]([01]?\d)[/_.-]([0-3]?\d)(?!\d)|/((?:19|20)\d\d)([01]\d)([0-3]\d)(?=[/_.-])"
 )
-# Containers whose dates belong to other stories, comments or the site.
-_FOREIGN_CONTAINER = re.compile(
-    r"related|teaser|sidebar|aside|comment|kommentar|footer|recommend|empfehl|newsletter|widget|"
-    r"popular|latest|more-|weitere|also|tag-?cloud|archive|archiv|calendar|kalender|event|"
-    r"breadcrumb|nav|menu|cookie|consent|copyright|promo|ad-|advert|anzeige|social|share|"
-    r"slider|carousel|trending|meistgelesen|mostread|most-read|rail|card",
-    re.I,
-)
-_FOREIGN_TAGS = {"aside", "footer", "nav", "form", "select", "option", "button"}
-# Narrower: containers that list other stories or comments, pruned before htmldate's scan.
-_OTHER_STORIES = re.compile(
-    r"related|teaser|sidebar|comment|kommentar|recommend|empfehl|popular|latest|weitere|"
-    r"archive|archiv|calendar|kalender|trending|meistgelesen|most-?read",
-    re.I,
-)
-# Elements that typically carry the article's own dateline.
-_DATE_CONTAINER = re.compile(
-    r"date|datum|time|zeit|publish|posted|byline|dateline|timestamp|meta|info|author|autor|"
-    r"fecha|data|created|stamp|post-?head|entry-?head|article-?head|header|subline|kicker",
-    re.I,
-)
-_UPDATED_WORDS = re.compile(
-    r"aktualisiert|update|geändert|modifi|mis à jour|actualiz|aggiornat|bijgewerkt|zuletzt|last\s+edit|"
-    r"stand:|edited|revised",
-    re.I,
-)
-_PUBLISHED_WORDS = re.compile(r"veröffentlicht|publi|erstellt|erschienen|posted|gepostet|datum|date", re.I)
-_COPYRIGHT = re.compile(r"©|\(c\)|copyright", re.I)
-# How far after the headline a plain-text date may sit and still be the article's own.
-_NEAR_HEADLINE_CHARS = 600
-# How many elements after the headline a bare date element may sit.
-_FOLLOWING_ELEMENTS = 60
 EXTENSIVE = True
+_PUBLISHED_MARKUP = (
+    '//*[@itemprop="datePublished" or @itemprop="dateCreated" or @property="schema:datePublished"'
+    ' or @property="schema:dateCreated" or @property="dcterms:issued" or @property="dcterms:created"]'
+)
+_MODIFIED_MARKUP = (
+    '//*[@itemprop="dateModified" or @property="schema:dateModified" or @property="dcterms:modified"]'
+)
+# Generic meta names that as often carry the last change as the publication.
+WEAK_META = frozenset(
+    {"date", "dc.date", "dcterms.date", "created", "creation_date", "datecreated", "pubdate"}
+)
+# Main time zone of a language (or region subtag) for UTC stamps on pages that state no offset.
+LANGUAGE_ZONES = {
+    "de": "Europe/Berlin",
+    "fr": "Europe/Paris",
+    "it": "Europe/Rome",
+    "es": "Europe/Madrid",
+    "nl": "Europe/Amsterdam",
+    "pl": "Europe/Warsaw",
+    "cs": "Europe/Prague",
+    "sk": "Europe/Bratislava",
+    "hu": "Europe/Budapest",
+    "da": "Europe/Copenhagen",
+    "sv": "Europe/Stockholm",
+    "nb": "Europe/Oslo",
+    "no": "Europe/Oslo",
+    "fi": "Europe/Helsinki",
+    "pt": "Europe/Lisbon",
+    "el": "Europe/Athens",
+    "ja": "Asia/Tokyo",
+    "ko": "Asia/Seoul",
+}
+REGION_ZONES = {"gb": "Europe/London", "ie": "Europe/Dublin", "at": "Europe/Vienna", "ch": "Europe/Zurich"}
 
 
 @dataclass(frozen=True)
@@ -136,29 +163,13 @@ class DateFinding:
     published_on: date | None = None  # the publication day in the page's own time zone
 
 
-def _class_id(element: lxml_html.HtmlElement) -> str:
-    return f"{element.get('class') or ''} {element.get('id') or ''} {element.get('itemprop') or ''}"
+def url_date(url: str, latest: datetime, own_segment: bool = False) -> datetime | None:
+    """A full date written in the URL path, or None (a year/month alone does not count).
 
-
-def _in_foreign_container(element: lxml_html.HtmlElement, stop: int = 8) -> bool:
-    node: lxml_html.HtmlElement | None = element
-    depth = 0
-    while node is not None and depth < stop:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in _FOREIGN_TAGS:
-            return True
-        if tag in ("article", "main", "body"):
-            return False
-        if _FOREIGN_CONTAINER.search(_class_id(node)):
-            return True
-        node = node.getparent()
-        depth += 1
-    return False
-
-
-def url_date(url: str, latest: datetime) -> datetime | None:
-    """A full date written in the URL path, or None (a year/month alone does not count)."""
-    path = url.split("?", 1)[0].split("://", 1)[-1]
+    own_segment=True accepts only a day that is a path segment of its own (/2019/10/17/ or
+    /2019-10-17/): in /2023/10/3-fragen-an/ the "3" starts the title and is no day.
+    """
+    path = url.split("?", 1)[0].split("#", 1)[0].split("://", 1)[-1]
     path = path[path.find("/") :] if "/" in path else ""
     for match in _URL_DATE.finditer(path):
         year, month, day = (
@@ -166,6 +177,8 @@ def url_date(url: str, latest: datetime) -> datetime | None:
             if match.group(1)
             else (match.group(4), match.group(5), match.group(6))
         )
+        if own_segment and path[match.end() : match.end() + 1] not in ("/", ""):
+            continue
         try:
             found = datetime(int(year), int(month), int(day), tzinfo=UTC)
         except ValueError:
@@ -199,21 +212,26 @@ def _jsonld_dates(page: PageMeta, latest: datetime) -> tuple[datetime | None, da
 
 def _meta_dates(
     page: PageMeta, tree: lxml_html.HtmlElement, latest: datetime
-) -> tuple[datetime | None, datetime | None]:
+) -> tuple[datetime | None, str | None, datetime | None]:
+    """(published, the meta name it came from, modified) from head meta tags and body microdata."""
     published = modified = None
+    published_name: str | None = None
     for name in PUBLISHED_META:
         for value in page.meta.get(name, ()):
             published = _placeholder(plausible(parse_machine_date(value), latest))
             if published:
+                published_name = name
                 break
         if published:
             break
     if published is None:
-        # Microdata on body elements: <time itemprop="datePublished" datetime="...">.
-        for element in tree.xpath('//*[@itemprop="datePublished" or @itemprop="dateCreated"]'):
+        # Microdata and RDFa on body elements: <time itemprop="datePublished" datetime="...">,
+        # <span property="schema:dateCreated" content="...">.
+        for element in tree.xpath(_PUBLISHED_MARKUP):
             value = element.get("datetime") or element.get("content") or element.text_content()
-            published = plausible(parse_machine_date(value or ""), latest)
+            published = _placeholder(plausible(parse_machine_date(value or ""), latest))
             if published:
+                published_name = "itemprop"
                 break
     for name in MODIFIED_META:
         for value in page.meta.get(name, ()):
@@ -223,152 +241,28 @@ def _meta_dates(
         if modified:
             break
     if modified is None:
-        for element in tree.xpath('//*[@itemprop="dateModified"]'):
+        for element in tree.xpath(_MODIFIED_MARKUP):
             value = element.get("datetime") or element.get("content") or element.text_content()
             modified = plausible(parse_machine_date(value or ""), latest)
             if modified:
                 break
-    return published, modified
+    return published, published_name, modified
 
 
-def _headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
-    for xpath in ("//article//h1", "//main//h1", "//h1"):
-        found = tree.xpath(xpath)
-        if found:
-            return found[0]
-    return None
-
-
-def _text_dates(
-    tree: lxml_html.HtmlElement, latest: datetime, day_first: bool
-) -> tuple[datetime | None, datetime | None]:
-    """Dates from <time> elements and dateline-like elements that are not in foreign containers."""
-    published = modified = None
-    candidates: list[tuple[bool, datetime]] = []  # (is_update, date) in document order
-    for element in tree.iter("time", "span", "div", "p", "small", "li", "abbr", "dd", "header", "address"):
-        tag = element.tag
-        if tag == "time":
-            value = element.get("datetime") or ""
-            text = " ".join(element.text_content().split())
-            found = plausible(parse_machine_date(value), latest) if value else None
-            if found is None and text:
-                dates = find_text_dates(text, day_first)
-                found = plausible(dates[0][1], latest) if dates else None
-        else:
-            if not _DATE_CONTAINER.search(_class_id(element)):
-                continue
-            text = " ".join(element.text_content().split())
-            if not text or len(text) > 200:
-                continue
-            dates = find_text_dates(text, day_first)
-            found = plausible(dates[0][1], latest) if dates else None
-        if found is None or _in_foreign_container(element):
+def _publication_claims(page: PageMeta, latest: datetime) -> list[tuple[datetime, str]]:
+    """Every publication date the head metadata states, with its source label, in trust order."""
+    claims: list[tuple[datetime, str]] = []
+    for obj in page.article_objects():
+        value = obj.get("datePublished")
+        if isinstance(value, str) and (found := _placeholder(plausible(parse_machine_date(value), latest))):
+            claims.append((found, "jsonld"))
+    for name in PUBLISHED_META:
+        if name in WEAK_META:
             continue
-        context = text + " " + _class_id(element)
-        parent = element.getparent()
-        if parent is not None:
-            context += " " + " ".join((parent.text or "").split())[:60]
-        if _COPYRIGHT.search(text):
-            continue
-        is_update = bool(_UPDATED_WORDS.search(context)) and not _PUBLISHED_WORDS.search(text[:25])
-        candidates.append((is_update, found))
-        if len(candidates) >= 6:
-            break
-    for is_update, found in candidates:
-        if not is_update and published is None:
-            published = found
-        elif is_update and modified is None:
-            modified = found
-    if published is None:
-        published = _date_near_headline(tree, latest, day_first) or _date_element_after_headline(
-            tree, latest, day_first
-        )
-    return published, modified
-
-
-def _own_text(container: lxml_html.HtmlElement) -> str:
-    """Text of a container without the sidebars, teaser lists and footers nested in it."""
-    parts: list[str] = [container.text or ""]
-    for child in container:
-        if isinstance(child.tag, str) and (
-            child.tag in _FOREIGN_TAGS or _OTHER_STORIES.search(_class_id(child))
-        ):
-            parts.append(child.tail or "")
-            continue
-        if isinstance(child.tag, str):
-            parts.append(_own_text(child))
-        parts.append(child.tail or "")
-    return " ".join(parts)
-
-
-def _date_near_headline(tree: lxml_html.HtmlElement, latest: datetime, day_first: bool) -> datetime | None:
-    """A date written in plain text just before or after the headline (a dateline without markup)."""
-    headline = _headline(tree)
-    if headline is None:
-        return None
-    container = headline.getparent()
-    # Climb until the container holds some text besides the headline, but not the whole page.
-    for _ in range(3):
-        if container is None or container.tag == "body":
-            break
-        text = " ".join(container.text_content().split())
-        if len(text) > len(" ".join(headline.text_content().split())) + 40:
-            break
-        container = container.getparent()
-    if container is None or _in_foreign_container(container):
-        return None
-    text = " ".join(_own_text(container).split())
-    head_text = " ".join(headline.text_content().split())
-    start = text.find(head_text) if head_text else 0
-    start = max(start, 0)
-    window = text[max(0, start - 200) : start + len(head_text) + _NEAR_HEADLINE_CHARS]
-    for offset, found in find_text_dates(window, day_first):
-        before = window[max(0, offset - 30) : offset]
-        if _COPYRIGHT.search(before) or _UPDATED_WORDS.search(before):
-            continue
-        if plausible(found, latest):
-            return found
-    return None
-
-
-def _date_element_after_headline(
-    tree: lxml_html.HtmlElement, latest: datetime, day_first: bool
-) -> datetime | None:
-    """The first short element after the headline whose text is essentially a date ("17/02/2022",
-    "14.01.2022 um 09:25"): a dateline without telling class names."""
-    headline = _headline(tree)
-    if headline is None:
-        return None
-    checked = 0
-    for element in _following(headline):
-        checked += 1
-        if checked > _FOLLOWING_ELEMENTS:
-            break
-        if not isinstance(element.tag, str) or element.tag in ("script", "style"):
-            continue
-        own = " ".join((element.text or "").split())
-        if not own or len(own) > 60:
-            continue
-        dates = find_text_dates(own, day_first)
-        if not dates or _COPYRIGHT.search(own) or _UPDATED_WORDS.search(own):
-            continue
-        if _in_foreign_container(element):
-            continue
-        found = plausible(dates[0][1], latest)
-        if found:
-            return found
-    return None
-
-
-def _following(element: lxml_html.HtmlElement):  # type: ignore[no-untyped-def]
-    """Elements after `element` in document order (its descendants, then what follows it)."""
-    yield from element.iterdescendants()
-    node = element
-    while node is not None:
-        for sibling in node.itersiblings():
-            yield sibling
-            yield from sibling.iterdescendants()
-        node = node.getparent()
+        for value in page.meta.get(name, ()):
+            if found := _placeholder(plausible(parse_machine_date(value), latest)):
+                claims.append((found, "meta"))
+    return claims
 
 
 def _without_foreign_containers(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
@@ -379,11 +273,11 @@ def _without_foreign_containers(tree: lxml_html.HtmlElement) -> lxml_html.HtmlEl
     pruned = copy.deepcopy(tree)
     body = pruned.find("body")
     total = len(body.text_content()) if body is not None else 0
-    headline = _headline(pruned)
+    headline = headline_element(pruned)
     own_article = next((a for a in headline.iterancestors("article")), None) if headline is not None else None
     doomed = []
     for element in pruned.iter("aside", "footer", "nav", "div", "section", "ul", "ol"):
-        if element.tag not in ("aside", "footer", "nav") and not _OTHER_STORIES.search(_class_id(element)):
+        if element.tag not in ("aside", "footer", "nav") and not OTHER_STORIES.search(class_id(element)):
             continue
         # A wrapper named "page-with-sidebar" holds the article too: keep big containers.
         if total and len(element.text_content()) > 0.5 * total:
@@ -440,11 +334,68 @@ def _page_offset(page: PageMeta) -> timedelta | None:
     return None
 
 
+def _language_zone(page: PageMeta) -> ZoneInfo | None:
+    """The main time zone of the page's declared language, when that language has one.
+
+    English is spoken from Hawaii to New Zealand, so it has none; a region subtag wins
+    over the language ("en-GB", "de-AT").
+    """
+    declared = (page.html_lang or page.first("og:locale", "content-language") or "").replace("_", "-")
+    parts = declared.lower().split("-")
+    name = (REGION_ZONES.get(parts[1]) if len(parts) > 1 else None) or LANGUAGE_ZONES.get(parts[0])
+    return ZoneInfo(name) if name else None
+
+
+def _reachable(stamp: datetime, day: date | None) -> bool:
+    """Whether some real UTC offset (-12 h .. +14 h) puts the instant `stamp` on `day`."""
+    return (
+        day is not None
+        and (stamp - timedelta(hours=12)).date() <= day <= (stamp + timedelta(hours=14)).date()
+    )
+
+
+def _local_day(
+    published: datetime, page: PageMeta, url_day: date | None, visible_day: date | None
+) -> tuple[datetime, date]:
+    """The publication instant in the publisher's zone, and the publisher's calendar day.
+
+    A written offset is the publisher's. A time written without one is local time: the day
+    is as written, the instant is read in the zone of the page's language when it has one
+    (a bare day stays midnight UTC).
+    A UTC stamp ("...Z", or "+00:00" from a CMS that stores UTC) is moved into the offset the
+    page's other dates carry, else takes the day the URL or the dateline shows when a real
+    offset reaches it, else the day in the zone of the page's language.
+    """
+    zone = _language_zone(page)
+    if is_unzoned(published):
+        # A bare day stays midnight UTC (a day, not an instant); a local time gets the zone.
+        has_time = bool(published.hour or published.minute)
+        local = published.replace(tzinfo=zone) if zone is not None and has_time else published
+        return local, published.date()
+    if published.utcoffset() != timedelta(0) or not (published.hour or published.minute):
+        return published, published.date()
+    offset = _page_offset(page)
+    if offset is not None:
+        local = published.astimezone(timezone(offset))
+        return local, local.date()
+    for day in (url_day, visible_day):
+        if day is not None and _reachable(published, day):
+            return published, day
+    if zone is not None:
+        local = published.astimezone(zone)
+        return local, local.date()
+    return published, published.date()
+
+
 def _aware(value: datetime | None) -> datetime | None:
     """Naive datetimes from sources are UTC by contract; make them comparable."""
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def _same_day(first: datetime | None, second: datetime | None) -> bool:
+    return first is not None and second is not None and first.date() == second.date()
 
 
 def find_dates(
@@ -462,71 +413,72 @@ def find_dates(
     # One day of slack: pages in time zones east of UTC stamp "tomorrow" before we do.
     latest = (_aware(fetched_at) or datetime.now(UTC)) + timedelta(days=1)
     jsonld_published, jsonld_modified = _jsonld_dates(page, latest)
-    meta_published, meta_modified = _meta_dates(page, tree, latest)
+    meta_published, meta_name, meta_modified = _meta_dates(page, tree, latest)
     in_url = url_date(hints.url, latest)
-    modified = jsonld_modified or meta_modified
+    text_published, text_modified = visible_dates(tree, latest, day_first)
+    label_published, label_modified = labelled_dates(tree, latest, day_first)
+    # What a reader sees as the article's date: a line labelled as the publication, else the
+    # dateline under the headline.
+    shown = label_published or dateline_after_headline(tree, latest, day_first)
 
     published: datetime | None = None
     source: str | None = None
-    for value, label in ((jsonld_published, "jsonld"), (meta_published, "meta")):
-        if value is not None:
-            published, source = value, label
-            break
+    if jsonld_published is not None:
+        published, source = jsonld_published, "jsonld"
+    elif meta_published is not None and meta_name not in WEAK_META:
+        published, source = meta_published, "meta"
+    if published is not None and shown is not None and not _same_day(published, shown):
+        # The metadata contradicts itself (JSON-LD and Open Graph name different days): the claim
+        # the page shows its readers is the one the publisher stands by.
+        for claim, label in _publication_claims(page, latest):
+            if _same_day(claim, shown):
+                published, source = claim, label
+                break
+    if published is None and label_published is not None:
+        published, source = label_published, "text"
+    if published is None and meta_published is not None:
+        # A bare "date" meta is as often the last change as the publication; a dateline
+        # shown under the headline says which day the publisher means.
+        published, source = (shown, "text") if shown is not None else (meta_published, "meta")
     # A URL date that is earlier than the metadata date is the original publication: the CMS
     # re-stamps "published" on republishing, the URL keeps the first day.
+    segment_url = url_date(hints.url, latest, own_segment=True)
     if (
         published is not None
-        and in_url is not None
-        and in_url.date() < published.date()
-        and (published.date() - in_url.date()) > timedelta(days=1)
+        and segment_url is not None
+        and (published.date() - segment_url.date()) > timedelta(days=1)
     ):
-        published, source = in_url, "url"
+        published, source = segment_url, "url"
     if published is None and in_url is not None:
         published, source = in_url, "url"
     hinted = _aware(hints.published_at)
     if published is None and hinted is not None and plausible(hinted, latest):
         published, source = hinted, hints.published_at_source or "feed"
-    # The visible dateline is only a fallback: where it disagrees with the metadata it is most
-    # often the last update (measured on the dev corpus), and updates belong in modified_at.
-    text_published, text_modified = _text_dates(tree, latest, day_first)
     if published is None and text_published is not None:
         published, source = text_published, "text"
+    modified = jsonld_modified or meta_modified or label_modified or text_modified
+    if published is None and modified is not None:
+        # No publication date anywhere on the page, only its last change: the best evidence
+        # there is of when the text appeared (documented choice; the label says where it came from).
+        published, source = modified, _modified_source(jsonld_modified, meta_modified)
     if published is None:
         fallback = _htmldate_fallback(tree, hints.url, latest)
         if fallback is not None:
             published, source = fallback, "text"
-    modified = modified or text_modified
     if modified is not None and published is not None and modified < published:
         modified = None
     if published is None:
         return DateFinding(modified_at=modified.astimezone(UTC) if modified else None)
-    local_offset = _page_offset(page)
-    if (
-        local_offset is not None
-        and published.utcoffset() == timedelta(0)
-        and (published.hour or published.minute)
-    ):
-        # A UTC timestamp on a page whose other dates carry the publisher's offset: the
-        # publisher's calendar day is the one in that offset.
-        published = published.astimezone(timezone(local_offset))
-    published_on = published.date()
-    if (
-        source in ("jsonld", "meta")
-        and published.utcoffset() == timedelta(0)
-        and (published.hour or published.minute)
-    ):
-        # A UTC timestamp says nothing about the publisher's calendar day; a day written in the URL
-        # or the visible dateline that a real UTC offset (-12 h .. +14 h) reaches is that day.
-        for day in (in_url.date() if in_url else None, text_published.date() if text_published else None):
-            if (
-                day is not None
-                and day != published_on
-                and (published - timedelta(hours=12)).date()
-                <= day
-                <= (published + timedelta(hours=14)).date()
-            ):
-                published_on = day
-                break
+    visible = shown or text_published
+    published, published_on = _local_day(
+        published, page, in_url.date() if in_url else None, visible.date() if visible else None
+    )
     return DateFinding(
         published.astimezone(UTC), source, modified.astimezone(UTC) if modified else None, published_on
     )
+
+
+def _modified_source(jsonld_modified: datetime | None, meta_modified: datetime | None) -> str:
+    if jsonld_modified is not None:
+        return "jsonld"
+    return "meta" if meta_modified is not None else "text"

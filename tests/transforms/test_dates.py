@@ -3,7 +3,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from transforms.article import Hints
-from transforms.date_parsing import find_text_dates, parse_machine_date
+from transforms.date_parsing import find_text_dates, is_unzoned, parse_machine_date
+from transforms.datelines import labelled_dates
 from transforms.dates import find_dates, url_date
 from transforms.html_article import parse_tree
 from transforms.page_meta import read_page_meta
@@ -226,3 +227,256 @@ def test_offset_kept_for_local_day() -> None:
     found = _find(_page('<meta name="date" content="Sat, 19 Oct 2019 00:04:00 +0200">'))
     assert found.published_on == date(2019, 10, 19)
     assert found.published_at == datetime(2019, 10, 18, 22, 4, tzinfo=UTC)
+
+
+def _lang_page(head: str = "", body: str = "", lang: str = "de") -> str:
+    text = "Text des Artikels. " * 30
+    return f'<html lang="{lang}"><head><title>T</title>{head}</head><body>{body}<p>{text}</p></body></html>'
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("20231102", date(2023, 11, 2), id="compact-yyyymmdd"),
+        pytest.param("20231345", None, id="compact-impossible"),
+    ],
+)
+def test_parse_machine_date_compact(value: str, expected: date | None) -> None:
+    parsed = parse_machine_date(value)
+    assert (parsed.date() if parsed else None) == expected
+
+
+def test_value_without_offset_is_unzoned_and_compares_as_utc() -> None:
+    parsed = parse_machine_date("2021-05-04T23:30:00")
+    assert parsed is not None and is_unzoned(parsed)
+    assert parsed == datetime(2021, 5, 4, 23, 30, tzinfo=UTC)
+    zoned = parse_machine_date("2021-05-04T23:30:00Z")
+    assert zoned is not None and not is_unzoned(zoned)
+
+
+@pytest.mark.parametrize(
+    ("url", "own_segment", "expected"),
+    [
+        pytest.param("https://x.org/2023/10/3-fragen-an-tina/", False, date(2023, 10, 3), id="loose"),
+        pytest.param("https://x.org/2023/10/3-fragen-an-tina/", True, None, id="title-digit-is-no-day"),
+        pytest.param("https://x.org/2023/10/03/fragen/", True, date(2023, 10, 3), id="own-segment"),
+        pytest.param("https://x.org/news/2023-10-03", True, date(2023, 10, 3), id="own-segment-at-end"),
+    ],
+)
+def test_url_date_own_segment(url: str, own_segment: bool, expected: date | None) -> None:
+    found = url_date(url, FETCHED, own_segment=own_segment)
+    assert (found.date() if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "published", "modified"),
+    [
+        pytest.param(
+            "<p>Erschienen am: 13.10.2021 Herausgeber: Pressestelle</p>"
+            "<p>Zuletzt geändert am: 15.10.2021</p>",
+            date(2021, 10, 13),
+            date(2021, 10, 15),
+            id="german-labels",
+        ),
+        pytest.param(
+            "<p>Published: November 2, 2023 6.55pm SAST</p>", date(2023, 11, 2), None, id="english-published"
+        ),
+        pytest.param("<p>Mise en ligne le 23 mai 2019</p>", date(2019, 5, 23), None, id="french-published"),
+        pytest.param(
+            "<p>Veröffentlicht am Montag, 3. März 2021</p>", date(2021, 3, 3), None, id="label-weekday-date"
+        ),
+        pytest.param(
+            "<p>Update vom 03. Mai 2020, 16:05 Uhr</p><p>Stand: 5.11.2021</p>",
+            None,
+            None,
+            id="update-is-not-published",
+        ),
+        pytest.param(
+            '<div class="related"><p>Veröffentlicht am 01.02.2020</p></div>',
+            None,
+            None,
+            id="teaser-list-skipped",
+        ),
+        pytest.param(
+            "<footer>Diese Seite wurde zuletzt am 29. Januar 2020 um 13:22 Uhr geändert.</footer>",
+            None,
+            date(2020, 1, 29),
+            id="wiki-footer-last-change",
+        ),
+    ],
+)
+def test_labelled_dates(body: str, published: date | None, modified: date | None) -> None:
+    found_published, found_modified = labelled_dates(parse_tree(_page(body=body)), FETCHED, True)
+    assert (found_published.date() if found_published else None) == published
+    assert (found_modified.date() if found_modified else None) == modified
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "expected_day", "expected_source"),
+    [
+        pytest.param(
+            _page('<meta name="date" content="2021-10-15">', "<p>Erschienen am: 13.10.2021</p>"),
+            "https://x.org/a",
+            date(2021, 10, 13),
+            "text",
+            id="labelled-publication-beats-bare-date-meta",
+        ),
+        pytest.param(
+            _page(
+                '<meta name="date" content="2020-02-12">', '<h1>Titel</h1><div class="date">05.02.2020</div>'
+            ),
+            "https://x.org/a",
+            date(2020, 2, 5),
+            "text",
+            id="dateline-beats-bare-date-meta",
+        ),
+        pytest.param(
+            _page('<meta name="date" content="2020-02-12">', "<h1>Titel</h1>"),
+            "https://x.org/a",
+            date(2020, 2, 12),
+            "meta",
+            id="bare-date-meta-without-dateline",
+        ),
+        pytest.param(
+            _page(
+                '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+                '"2023-11-03T10:25:56+00:00"}</script>'
+                '<meta property="article:published_time" content="2023-11-06T14:25:00+00:00">',
+                '<h1>Titel</h1><time class="entry-date" datetime="2023-11-06T15:25:00+01:00">'
+                "6. November</time>",
+            ),
+            "https://x.org/a",
+            date(2023, 11, 6),
+            "meta",
+            id="contradicting-metadata-the-shown-claim-wins",
+        ),
+        pytest.param(
+            _page(
+                '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+                '"2021-05-04T08:00:00+02:00"}</script>',
+                '<h1>Titel</h1><div class="date">9. Mai 2021</div>',
+            ),
+            "https://x.org/a",
+            date(2021, 5, 4),
+            "jsonld",
+            id="metadata-beats-a-dateline-no-claim-matches",
+        ),
+        pytest.param(
+            _page(
+                '<meta property="og:title" content="Die eigentliche Geschichte des Tages">'
+                '<meta name="date" content="2020-02-12">',
+                "<h1>Verbandsname e.V.</h1><h2>Die eigentliche Geschichte des Tages</h2>"
+                '<div class="date">05.02.2020</div>',
+            ),
+            "https://x.org/a",
+            date(2020, 2, 5),
+            "text",
+            id="headline-is-the-heading-matching-og-title",
+        ),
+        pytest.param(
+            _page(body='<span property="schema:dateCreated" content="2022-01-28T12:45:46+00:00"></span>'),
+            "https://x.org/a",
+            date(2022, 1, 28),
+            "meta",
+            id="rdfa-date-created",
+        ),
+        pytest.param(
+            _page('<meta property="article:published_time" content="2023-10-31T08:47:16+00:00">'),
+            "https://x.org/2023/10/3-fragen-an-tina/",
+            date(2023, 10, 31),
+            "meta",
+            id="digit-in-url-title-does-not-override-metadata",
+        ),
+        pytest.param(
+            _page('<meta property="article:modified_time" content="2022-01-14T09:25:00+01:00">'),
+            "https://x.org/a",
+            date(2022, 1, 14),
+            "meta",
+            id="only-a-modified-date-is-used",
+        ),
+        pytest.param(
+            _page(
+                body="<footer>Diese Seite wurde zuletzt am 29. Januar 2020 um 13:22 Uhr geändert.</footer>"
+            ),
+            "https://x.org/a",
+            date(2020, 1, 29),
+            "text",
+            id="only-a-visible-last-change-is-used",
+        ),
+        pytest.param(
+            _page(body='<div class="subnav_true"><h1>Titel</h1><div class="date">04.02.2022</div></div>'),
+            "https://x.org/a",
+            date(2022, 2, 4),
+            "text",
+            id="foreign-word-inside-a-class-name-does-not-count",
+        ),
+    ],
+)
+def test_find_dates_choices(html: str, url: str, expected_day: date, expected_source: str) -> None:
+    found = _find(html, url)
+    assert found.published_on == expected_day
+    assert found.published_source == expected_source
+
+
+def test_publication_date_wins_over_a_later_modified_date() -> None:
+    found = _find(
+        _page(
+            '<meta property="article:published_time" content="2021-11-29T14:13:37+00:00">'
+            '<meta property="article:modified_time" content="2022-01-12T14:27:30+00:00">',
+            "<h1>Titel</h1><p class='date'>12.01.2022</p>",
+        )
+    )
+    assert found.published_on == date(2021, 11, 29)
+    assert found.modified_at == datetime(2022, 1, 12, 14, 27, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("head", "lang", "url", "expected_day", "expected_utc"),
+    [
+        pytest.param(
+            '<meta property="article:published_time" content="2021-05-04T23:30:00">',
+            "de",
+            "https://x.org/a",
+            date(2021, 5, 4),
+            datetime(2021, 5, 4, 21, 30, tzinfo=UTC),
+            id="local-time-read-in-the-language-zone",
+        ),
+        pytest.param(
+            '<meta property="article:published_time" content="2021-05-04T22:30:00Z">',
+            "de-DE",
+            "https://x.org/a",
+            date(2021, 5, 5),
+            datetime(2021, 5, 4, 22, 30, tzinfo=UTC),
+            id="utc-stamp-lands-on-the-german-day",
+        ),
+        pytest.param(
+            '<meta property="article:published_time" content="2021-05-04T22:30:00Z">',
+            "en",
+            "https://x.org/a",
+            date(2021, 5, 4),
+            datetime(2021, 5, 4, 22, 30, tzinfo=UTC),
+            id="english-has-no-zone",
+        ),
+        pytest.param(
+            '<meta property="article:published_time" content="2023-11-02T15:27:17+00:00">',
+            "en",
+            "https://x.org/2023/11/02/story/",
+            date(2023, 11, 2),
+            datetime(2023, 11, 2, 15, 27, 17, tzinfo=UTC),
+            id="url-day-agrees-nothing-moves",
+        ),
+    ],
+)
+def test_publisher_local_day(
+    head: str, lang: str, url: str, expected_day: date, expected_utc: datetime
+) -> None:
+    body = '<h1>Titel</h1><p class="date">November 3, 2023</p>' if "2023" in head else ""
+    found = _find(_lang_page(head, body, lang), url)
+    assert found.published_on == expected_day
+    assert found.published_at == expected_utc
+
+
+def test_bare_day_stays_midnight_utc() -> None:
+    found = _find(_lang_page(body='<h1>Titel</h1><div class="date">05.02.2020</div>', lang="de"))
+    assert found.published_on == date(2020, 2, 5)
+    assert found.published_at == datetime(2020, 2, 5, tzinfo=UTC)
