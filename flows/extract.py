@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from flows.local_folder import page_kind, read_folder, read_page_file
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import SourceError
 from transforms.document import RawDocument
+from transforms.feeds import sniff_listing
 
 
 @dataclass
@@ -29,10 +31,7 @@ def read_source(spec: SourceSpec, settings: Settings, cache: Mapping[str, Any] |
 
     `cache` holds the fetch validators (url -> CacheEntry) from earlier runs, for web sources.
     """
-    from flows.local_folder import read_folder
-
     location = spec.location
-    out = Extracted()
     if "://" not in location:
         path = Path(location)
         if path.is_dir():
@@ -40,27 +39,22 @@ def read_source(spec: SourceSpec, settings: Settings, cache: Mapping[str, Any] |
             return Extracted(folder.documents, folder.problems, folder.skipped_files)
         if not path.exists():
             raise SourceError(f"source '{spec.name}': {path} does not exist")
-        if path.is_file() and path.suffix.lower() in (".html", ".htm", ".txt", ".gz") \
-                and not path.name.lower().endswith((".warc.gz", ".xml.gz")) and not _is_url_list(path):
-            folder = read_folder(path.parent, spec.name, spec.publisher, settings.fetch.max_bytes)
-            out.documents = [d for d in folder.documents if d.path and Path(d.path).resolve() == path.resolve()]
-            return out
+        if page_kind(path) is not None and not _is_listing(path):
+            page = read_page_file(path, spec.name, spec.publisher, settings.fetch.max_bytes)
+            return Extracted(page.documents, page.problems)
     from flows.web_collect import read_web_source
 
     return read_web_source(spec, settings, cache)
 
 
-def _is_url_list(path: Path) -> bool:
-    """A .txt file whose non-comment lines are all http(s) URLs is a URL list, not a page dump."""
-    if path.suffix.lower() != ".txt":
-        return False
+def _is_listing(path: Path) -> bool:
+    """A page-named file that is really a URL list, feed or sitemap (sniffed from its first bytes)."""
     try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            lines = [ln.strip() for _, ln in zip(range(200), fh, strict=False)]
+        with path.open("rb") as fh:
+            head = fh.read(65536)
     except OSError:
         return False
-    lines = [ln for ln in lines if ln and not ln.startswith("#")]
-    return bool(lines) and all(ln.startswith(("http://", "https://")) and " " not in ln for ln in lines)
+    return sniff_listing(head) != "page"
 
 
 @task(name="extract: read sources", cache_policy=NO_CACHE, persist_result=False)

@@ -101,6 +101,17 @@ def _iter_pages(folder: Path) -> Iterator[Path]:
 def read_folder(folder: Path, source: str, publisher: str | None = None,
                 max_bytes: int = 10_000_000) -> FolderRead:
     """Every page file under `folder` (recursively) as a `RawDocument`."""
+    return _read(folder, source, publisher, max_bytes, _iter_pages(folder), include_unlisted_entries=True)
+
+
+def read_page_file(path: Path, source: str, publisher: str | None = None,
+                   max_bytes: int = 10_000_000) -> FolderRead:
+    """One page file, with its entry in the folder's manifest when there is one."""
+    return _read(path.parent, source, publisher, max_bytes, iter([path]), include_unlisted_entries=False)
+
+
+def _read(folder: Path, source: str, publisher: str | None, max_bytes: int, paths: Iterator[Path],
+          include_unlisted_entries: bool) -> FolderRead:
     result = FolderRead()
     entries, result.problems = read_manifest(folder)
     now = datetime.now(UTC)
@@ -129,7 +140,7 @@ def read_folder(folder: Path, source: str, publisher: str | None = None,
             doc.error_stage = "extract"
         return doc
 
-    for path in _iter_pages(folder):
+    for path in paths:
         if path.name == MANIFEST_NAME:
             continue
         resolved = path.resolve()
@@ -139,7 +150,8 @@ def read_folder(folder: Path, source: str, publisher: str | None = None,
             continue
         seen.add(resolved)
         result.documents.append(make(path, entry))
-    for resolved, entry in entries.items():
-        if resolved not in seen:
-            result.documents.append(make(resolved, entry))
+    if include_unlisted_entries:
+        for resolved, entry in entries.items():
+            if resolved not in seen:
+                result.documents.append(make(resolved, entry))
     return result

@@ -59,3 +59,14 @@ def test_oversize_and_broken_gzip_become_errors_not_exceptions(tmp_path: Path) -
     errors = {Path(d.path).name: d.error for d in got.documents}
     assert "over the" in errors["big.txt"]
     assert "not valid gzip" in errors["bad.html.gz"]
+
+
+def test_single_page_file_keeps_its_manifest_entry_and_reads_nothing_else(tmp_path: Path) -> None:
+    from flows.local_folder import read_page_file
+
+    (tmp_path / "a.html").write_text("<p>a</p>")
+    (tmp_path / "b.html").write_text("<p>b</p>")
+    (tmp_path / "manifest.jsonl").write_text(
+        '{"path": "a.html", "url": "https://e.org/a"}\n{"path": "gone.html", "url": "https://e.org/gone"}\n')
+    got = read_page_file(tmp_path / "a.html", "test")
+    assert [(d.url, d.raw) for d in got.documents] == [("https://e.org/a", b"<p>a</p>")]
