@@ -96,7 +96,8 @@ def run_pipeline(settings: Settings, sources: list[SourceSpec] | None = None) ->
                                        settings.workers):
             articles.extend(cleaned.articles)
             quarantined.extend(cleaned.quarantined)
-        articles, template_rows = apply_templates(articles, warehouse.template_counts())
+        sites = sorted({str(a["site"]) for a in articles if a.get("site")})
+        articles, template_rows = apply_templates(articles, warehouse.template_lines(sites))
         articles = [refresh_derived(a) for a in articles]
         articles, repeated = split_repeated_urls(articles, run_id)
         quarantined.extend(repeated)

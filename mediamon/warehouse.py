@@ -147,16 +147,11 @@ class Warehouse:
             "VALUES (?, ?, ?, ?, now(), ?)", rows)
 
     # -- reads the pipeline needs ------------------------------------------------
-    def known_templates(self, min_docs: int = 3) -> dict[str, frozenset[str]]:
+    def template_lines(self, sites: Sequence[str]) -> pl.DataFrame:
+        """Stored (site, fingerprint, article_id) rows of these sites only: the table grows with every run."""
         rows = self.con.execute(
-            "SELECT site, list(fingerprint) FROM (SELECT site, fingerprint FROM template_lines "
-            "GROUP BY ALL HAVING count(DISTINCT article_id) >= ?) GROUP BY site",
-            [min_docs],
-        ).fetchall()
-        return {site: frozenset(fps) for site, fps in rows}
-
-    def template_counts(self) -> pl.DataFrame:
-        rows = self.con.execute("SELECT site, fingerprint, article_id FROM template_lines").fetchall()
+            "SELECT site, fingerprint, article_id FROM template_lines WHERE site IN (SELECT unnest(?))",
+            [list(sites)]).fetchall()
         return pl.DataFrame(rows, schema={"site": pl.String, "fingerprint": pl.String, "article_id": pl.String},
                             orient="row")
 

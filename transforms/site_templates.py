@@ -16,36 +16,21 @@ from collections.abc import Iterable
 import polars as pl
 
 from transforms.schema import TEMPLATE_LINES, frame
+from transforms.templates import line_fingerprint as fingerprint
 
 MAX_TEMPLATE_WORDS = 60
 _WORD = re.compile(r"\w+")
-_FOLD = re.compile(r"\d+")
 
 
-def fingerprint(line: str) -> str:
-    """The line with case, digits and whitespace folded, hashed."""
-    try:
-        from transforms.templates import line_fingerprint
-
-        return line_fingerprint(line)
-    except ImportError:  # pragma: no cover - the templates module is always shipped
-        import hashlib
-
-        folded = _FOLD.sub("0", " ".join(line.lower().split()))
-        return hashlib.sha1(folded.encode()).hexdigest()[:16]
-
-
-def template_rows(articles: Iterable[dict[str, object]], extra_lines: dict[str, list[str]] | None = None
-                  ) -> list[dict[str, object]]:
-    """(site, fingerprint, article_id) for every short paragraph and every dropped line of each article."""
+def template_rows(articles: Iterable[dict[str, object]]) -> list[dict[str, object]]:
+    """(site, fingerprint, article_id) for every short paragraph of each article's body."""
     rows: dict[tuple[str, str, str], None] = {}
-    extra_lines = extra_lines or {}
     for a in articles:
         site, article_id = a.get("site"), a.get("article_id")
         if not site or not article_id:
             continue
         paragraphs = [p for p in str(a.get("body") or "").split("\n\n") if p.strip()]
-        for line in paragraphs + extra_lines.get(str(article_id), []):
+        for line in paragraphs:
             if 0 < len(_WORD.findall(line)) <= MAX_TEMPLATE_WORDS:
                 rows[(str(site), fingerprint(line), str(article_id))] = None
     return [{"site": s, "fingerprint": f, "article_id": i} for s, f, i in rows]
@@ -77,11 +62,10 @@ def strip_templates(body: str, known: frozenset[str]) -> tuple[str, list[str]]:
     return "\n\n".join(kept), dropped
 
 
-def apply_templates(articles: list[dict[str, object]], stored: pl.DataFrame, min_docs: int = 3,
-                    extra_lines: dict[str, list[str]] | None = None
+def apply_templates(articles: list[dict[str, object]], stored: pl.DataFrame, min_docs: int = 3
                     ) -> tuple[list[dict[str, object]], pl.DataFrame]:
     """Learn from this batch plus `stored`, strip template paragraphs; return articles and new rows."""
-    new_rows = frame(template_rows(articles, extra_lines), TEMPLATE_LINES)
+    new_rows = frame(template_rows(articles), TEMPLATE_LINES)
     known = learned_templates(pl.concat([stored.select(TEMPLATE_LINES.keys()), new_rows]), min_docs)
     for a in articles:
         site_known = known.get(str(a.get("site") or ""), frozenset())

@@ -134,3 +134,16 @@ def test_parquet_export_matches_tables(tmp_path: Path) -> None:
     assert n == 2
     assert not list((tmp_path / "parquet").glob(".*"))
     assert (tmp_path / "parquet" / "mentions").is_dir()
+
+
+def test_template_lines_are_read_for_the_requested_sites_only(tmp_path: Path) -> None:
+    rows = [{"site": site, "fingerprint": "f1", "article_id": aid}
+            for site, aid in [("a.org", "x"), ("a.org", "y"), ("b.org", "z")]]
+    run = RunRecord(run_id="r1", started_at=datetime.now(UTC), sources=["t"], documents_in=0)
+    with Warehouse(tmp_path) as wh:
+        wh.load_run(run, frame([], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
+                    pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame(rows, TEMPLATE_LINES))
+        got = wh.template_lines(["a.org"])
+        none = wh.template_lines([])
+    assert sorted(got["article_id"].to_list()) == ["x", "y"] and set(got["site"]) == {"a.org"}
+    assert none.height == 0
