@@ -11,10 +11,15 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from transforms.article import Article, Hints
+from transforms.decoding import DecodeError, decode_document, looks_like_html
 from transforms.document import RawDocument
+from transforms.html_article import parse_html
 from transforms.identity import article_id_for, bytes_hash, content_hash, registered_domain
+from transforms.language import detect_language
+from transforms.text_dump import parse_text_dump
 
 _WORD = re.compile(r"\w+")
 
@@ -52,8 +57,6 @@ def quarantine_row(doc: RawDocument, stage: str, reasons: list[str], detail: str
 def _http_date(value: str | None) -> datetime | None:
     if not value:
         return None
-    from email.utils import parsedate_to_datetime
-
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -76,19 +79,12 @@ def hints_for(doc: RawDocument) -> Hints:
 
 def extract_article(doc: RawDocument, publishers: Mapping[str, str]) -> Article:
     """Decode and extract one document; raises `ValueError` with a one-line reason on failure."""
-    from transforms.decoding import DecodeError, decode_document, looks_like_html
-    from transforms.html_article import parse_html
-    from transforms.language import detect_language
-    from transforms.text_dump import parse_text_dump
-
     assert doc.raw is not None
     try:
         text = decode_document(doc.raw, doc.content_type)
     except DecodeError as exc:
         raise ValueError(str(exc)) from exc
     kind = doc.kind or ("html" if looks_like_html(text) else "text")
-    if kind == "text" and looks_like_html(text[:2000]) and not doc.path:
-        kind = "html"
     hints = hints_for(doc)
     if kind == "html":
         article = parse_html(text, hints, publishers=publishers, fetched_at=doc.fetched_at)

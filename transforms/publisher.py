@@ -17,12 +17,8 @@ from functools import lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
 
-import tldextract
-
+from transforms.identity import registered_domain
 from transforms.page_meta import PageMeta, jsonld_names
-
-# The bundled public-suffix snapshot only: never fetch the list at run time.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 _DOMAIN_LIKE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?$", re.I)
 _LEGAL_NAME = re.compile(
@@ -60,15 +56,6 @@ def _bare_host(host: str) -> str:
     if "://" in host:
         host = urlsplit(host).hostname or ""
     return host[4:] if host.startswith("www.") else host
-
-
-def registered_domain(url: str) -> str | None:
-    """'https://www.bbc.co.uk/news' -> 'bbc.co.uk'; None when the URL has no host."""
-    host = urlsplit(url).hostname if "://" in url else url
-    if not host:
-        return None
-    ext = _EXTRACT(host)
-    return ext.top_domain_under_public_suffix or host
 
 
 def table_lookup(url: str, table: Mapping[str, str]) -> str | None:
