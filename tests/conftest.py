@@ -24,6 +24,7 @@ def seed_text() -> str:
 
 @pytest.fixture
 def corpus_dir() -> Path:
+    """The dev corpus; the suite runs with ../shared beside the repository (as CI does)."""
     if not (CORPUS / "manifest.jsonl").exists():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
+        pytest.fail(f"dev corpus not found at {CORPUS}: the quality gates need ../shared beside the repository")
     return CORPUS

@@ -91,7 +91,6 @@ def test_body_drops_boilerplate_blocks(extra_body: str, after: str, unwanted: st
 
 
 def test_known_boilerplate_fingerprints_are_dropped() -> None:
-    pytest.importorskip("transforms.templates")
     from transforms.templates import line_fingerprint
 
     promo = (

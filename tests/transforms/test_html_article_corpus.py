@@ -28,9 +28,7 @@ def _fold(text: str) -> str:
 
 
 @pytest.mark.slow
-def test_html_article_on_corpus_subset() -> None:
-    if not (CORPUS / "manifest.jsonl").exists():
-        pytest.skip(f"dev corpus not found at {CORPUS}")
+def test_html_article_on_corpus_subset(corpus_dir: Path) -> None:
     rows = [json.loads(line) for line in (CORPUS / "manifest.jsonl").open()][::STEP]
     bodies = {r["url"]: r for r in map(json.loads, (CORPUS / "truth-body.jsonl").open())}
     dates = {r["url"]: r["date"] for r in map(json.loads, (CORPUS / "truth-date.jsonl").open())}

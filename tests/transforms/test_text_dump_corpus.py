@@ -36,8 +36,7 @@ def _load(name: str, path: Path) -> ModuleType:
     return module
 
 
-@pytest.mark.skipif(not (CORPUS / "truth-body.jsonl").exists(), reason=f"dev corpus not found at {CORPUS}")
-def test_snippets_f1_on_fixed_subset() -> None:
+def test_snippets_f1_on_fixed_subset(corpus_dir: Path) -> None:
     manifest = {}
     for line in (CORPUS / "manifest.jsonl").open():
         entry = json.loads(line)
