@@ -16,6 +16,7 @@ from flows.clean import clean_documents
 from flows.extract import extract_sources
 from flows.quality import check_articles
 from flows.tag import tag_articles
+from mediamon.clusters import update_clusters
 from mediamon.config import Settings, SourceSpec
 from mediamon.warehouse import LoadCounts, RunRecord, Warehouse
 from transforms.clean import refresh_derived, split_repeated_urls
@@ -60,9 +61,7 @@ def load_warehouse(warehouse: Warehouse, run: RunRecord, articles: pl.DataFrame,
                    raw_documents: list[Any], template_lines: pl.DataFrame) -> LoadCounts:
     counts = warehouse.load_run(run, articles, quarantine, mentions, entities, dq_results, raw_documents,
                                 template_lines)
-    from mediamon.clusters import update_clusters
-
-    update_clusters(warehouse.con, run.run_id)
+    update_clusters(warehouse.con)
     warehouse.export_parquet()
     return counts
 

@@ -20,7 +20,6 @@ def tag_articles(articles: list[dict[str, object]], workers: int, watchlist: Pat
     inputs = [TagInput(article_id=str(a["article_id"]), title=str(a.get("title") or ""),
                        body=str(a.get("body") or ""), language=a.get("language"))  # type: ignore[arg-type]
               for a in articles]
-    # Process start-up and model loading cost seconds: not worth it for a handful of documents.
-    use_workers = workers if len(inputs) >= 50 else 1
-    mentions, entities = tag_parallel(inputs, workers=use_workers, watchlist_path=watchlist)
+    # tag_parallel itself stays in-process when the documents fit in one batch.
+    mentions, entities = tag_parallel(inputs, workers=workers, watchlist_path=watchlist)
     return frame([asdict(m) for m in mentions], MENTIONS), frame([asdict(e) for e in entities], ENTITIES)

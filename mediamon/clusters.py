@@ -23,7 +23,7 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
     return pl.from_arrow(table)  # type: ignore[return-value]
 
 
-def update_clusters(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+def update_clusters(con: duckdb.DuckDBPyConnection) -> int:
     """Cluster articles not yet clustered (new or changed) into the stored clusters; returns rows written."""
     new = _frame(con, """
         SELECT a.article_id, a.body, a.publisher, a.agency, a.published_at, a.first_seen_at, a.duplicate_of
