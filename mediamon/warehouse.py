@@ -11,6 +11,7 @@ Parquet is written to a temporary directory and renamed into place.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 import zlib
@@ -27,7 +28,19 @@ import polars as pl
 from mediamon.errors import QualityError, WarehouseError
 from transforms.identity import bytes_hash
 
-SCHEMA_VERSION = 2
+def _migrations() -> list[tuple[int, str]]:
+    """The forward migrations shipped with this code: schema.sql is version 1, schema_vN.sql version N."""
+    names = [p.name for p in resources.files("mediamon").iterdir() if p.name.endswith(".sql")]
+    found = [(1, "schema.sql")] if "schema.sql" in names else []
+    for name in names:
+        match = re.fullmatch(r"schema_v(\d+)\.sql", name)
+        if match:
+            found.append((int(match.group(1)), name))
+    return sorted(found)
+
+
+MIGRATIONS = _migrations()
+SCHEMA_VERSION = MIGRATIONS[-1][0]
 PARQUET_TABLES = ("articles", "mentions", "entities", "article_clusters")
 
 
@@ -115,7 +128,7 @@ class Warehouse:
                 f"({SCHEMA_VERSION}); upgrade mediamon"
             )
         # Forward migrations, each in its own transaction: an older warehouse upgrades in place.
-        for version, script in ((1, "schema.sql"), (2, "schema_v2.sql")):
+        for version, script in MIGRATIONS:
             if current < version:
                 con.execute("BEGIN")
                 con.execute(_schema_sql(script))
