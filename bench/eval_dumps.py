@@ -9,8 +9,8 @@ writes a PRED file and prints score.py's snippets line plus throughput.
     .venv/bin/python bench/eval_dumps.py --templates     # with template learning
     .venv/bin/python bench/eval_dumps.py --both          # both, one after the other
 
-Measured on the 1,040-page dev corpus (884 with body truth): snippets F1 0.897
-(P 0.890 R 0.903) without templates, 0.896 with them; raw dump 0.693.
+Measured on the 1,040-page dev corpus (884 with body truth): snippets F1 0.905
+(P 0.903 R 0.906) without templates, 0.904 with them; raw dump 0.693.
 The docs/s figure includes template learning and depends on machine load.
 """
 

@@ -11,6 +11,10 @@ download) for several languages, and the chrome markers are multilingual.
     chrome_kind(line)       -> a kind of known chrome ("cookie", "copyright", ...) or None
     is_end_marker(line)     -> a heading that starts a non-article block ("Related News", ...)
     image_credit_of(line)   -> the credit text if the line is a photo credit, else None
+    is_teaser_line(line)    -> a link to another story ("Lea: ...", "Vorheriger Artikel ...")
+    is_caption_line(line)   -> an image caption (closed by a photo credit, "Abbildung 4: ...")
+    is_call_to_action(line) -> the reader asked to follow, subscribe, get the app, donate
+    is_code_line(line)      -> source code or configuration
 """
 
 from __future__ import annotations
@@ -369,6 +373,101 @@ _COMMENT_SIGNATURE = re.compile(
 def is_comment_signature(line: str) -> bool:
     """True for a comment author line ("NCWien says:", "Max sagt:"); callers confirm with a date nearby."""
     return _COMMENT_SIGNATURE.match(line.strip()) is not None
+
+
+# "Lea: <headline>", "VEA TAMBIÉN: ...", "Auch lesen: ...", "Vorheriger Artikel <headline>":
+# a link to another story set inside or under the article.
+_TEASER_PREFIX = re.compile(
+    r"^\W{0,3}(?:(?:lea|lee|mire|mira|vea|ver|puedes ver|le puede interesar|te puede interesar|"
+    r"(?:lea|lee|vea|mira|mire) también|también lea|auch lesen|lies auch|lesen sie auch|"
+    r"(?:zobacz|przeczytaj|czytaj) (?:też|także|również)|leia (?:também|mais)|veja (?:também|mais)|"
+    r"(?:à )?lire aussi|voir aussi|leggi anche|see also|read more|read also|also read)\s*:|"
+    r"(?:vorheriger|voriger|nächster) (?:artikel|beitrag)\b|article (?:suivant|précédent)\b|"
+    r"(?:previous|next) (?:article|post|story)\b|articolo (?:successivo|precedente)\b|"
+    r"(?:artículo|nota|noticia) (?:siguiente|anterior)\b)",
+    re.IGNORECASE,
+)
+# A photo credit closing a caption: "... (Foto: X/Y).", "(REUTERS/Name)", "© X – stock.adobe.com",
+# "(Symbolbild)". Dots are allowed inside a credit only when no space follows (domain names).
+_CREDIT_TEXT = r"(?:[^.!?©()]|\.(?=\S)){1,80}"
+_CAPTION_TAIL = re.compile(
+    r"(?:\((?:foto|fotos|photo|photos|bild|bildquelle|fotoquelle|quelle|imagen|image|crédito|credito|"
+    r"credit|source)\s*:[^()]{1,80}\)|"
+    r"\((?:reuters|afp|efe|ap|dpa|epa|getty images|imago|ansa|picture alliance|afp photo)\s*/[^()]{1,60}\)|"
+    r"\((?:symbolbild|symbolfoto|archivbild|archivfoto|foto de archivo|archive photo|file photo)\)|"
+    rf"©\s?{_CREDIT_TEXT}|"
+    rf"\b(?:foto|fotos|photo|bild|bildquelle|imagen)\s?:\s?{_CREDIT_TEXT})\.?\s*$",
+    re.IGNORECASE,
+)
+# "Abbildung 4: ...", "Figure 2: ...", "Abb. 3 –": a figure caption, not the story.
+_FIGURE_CAPTION = re.compile(
+    r"^(?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table|figura|tabla|illustration)"
+    r"\s*\d*[a-z]?\s*[:–-]\s",
+    re.IGNORECASE,
+)
+# Longest line (in words) the teaser and caption rules judge; past this it is a paragraph.
+CAPTION_WORDS = 60
+
+
+def is_teaser_line(line: str) -> bool:
+    """True for a link to another story: "Lea: <headline>", "Vorheriger Artikel <headline>"."""
+    text = line.strip()
+    return len(WORD.findall(text)) <= PROMO_WORDS and _TEASER_PREFIX.match(text) is not None
+
+
+def is_caption_line(line: str) -> bool:
+    """True for an image caption: a line closed by a photo credit or opened by "Abbildung 4:"."""
+    text = line.strip()
+    if len(WORD.findall(text)) > CAPTION_WORDS or _RIGHTS_NOTICE_ONLY.search(text):
+        return False
+    return _CAPTION_TAIL.search(text) is not None or _FIGURE_CAPTION.match(text) is not None
+
+
+# "© 2024 Publisher": a footer notice (another rule's business), not a photo credit.
+_RIGHTS_NOTICE_ONLY = re.compile(r"©\s?(?:19|20)\d{2}\b|rights reserved|rechte vorbehalten", re.IGNORECASE)
+
+
+# The reader addressed directly: "you", "du/dich/dein", "vous", "tu/ustedes", "você", "jij/u",
+# and the formal German "Sie/Ihr/Ihnen" only inside a sentence (at its start it may mean "she/her").
+_READER = re.compile(
+    r"\b(?:[Yy]ou(?:r|rs|'re|’re)?|[Dd]u|[Dd]ich|[Dd]ir|[Dd]ein\w*|[Ee]uch|[Ee]uer|[Ee]ure\w*|Ihnen|"
+    r"[Vv]ous|[Vv]otre|[Vv]os|[Tt]u|[Tt]us|[Uu]sted(?:es)?|[Vv]oc[eê]s?|[Jj]ij|[Jj]ouw|[Uu]w|"
+    r"[Ss]inun|[Ss]inä)\b|"
+    r"(?<=[^\W\d_,]\s)(?:Sie|Ihr|Ihre[mnrs]?)\b"
+)
+# What a call to action asks for: follow, subscribe, get the app or newsletter, register, donate.
+_ACTION = re.compile(
+    r"\b(?:apps?|abonn\w*|subscri\w*|sign up|sign-up|anmeld\w*|registr\w*|follow|folg(?:e|t|en)|join|"
+    r"únete|s[ií]gue(?:nos)?|suscr\w*|inscri\w*|tilaa|\w*newsletter|inbox|\w*postfach|\w*posteingang|"
+    r"spende\w*|"
+    r"donat\w*|support|unterstütz\w*|melde|log in|einloggen|escr[ií]b\w*|write to|letters? to)\b",
+    re.IGNORECASE,
+)
+
+
+def is_call_to_action(line: str) -> bool:
+    """True for a line that turns to the reader and asks for something ("Follow us on ...",
+    "Melde dich für unseren Newsletter an", "Get the latest news with our app")."""
+    text = line.strip()
+    n_words = len(WORD.findall(text))
+    if n_words > PROMO_WORDS:
+        return False
+    return _READER.search(text) is not None and _ACTION.search(text) is not None
+
+
+# Source code and config lines: assignments, calls, imports. They have no stop words but
+# belong to a technical article as much as its prose does.
+_CODE_TOKEN = re.compile(
+    r"[\w\])]\s?(?:=|==|!=|<-|->|\+=|:=)\s?[\"'\w(\[{/$.-]|\b[A-Za-z_][\w.]*\(|^\s*(?:import|from|def|class|"
+    r"return|sudo|pip|npm|cd|RUN|FROM|COPY|CMD|netsh)\b|[{};]\s*$|^\s*[#$>]\s"
+)
+# Code tokens a line needs before it counts as code.
+CODE_TOKENS = 2
+
+
+def is_code_line(line: str) -> bool:
+    """True for a line of source code or configuration ("my_ggp + theme(size = 20)")."""
+    return len(_CODE_TOKEN.findall(line)) >= CODE_TOKENS
 
 
 def image_credit_of(line: str) -> str | None:

@@ -15,6 +15,10 @@ into an `Article`:
    footer (copyright, terms, cookies). Everything else is boilerplate.
 4. Dates and bylines are read only from the article header and the first
    body lines: never a copyright year, never a related-story teaser.
+5. Lines that read like prose but are not the story go: teaser links ("Lea: ...",
+   "Vorheriger Artikel ..."), photo captions, "a | b | c" link labels, the
+   author's bio, closing appeals to follow or subscribe and a dangling heading
+   at the end. Code and quantity lists ("250 g Mehl") next to prose stay.
 """
 
 from __future__ import annotations
@@ -25,11 +29,16 @@ from dataclasses import dataclass, replace
 from transforms.article import Article
 from transforms.boilerplate import (
     FOOTER_KINDS,
+    SHORT_CHARS,
     LineSignals,
     classify_line,
     image_credit_of,
+    is_call_to_action,
+    is_caption_line,
+    is_code_line,
     is_comment_signature,
     is_inline_marker,
+    is_teaser_line,
     line_signals,
     stop_density,
 )
@@ -51,6 +60,24 @@ SENTENCE_MIN_WORDS = 4
 SENTENCE_MIN_STOP = 0.2
 # A later prose run this big (share of the main run) is more of the same story.
 EXTEND_SHARE = 0.5
+# A list of quantities (ingredients, specifications) has at least this many lines.
+QUANTITY_MIN_LINES = 3
+# A bio opens with a name of this many capitalised words, then a lower-case word (the verb).
+BIO_NAME_WORDS = (2, 3)
+# A line naming the author elsewhere on the page (byline, author box) holds little but the
+# name: "Heiko Sauer", "Von Jule Radeck", "Moritz Gathmann | 12.03.2020".
+NAME_LINE_EXTRA_WORDS = 2
+# A dangling heading at the end of the body has at most this many words.
+HEADING_WORDS = 4
+# A "|"-separated line without a sentence end and at most this many words is a link label.
+LABEL_WORDS = 25
+# The last body lines checked for an appeal to the reader.
+CTA_TAIL_LINES = 3
+# An author box puts the name at most this many lines above the bio; a closing bio is
+# among the body's last this-many lines.
+BIO_BOX_LINES = 3
+# A bio is a sentence or two about the author: at least this many words.
+BIO_MIN_WORDS = 8
 
 
 @dataclass
@@ -122,7 +149,18 @@ def _lines(text: str) -> list[_Line]:
         stripped = raw.replace("\u00a0", " ").strip()
         if stripped:
             signals = line_signals(stripped)
-            lines.append(_Line(stripped, signals, classify_line(signals)))
+            kind = classify_line(signals)
+            # Teaser links and image captions read like prose; their prefix or credit gives them away.
+            if kind != "bad" and (is_teaser_line(stripped) or is_caption_line(stripped)):
+                kind = "bad"
+            # "Headline | Section | Site", "Report PDF | 38 KB": a link label, not a sentence of the story.
+            label = " | " in stripped and not signals.sentence_end and signals.n_words <= LABEL_WORDS
+            if kind != "bad" and label:
+                kind = "bad"
+            # Code has no stop words; like a short line, it is kept when prose surrounds it.
+            if kind == "bad" and signals.chrome is None and not signals.end_marker and is_code_line(stripped):
+                kind = "short"
+            lines.append(_Line(stripped, signals, kind))
     boxed = False
     for line in lines:
         # An inline "Mehr zum Thema" box: its heading and link lines up to the next prose are chrome.
@@ -178,6 +216,7 @@ def _smooth(lines: list[_Line]) -> list[str]:
             j += 1
         before, after = neighbour(i, -1), neighbour(j - 1, 1)
         listing = _reads_like_list(lines[i:j])
+        quantities = _reads_like_quantities(lines[i:j])
         for k in range(i, j):
             signals = lines[k].signals
             sentence = (
@@ -187,10 +226,11 @@ def _smooth(lines: list[_Line]) -> list[str]:
                 # A lone question next to prose is more often a call to action than a sentence.
                 and not signals.text.endswith("?")
             )
-            if sentence and "good" in (before, after):
+            # A code block often ends in its output or a figure, so prose on one side is enough.
+            if (sentence or is_code_line(signals.text)) and "good" in (before, after):
                 out[k] = "good"
             elif (
-                before == after == "good"
+                (before == after == "good" or (quantities and "good" in (before, after)))
                 and (j - i <= MAX_SHORT_RUN or listing)
                 and not _name_like(signals.text)
             ):
@@ -199,6 +239,16 @@ def _smooth(lines: list[_Line]) -> list[str]:
                 out[k] = "bad"
         i = j
     return out
+
+
+_QUANTITY = re.compile(r"^\W{0,2}(?:\d|[½¼¾⅓⅔])")
+
+
+def _reads_like_quantities(run: list[_Line]) -> bool:
+    """A run of short lines most of which open with a number ("250 g Mehl", "2 Eier"):
+    an ingredient or parts list, which belongs to the article even where prose is only on one side."""
+    counted = sum(1 for line in run if _QUANTITY.match(line.text))
+    return len(run) >= QUANTITY_MIN_LINES and counted * 3 >= len(run) * 2
 
 
 def _reads_like_list(run: list[_Line]) -> bool:
@@ -210,7 +260,10 @@ def _reads_like_list(run: list[_Line]) -> bool:
     itemised = sum(
         1
         for line in run
-        if any(c.isdigit() for c in line.text) or ":" in line.text or line.signals.stop_density >= 0.2
+        if any(c.isdigit() for c in line.text)
+        or ":" in line.text
+        or line.signals.stop_density >= 0.2
+        or is_code_line(line.text)
     )
     return itemised * 3 >= len(run) * 2
 
@@ -294,12 +347,71 @@ def _body_end(lines: list[_Line], start: int) -> int:
     return len(lines)
 
 
+def _dangling_heading(line: _Line) -> bool:
+    """A short line that announces what follows ("Ansprechpartner", "Mehr dazu:")."""
+    text = line.text.rstrip()
+    return (
+        line.signals.n_chars < SHORT_CHARS
+        and line.signals.n_words <= HEADING_WORDS
+        and (not line.signals.sentence_end or text.endswith(":"))
+    )
+
+
 def _post_meta(line: _Line) -> bool:
     """A "Published on <date>" / "Last updated <date>" line anywhere in the body is page meta."""
     if line.signals.n_words > 25:
         return False
     mention = find_date(line.text)
     return mention is not None and (mention.labelled or line.signals.n_words <= 6)
+
+
+def _leading_name(text: str) -> str | None:
+    """ "Heiko Sauer" from "Heiko Sauer is a Professor ...": the capitalised words before the first
+    lower-case one, if there are two or three of them and they are not stop words."""
+    tokens = text.split(maxsplit=4)
+    name: list[str] = []
+    for token in tokens:
+        if token[0].isupper() and _NAME_WORD.match(token):
+            name.append(token)
+            continue
+        if token[0].islower() and BIO_NAME_WORDS[0] <= len(name) <= BIO_NAME_WORDS[1]:
+            return " ".join(name) if stop_density(name) == 0.0 else None
+        return None
+    return None
+
+
+def _author_bios(lines: list[_Line], body_lines: list[int], authors: list[str]) -> set[int]:
+    """Body lines that describe the article's author, not the story.
+
+    A bio opens with a person's name followed by a verb ("is", "leitet",
+    "studierte"). It is a bio, not a sentence about someone in the story, when
+    the name is the byline's or stands almost alone on a line of an author box
+    just above it (or anywhere, for a bio closing the article), and the story
+    itself never mentions the surname.
+    """
+    bios: set[int] = set()
+    for i in body_lines:
+        name = _leading_name(lines[i].text)
+        if name is None or lines[i].signals.n_words < BIO_MIN_WORDS or not lines[i].signals.sentence_end:
+            continue
+        tokens = name.split()
+        # The name line heads an author box just above the bio, or the bio closes the article.
+        near = range(max(0, i - BIO_BOX_LINES), i)
+        closing = i in body_lines[-BIO_BOX_LINES:]
+        named_elsewhere = any(name in author for author in authors) or any(
+            j != i
+            and (closing or j in near)
+            and name in line.text
+            and len(line.text.replace(name, "").split()) <= NAME_LINE_EXTRA_WORDS
+            for j, line in enumerate(lines)
+        )
+        surname = tokens[-1]
+        in_story = any(
+            surname in lines[j].text and lines[j].text != lines[i].text for j in body_lines if j != i
+        )
+        if named_elsewhere and not in_story:
+            bios.add(i)
+    return bios
 
 
 def _read_header(lines: list[_Line], header: list[int], article: Article) -> set[int]:
@@ -396,6 +508,15 @@ def parse_text_dump(
         for i in body_lines
         if i not in facts and image_credit_of(lines[i].text) is None and not _post_meta(lines[i])
     ]
+
+    # A story never ends on a heading: a short trailing line without a sentence end (or ending
+    # in ":") introduces a block that was cut off ("Weitere Informationen", "Unsere Tipps:").
+    while body_lines and _dangling_heading(lines[body_lines[-1]]):
+        body_lines.pop()
+    bios = _author_bios(lines, body_lines, article.authors)
+    # Appeals to the reader close an article: "Follow us on ...", "Get our newsletter".
+    appeals = {i for i in body_lines[-CTA_TAIL_LINES:] if is_call_to_action(lines[i].text)}
+    body_lines = [i for i in body_lines if i not in bios and i not in appeals]
 
     article.body = "\n\n".join(lines[i].text for i in body_lines)
     kept = set(body_lines)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from transforms.boilerplate import is_call_to_action, is_caption_line, is_code_line, is_teaser_line
 from transforms.templates import line_fingerprint
 from transforms.text_dump import parse_text_dump
 
@@ -196,3 +197,192 @@ def test_known_boilerplate_lines_are_dropped() -> None:
 def test_empty_dump() -> None:
     article = parse_text_dump("  \n\n ")
     assert (article.title, article.body, article.boilerplate_lines) == ("", "", [])
+
+
+@pytest.mark.parametrize(
+    "line, teaser",
+    [
+        pytest.param("Lea: Consejo Permanente de OEA aborda este miércoles confiscación", True, id="es-lea"),
+        pytest.param("VEA TAMBIÉN: Estrella de la educación no brilla para estudiantes", True, id="es-vea"),
+        pytest.param("Auch lesen: Diese 3 Sternzeichen verschenken ihr Herz", True, id="de-auch-lesen"),
+        pytest.param(
+            "Vorheriger Artikel ++ Wetter in der Region: Aussichten bis Freitag mild",
+            True,
+            id="de-prev",
+        ),
+        pytest.param(
+            "Article suivant Après une mise en quarantaine au cours de laquelle",
+            True,
+            id="fr-next",
+        ),
+        pytest.param("Zobacz także: Dla dobra IPN zdecydowałem, że trzeba to przeciąć", True, id="pl"),
+        pytest.param("Lea Müller hat den Preis am Freitag in Berlin entgegengenommen.", False, id="name-lea"),
+        pytest.param(PARA_EN, False, id="prose"),
+    ],
+)
+def test_teaser_lines(line: str, teaser: bool) -> None:
+    assert is_teaser_line(line) is teaser
+
+
+@pytest.mark.parametrize(
+    "line, caption",
+    [
+        pytest.param(
+            "Cristina Kirchner y Alberto Fernández, el 1 de marzo, en el Congreso "
+            "(Foto: Natacha Pisarenko/Pool via REUTERS).",
+            True,
+            id="es-foto-credit-with-period",
+        ),
+        pytest.param(
+            "Dmitry Muratov, periodista ruso y Premio Nobel de la Paz (REUTERS/Denis Balibouse)",
+            True,
+            id="agency-slash",
+        ),
+        pytest.param(
+            "Cyber-Attacken nehmen weiter zu. – © Sergey Nivens – stock.adobe.com",
+            True,
+            id="copy-domain",
+        ),
+        pytest.param(
+            "Wer die Äste immer wieder auf die Wege zieht, ist unklar (Symbolbild).",
+            True,
+            id="symbolbild",
+        ),
+        pytest.param(
+            "Abbildung 4: Die grösste Lawine dieser Berichtsperiode wurde ausgelöst.",
+            True,
+            id="figure",
+        ),
+        pytest.param("© 2023 Courier Media Ltd. All rights reserved.", False, id="footer-not-caption"),
+        pytest.param(
+            "Die Koalition (CDU/CSU) will das Gesetz noch vor dem Sommer beschließen.",
+            False,
+            id="party",
+        ),
+        pytest.param(PARA_DE, False, id="prose"),
+    ],
+)
+def test_caption_lines(line: str, caption: bool) -> None:
+    assert is_caption_line(line) is caption
+
+
+@pytest.mark.parametrize(
+    "line, appeal",
+    [
+        pytest.param(
+            "Get the latest news straight to your phone with the VI Consortium app.",
+            True,
+            id="en-app",
+        ),
+        pytest.param(
+            "Lust auf mehr? Lass dir die besten Storys jede Woche in deinen Posteingang liefern.",
+            True,
+            id="de-du-inbox",
+        ),
+        pytest.param(
+            "Sie möchten wöchentliche Produktvorstellungen? Schauen Sie mal in unseren Musiknewsletter!",
+            True,
+            id="de-sie-compound-newsletter",
+        ),
+        pytest.param(
+            "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular en este enlace.",
+            True,
+            id="es-telegram",
+        ),
+        pytest.param(
+            "Sie hat ihren Instagram-Account am Montag auf privat gestellt und folgt niemandem mehr.",
+            False,
+            id="de-sie-is-she",
+        ),
+        pytest.param("Follow-up talks with the union are planned for next week.", False, id="no-reader"),
+        pytest.param(PARA_EN, False, id="prose"),
+    ],
+)
+def test_calls_to_action(line: str, appeal: bool) -> None:
+    assert is_call_to_action(line) is appeal
+
+
+@pytest.mark.parametrize(
+    "line, code",
+    [
+        pytest.param("my_ggp + theme(axis.text = element_text(size = 20)) # Axis text size", True, id="r"),
+        pytest.param("netsh interface tcp set global autotuninglevel=normal", True, id="shell-command"),
+        pytest.param("Kategorien: Politik (24) Allgemeines (23) Bücher (1)", False, id="category-counts"),
+        pytest.param("from setuptools import setup setup(name = 'exampleapp')", True, id="python"),
+        pytest.param("Startseite Politik Sport Kultur Wirtschaft", False, id="menu"),
+    ],
+)
+def test_code_lines(line: str, code: bool) -> None:
+    assert is_code_line(line) is code
+
+
+BIO_EN = "Heiko Sauer is a Professor of Public Law at the University of Bonn and writes on crises."
+
+
+@pytest.mark.parametrize(
+    "text, body",
+    [
+        pytest.param(
+            f"Night buses | The Courier\n\nNight buses\n\nHeiko Sauer\n\n{PARA_EN}\n\n{PARA_EN2}\n\n{BIO_EN}",
+            f"{PARA_EN}\n\n{PARA_EN2}",
+            id="author-bio-named-in-byline-box",
+        ),
+        pytest.param(
+            f"Night buses | The Courier\n\nNight buses\n\n{PARA_EN}\n\n{PARA_EN2}\n\n"
+            "Follow us on Telegram and get our newsletter straight to your inbox every morning.",
+            f"{PARA_EN}\n\n{PARA_EN2}",
+            id="closing-call-to-action",
+        ),
+        pytest.param(
+            f"Nachtbus - Stadtanzeiger\n\nNachtbus\n\n{PARA_DE}\n\n{PARA_DE2}\n\nWeitere Informationen",
+            f"{PARA_DE}\n\n{PARA_DE2}",
+            id="dangling-heading",
+        ),
+        pytest.param(
+            f"Nachtbus - Stadtanzeiger\n\nNachtbus\n\n{PARA_DE}\n\n"
+            f"Seit Jahren im Amt: Bürgermeister Max Muster. (Foto: dpa/Max Muster)\n\n{PARA_DE2}",
+            f"{PARA_DE}\n\n{PARA_DE2}",
+            id="caption-between-paragraphs",
+        ),
+        pytest.param(
+            f"Night buses | The Courier\n\n{PARA_EN}\n\n"
+            f"Brighton beat Manchester United in the Premier League | Sport | The Courier\n\n{PARA_EN2}",
+            f"{PARA_EN}\n\n{PARA_EN2}",
+            id="pipe-separated-link-label",
+        ),
+    ],
+)
+def test_new_chrome_rules(text: str, body: str) -> None:
+    assert parse_text_dump(text).body == body
+
+
+def test_bio_rule_keeps_people_the_story_is_about() -> None:
+    # The surname recurs in the story: the line is about the person, not the author's bio.
+    story = (
+        "Night buses | The Courier\n\nNight buses\n\nHeiko Sauer\n\n"
+        f"{BIO_EN}\n\n{PARA_EN}\n\nSauer said the routes would start in spring and cost little.\n\n{PARA_EN2}"
+    )
+    assert BIO_EN in parse_text_dump(story).body
+
+
+def test_quantity_list_next_to_prose_is_kept() -> None:
+    ingredients = ["250 g Weizenmehl", "50 g Zucker", "2 Eier (Größe M)", "100 ml Milch"]
+    method = (
+        "Mehl mit Hefe in einer Rührschüssel sorgfältig vermischen, die übrigen Zutaten und die warme "
+        "Milch hinzufügen und alles mit einem Mixer zu einem glatten Teig verarbeiten."
+    )
+    menu = "Hefezopf - Backblog\n\nStartseite\nRezepte\nKontakt\n\n"
+    text = menu + "\n".join(ingredients) + f"\n\n{method}"
+    body = parse_text_dump(text).body
+    assert all(item in body for item in ingredients)
+    assert "Startseite" not in body
+
+
+def test_code_block_after_prose_is_kept() -> None:
+    code = 'my_ggp <- ggplot(data, aes(x = Groups, y = Probability)) + geom_bar(stat = "identity")'
+    text = (
+        f"Plots in R | Stats Blog\n\n{PARA_EN}\n\nNow we can draw a barchart of our data with the "
+        f"following short call to the plotting library:\n\n{code}\n\n"
+        f"Figure 1: The default plot.\n\n{PARA_EN2}"
+    )
+    assert code in parse_text_dump(text).body
