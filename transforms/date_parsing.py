@@ -192,7 +192,33 @@ _MONTH_WORDS: dict[int, tuple[str, ...]] = {
     ),
 }
 MONTHS: dict[str, int] = {word: number for number, words in _MONTH_WORDS.items() for word in words}
-_MONTH_ALT = "|".join(sorted((re.escape(w) for w in MONTHS), key=len, reverse=True))
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """An alternation of `words` as a prefix tree ("ma(?:r(?:ch|z)?|y)"), longest match first.
+
+    It matches what the flat, longest-first alternation matches, but the regex engine tests one
+    branch per first letter instead of every word at every position of a long page text.
+    """
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        group = "(?:" + "|".join(branches) + ")"
+        # A word may end here: trying the longer words first keeps the longest-first order.
+        return group + "?" if "" in node else group
+
+    return emit(trie)
+
+
+_MONTH_ALT = _trie_pattern(list(MONTHS))
 
 _TIME = (
     r"(?:\s*(?:,|um|at|à|a las|alle|om|kl\.?|-|–|\|)?\s*"

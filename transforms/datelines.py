@@ -308,17 +308,22 @@ def _following(element: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlElement
 
 # Words that label the date right after them as the publication ("Veröffentlicht am: 3. März 2021",
 # "Published: Nov 2, 2023", "Mise en ligne le ...") or as the last change.
-_PUBLISHED_LABEL = re.compile(
-    r"(?<!\w)(?:veröffentlicht|erschienen|erstellt|publiziert|online seit|published|posted on|"
+_PUBLISHED_WORDS_ALT = (
+    r"(?:veröffentlicht|erschienen|erstellt|publiziert|online seit|published|posted on|"
     r"written|mise en ligne|publié|publicado|pubblicato|gepubliceerd|opublikowano|publikováno)"
-    r"(?:\s+(?:am|on|le|el|il|op|den|at))?\s*:?\s*(?:\w{2,10}\.?,?\s+)?$",
+)
+_PUBLISHED_LABEL = re.compile(
+    r"(?<!\w)" + _PUBLISHED_WORDS_ALT + r"(?:\s+(?:am|on|le|el|il|op|den|at))?\s*:?\s*(?:\w{2,10}\.?,?\s+)?$",
     re.I,
 )
-_MODIFIED_LABEL = re.compile(
-    r"(?<!\w)(?:zuletzt\s+(?:geändert|aktualisiert|bearbeitet)|letzte\s+änderung|last\s+(?:modified|edited|"
+_MODIFIED_WORDS_ALT = (
+    r"(?:zuletzt\s+(?:geändert|aktualisiert|bearbeitet)|letzte\s+änderung|last\s+(?:modified|edited|"
     r"updated)|dernière\s+mise\s+à\s+jour|última\s+actualización|ultimo\s+aggiornamento)"
-    r"(?:\s+(?:am|on|le|el|il))?\s*:?\s*(?:\w{2,10}\.?,?\s+)?$|"
-    r"(?<!\w)(?:wurde\s+zuletzt\s+am|was\s+last\s+modified\s+on)\s*$",
+)
+_MODIFIED_SENTENCE_ALT = r"(?:wurde\s+zuletzt\s+am|was\s+last\s+modified\s+on)"
+_MODIFIED_LABEL = re.compile(
+    r"(?<!\w)" + _MODIFIED_WORDS_ALT + r"(?:\s+(?:am|on|le|el|il))?\s*:?\s*(?:\w{2,10}\.?,?\s+)?$|"
+    r"(?<!\w)" + _MODIFIED_SENTENCE_ALT + r"\s*$",
     re.I,
 )
 _SKIPPED_TAGS = {"script", "style", "noscript", "template", "select", "option", "button", "form"}
@@ -343,6 +348,38 @@ def _reader_text(element: lxml_html.HtmlElement, parts: list[str], keep_footers:
     parts.append(" " + (element.tail or ""))
 
 
+def _reader_texts(
+    element: lxml_html.HtmlElement, without_footers: list[str], with_footers: list[str]
+) -> None:
+    """`_reader_text` for both footer settings in one walk: footers only go to `with_footers`."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if not tag or tag in _SKIPPED_TAGS:
+        without_footers.append(element.tail or "")
+        with_footers.append(element.tail or "")
+        return
+    if tag in ("aside", "nav") or OTHER_STORIES.search(class_id(element)):
+        without_footers.append(" | " + (element.tail or ""))
+        with_footers.append(" | " + (element.tail or ""))
+        return
+    if tag == "footer":
+        without_footers.append(" | " + (element.tail or ""))
+        _reader_text(element, with_footers, keep_footers=True)
+        return
+    without_footers.append(element.text or "")
+    with_footers.append(element.text or "")
+    for child in element:
+        _reader_texts(child, without_footers, with_footers)
+    without_footers.append(" " + (element.tail or ""))
+    with_footers.append(" " + (element.tail or ""))
+
+
+# The words every label above starts with: a page without any has no labelled date, and the
+# (costly) scan of its whole text for dates can be skipped. No word-start test here: a label
+# search sees a 40-character window, which may start inside a word.
+_PUBLISHED_WORD = re.compile(_PUBLISHED_WORDS_ALT, re.I)
+_MODIFIED_WORD = re.compile(_MODIFIED_WORDS_ALT + "|" + _MODIFIED_SENTENCE_ALT, re.I)
+
+
 def labelled_dates(
     tree: lxml_html.HtmlElement, latest: datetime, day_first: bool
 ) -> tuple[datetime | None, datetime | None]:
@@ -356,16 +393,24 @@ def labelled_dates(
     body = tree.find("body")
     if body is None:
         return None, None
+    without_footers: list[str] = []
+    with_footers: list[str] = []
+    _reader_texts(body, without_footers, with_footers)
+    dates_in: dict[str, list[tuple[int, datetime]]] = {}
     found: list[datetime | None] = []
-    for keep_footers, label in ((False, _PUBLISHED_LABEL), (True, _MODIFIED_LABEL)):
-        parts: list[str] = []
-        _reader_text(body, parts, keep_footers)
+    for parts, word, label in (
+        (without_footers, _PUBLISHED_WORD, _PUBLISHED_LABEL),
+        (with_footers, _MODIFIED_WORD, _MODIFIED_LABEL),
+    ):
         text = " ".join("".join(parts).split())
         value = None
-        for offset, candidate in find_text_dates(text, day_first):
-            if label.search(text[max(0, offset - _LABEL_REACH) : offset]):
-                value = plausible(candidate, latest)
-                if value is not None:
-                    break
+        if word.search(text):
+            if text not in dates_in:  # the two texts are the same when the page has no footer
+                dates_in[text] = find_text_dates(text, day_first)
+            for offset, candidate in dates_in[text]:
+                if label.search(text[max(0, offset - _LABEL_REACH) : offset]):
+                    value = plausible(candidate, latest)
+                    if value is not None:
+                        break
         found.append(value)
     return found[0], found[1]

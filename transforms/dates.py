@@ -31,6 +31,7 @@ else the day in the main time zone of the page's language (none for English).
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -415,8 +416,10 @@ def find_dates(
     jsonld_published, jsonld_modified = _jsonld_dates(page, latest)
     meta_published, meta_name, meta_modified = _meta_dates(page, tree, latest)
     in_url = url_date(hints.url, latest)
-    text_published, text_modified = visible_dates(tree, latest, day_first)
     label_published, label_modified = labelled_dates(tree, latest, day_first)
+    # The visible dateline is a walk over the whole page; most pages are decided without it.
+    visible = functools.cache(lambda: visible_dates(tree, latest, day_first))
+
     # What a reader sees as the article's date: a line labelled as the publication, else the
     # dateline under the headline.
     shown = label_published or dateline_after_headline(tree, latest, day_first)
@@ -454,9 +457,9 @@ def find_dates(
     hinted = _aware(hints.published_at)
     if published is None and hinted is not None and plausible(hinted, latest):
         published, source = hinted, hints.published_at_source or "feed"
-    if published is None and text_published is not None:
-        published, source = text_published, "text"
-    modified = jsonld_modified or meta_modified or label_modified or text_modified
+    if published is None and visible()[0] is not None:
+        published, source = visible()[0], "text"
+    modified = jsonld_modified or meta_modified or label_modified or visible()[1]
     if published is None and modified is not None:
         # No publication date anywhere on the page, only its last change: the best evidence
         # there is of when the text appeared (documented choice; the label says where it came from).
@@ -469,9 +472,9 @@ def find_dates(
         modified = None
     if published is None:
         return DateFinding(modified_at=modified.astimezone(UTC) if modified else None)
-    visible = shown or text_published
+    seen = shown or visible()[0]
     published, published_on = _local_day(
-        published, page, in_url.date() if in_url else None, visible.date() if visible else None
+        published, page, in_url.date() if in_url else None, seen.date() if seen else None
     )
     return DateFinding(
         published.astimezone(UTC), source, modified.astimezone(UTC) if modified else None, published_on

@@ -1,7 +1,9 @@
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from transforms import date_parsing
 from transforms.article import Hints
 from transforms.date_parsing import find_text_dates, is_unzoned, parse_machine_date
 from transforms.datelines import labelled_dates
@@ -48,6 +50,29 @@ def _page(head: str = "", body: str = "") -> str:
 def test_parse_machine_date(value: str, expected: datetime | None) -> None:
     parsed = parse_machine_date(value)
     assert (parsed.astimezone(UTC) if parsed else None) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mar 3, 2020 and March 4, 2020, marzo 5 2020, Mär 6 2020",
+        "3. März 2021; 4 mars 2021; 5 de marzo de 2021; 6th march 2021",
+        "SEPT. 9, 2019 — SEP 10 2019 — September 11th, 2019 — sept 12 2019",
+        "Published May 1, 2023 5:30 p.m. ET | Updated Jan. 2nd 2024 at 10:15",
+        "jun 1 2020 june 2 2020 juni 3 2020 junio 4 2020 czerwca 5 2020 června 6 2020",
+        "31 października 2019, 1 listopada 2019, 2. prosince 2019, 17 dezembro 2019",
+        "Marchand 3 2020; mayo 3 2020; dec 4, 2020december 5 2020",
+    ],
+)
+def test_month_trie_matches_like_a_flat_alternation(text: str) -> None:
+    """The prefix-tree month pattern finds exactly what the longest-first word list finds."""
+    flat = "|".join(sorted((re.escape(w) for w in date_parsing.MONTHS), key=len, reverse=True))
+    for pattern in (date_parsing._TEXT_DMY, date_parsing._TEXT_MDY):
+        reference = re.compile(pattern.pattern.replace(date_parsing._MONTH_ALT, flat), pattern.flags)
+        for sample in (text, text.upper(), text.title()):
+            expected = [(m.span(), m.groupdict()) for m in reference.finditer(sample)]
+            assert [(m.span(), m.groupdict()) for m in pattern.finditer(sample)] == expected
+    assert find_text_dates(text)
 
 
 def test_find_text_dates_reads_several_languages_in_order() -> None:
@@ -302,6 +327,25 @@ def test_url_date_own_segment(url: str, own_segment: bool, expected: date | None
             None,
             date(2020, 1, 29),
             id="wiki-footer-last-change",
+        ),
+        pytest.param(
+            "<footer>Veröffentlicht am 01.02.2020 · Zuletzt geändert: 03.02.2020</footer>",
+            None,
+            date(2020, 2, 3),
+            id="footer-publication-label-skipped",
+        ),
+        pytest.param(
+            "<p>Published: 4 May 2021</p><footer>Published: 1 January 2019</footer>",
+            date(2021, 5, 4),
+            None,
+            id="body-label-with-footer",
+        ),
+        pytest.param("<p>Am 3. März 2021 sprach der Minister.</p>", None, None, id="no-label-word"),
+        pytest.param(
+            "<p>Zuletzt aktualisiert am 7. Juni 2022</p><p>Erschienen am 6. Juni 2022</p>",
+            date(2022, 6, 6),
+            date(2022, 6, 7),
+            id="both-labels-no-footer",
         ),
     ],
 )
