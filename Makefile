@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export UV_CACHE_DIR ?= $(HOME)/.cache/uv
 
-.PHONY: run test test-fast bench bench-quality lock clean-venv
+.PHONY: run test test-fast bench bench-10k bench-quality lock clean-venv
 
 # The stamp is newer than the lock files when nothing changed: set-up is then a no-op.
 $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
@@ -23,6 +23,10 @@ run: $(STAMP)
 
 # pytest exits 5 when it collects no tests (e.g. `make test` with a -k that matches nothing): not a failure.
 test: $(STAMP)
+	@# The report tests render the page in headless Chromium (Debian's package; needs root to install).
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium for the report tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+		|| echo "could not install chromium (apt-get install -y chromium as root): the report tests will fail"; }
 	@$(VPY) -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5 treated as success)"; exit 0; fi; exit $$rc
 
@@ -31,6 +35,10 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	@$(VPY) -m bench.run_all
+
+# Memory as input grows: the pipeline on 1,000 and 10,000 documents (dev pages under distinct URLs).
+bench-10k: $(STAMP)
+	@$(VPY) -m bench.run_all --docs 10000
 
 bench-quality: $(STAMP)
 	@$(VPY) -m bench.quality

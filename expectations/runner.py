@@ -1,4 +1,4 @@
-"""Run the great-expectations suites in this folder against a batch of articles.
+"""Run the great-expectations suites in this folder (articles, mentions, entities) against a batch.
 
 The suites are GX's own JSON format (`articles.json`, ...), so analysts can read
 and edit them. Each expectation carries a GX `severity`: `critical` failures mean
@@ -9,6 +9,7 @@ Per-row failures come from GX's COMPLETE result format, keyed by `article_id`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import warnings
@@ -103,15 +104,20 @@ def _jsonable(value: Any) -> Any:
 
 
 def run_suite(name: str, frame: pl.DataFrame, parameters: dict[str, Any], run_id: str,
-              suite_json: dict[str, Any] | None = None) -> SuiteOutcome:
-    """Validate `frame` (must have an `article_id` column) against suite `name`."""
-    import pandas as pd
+              suite_json: dict[str, Any] | None = None, key: str = KEY) -> SuiteOutcome:
+    """Validate `frame` against suite `name`; failures are keyed by the values of column `key`.
+
+    The validation result also goes to GX's validation results store, for `build_data_docs`.
+    """
 
     suite_json = suite_json or load_suite_json(name)
     outcome = SuiteOutcome(suite=name)
     checked_at = datetime.now(UTC)
     if frame.height == 0:
         return outcome
+    import pandas as pd  # after the empty check: importing GX costs seconds, an empty batch nothing
+    from great_expectations.core.run_identifier import RunIdentifier
+
     ctx = _Context.get()
     definition = ctx.validation(name, suite_json)
     pdf = frame.to_pandas()
@@ -121,7 +127,8 @@ def run_suite(name: str, frame: pl.DataFrame, parameters: dict[str, Any], run_id
         result = definition.run(
             batch_parameters={"dataframe": pdf},
             expectation_parameters=params,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [KEY]},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [key]},
+            run_id=RunIdentifier(run_name=run_id, run_time=checked_at),
         )
     for r in result.results:
         config = r.expectation_config
@@ -132,14 +139,15 @@ def run_suite(name: str, frame: pl.DataFrame, parameters: dict[str, Any], run_id
         raised = (r.exception_info or {}).get("raised_exception")
         if raised:
             # A check that cannot run is a failed check for every row, never a silent pass.
-            keys = list(frame[KEY])
+            keys = list(frame[key])
             detail: dict[str, Any] = {"error": str((r.exception_info or {}).get("exception_message"))[:500]}
         else:
-            keys = [row[KEY] for row in res.get("unexpected_index_list") or [] if isinstance(row, dict)]
+            keys = [row[key] for row in res.get("unexpected_index_list") or [] if isinstance(row, dict)]
             detail = {"partial_unexpected": [_jsonable(v) for v in (res.get("partial_unexpected_list") or [])[:5]]}
         if not r.success:
-            for key in dict.fromkeys(keys):
-                outcome.failures.setdefault(key, []).append(Failure(check, severity, meta.get("why", check)))
+            for failed in dict.fromkeys(keys):
+                outcome.failures.setdefault(failed, []).append(
+                    Failure(check, severity, meta.get("why", check)))
         outcome.results.append({
             "run_id": run_id,
             "suite": name,
@@ -153,6 +161,37 @@ def run_suite(name: str, frame: pl.DataFrame, parameters: dict[str, Any], run_id
             "checked_at": checked_at,
         })
     return outcome
+
+
+def build_data_docs(directory: Path) -> Path | None:
+    """Write GX Data Docs (static HTML) for the validations run in this process since the last call.
+
+    The site lives in `directory` (a filesystem store; nothing is fetched while building: the
+    pages load their CSS/JS from CDNs when opened). Returns the index.html path, or None when
+    nothing was validated and no site exists yet. With nothing validated the site is left as it
+    is (still the latest results). The stored validation results are dropped afterwards, so a
+    long-lived process does not accumulate them.
+    """
+    index = directory / "index.html"
+    ctx = _Context._instance
+    if ctx is None or not ctx.context.validation_results_store.list_keys():
+        return index if index.exists() else None
+    context = ctx.context
+    site = "mediamon-" + hashlib.sha1(str(directory.resolve()).encode()).hexdigest()[:12]
+    if site not in (context.list_data_docs_sites() or {}):
+        context.add_data_docs_site(site, {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(directory)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_cta_footer": False},
+        })
+    directory.mkdir(parents=True, exist_ok=True)
+    store = context.validation_results_store
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        context.build_data_docs(site_names=[site])
+        for stored in store.list_keys():
+            store.remove_key(stored)
+    return index
 
 
 DQ_RESULTS_SCHEMA = {

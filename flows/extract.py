@@ -1,16 +1,22 @@
-"""The extract stage: turn configured sources into raw documents."""
+"""The extract stage: turn configured sources into raw documents.
+
+    extract_sources(sources, settings, cache) -> Extracted     read / fetch every source
+    reread_raw_documents(warehouse, Reprocess(...)) -> Extracted  the stored bytes, no network
+"""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.local_folder import page_kind, read_folder, read_page_file
+from flows.local_folder import PendingPage, page_kind, plan_folder, plan_page_file, read_folder, read_page_file
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import SourceError
 from transforms.document import RawDocument
@@ -24,6 +30,12 @@ class Extracted:
     skipped_files: int = 0
     unchanged: int = 0  # web documents the server or the content hash says did not change
     cache_updates: dict[str, Any] = field(default_factory=dict)  # url -> flows.fetch.CacheEntry to persist
+    pending: list[PendingPage] = field(default_factory=list)  # local files listed but not read yet (lazy)
+
+    @property
+    def total(self) -> int:
+        """Documents in: those already read plus the files still to read."""
+        return len(self.documents) + len(self.pending)
 
 
 def read_source(spec: SourceSpec, settings: Settings, cache: Mapping[str, Any] | None = None) -> Extracted:
@@ -31,20 +43,39 @@ def read_source(spec: SourceSpec, settings: Settings, cache: Mapping[str, Any] |
 
     `cache` holds the fetch validators (url -> CacheEntry) from earlier runs, for web sources.
     """
-    location = spec.location
-    if "://" not in location:
-        path = Path(location)
-        if path.is_dir():
-            folder = read_folder(path, spec.name, spec.publisher, settings.fetch.max_bytes)
-            return Extracted(folder.documents, folder.problems, folder.skipped_files)
-        if not path.exists():
-            raise SourceError(f"source '{spec.name}': {path} does not exist")
-        if page_kind(path) is not None and not _is_listing(path):
-            page = read_page_file(path, spec.name, spec.publisher, settings.fetch.max_bytes)
-            return Extracted(page.documents, page.problems)
+    local = _read_local(spec, settings)
+    if local is not None:
+        return local
     from flows.web_collect import read_web_source
 
     return read_web_source(spec, settings, cache)
+
+
+def _read_local(spec: SourceSpec, settings: Settings, lazy: bool = False) -> Extracted | None:
+    """A local folder or page file read directly; None for everything that goes through the
+    web collector (URLs, feeds, sitemaps, URL lists and WARC files, local or not).
+
+    With `lazy`, page files are only listed (`Extracted.pending`); the pipeline reads them in chunks.
+    """
+    location = spec.location
+    if "://" in location:
+        return None
+    path = Path(location)
+    if path.is_dir() and lazy:
+        plan = plan_folder(path, spec.name, spec.publisher, settings.fetch.max_bytes)
+        return Extracted(problems=plan.problems, skipped_files=plan.skipped_files, pending=plan.pending)
+    if path.is_dir():
+        folder = read_folder(path, spec.name, spec.publisher, settings.fetch.max_bytes)
+        return Extracted(folder.documents, folder.problems, folder.skipped_files)
+    if not path.exists():
+        raise SourceError(f"source '{spec.name}': {path} does not exist")
+    if page_kind(path) is not None and not _is_listing(path) and lazy:
+        plan = plan_page_file(path, spec.name, spec.publisher, settings.fetch.max_bytes)
+        return Extracted(problems=plan.problems, pending=plan.pending)
+    if page_kind(path) is not None and not _is_listing(path):
+        page = read_page_file(path, spec.name, spec.publisher, settings.fetch.max_bytes)
+        return Extracted(page.documents, page.problems)
+    return None
 
 
 def _is_listing(path: Path) -> bool:
@@ -59,18 +90,83 @@ def _is_listing(path: Path) -> bool:
 
 @task(name="extract: read sources", cache_policy=NO_CACHE, persist_result=False)
 def extract_sources(sources: list[SourceSpec], settings: Settings,
-                    cache: Mapping[str, Any] | None = None) -> Extracted:
-    """Read every source; unreadable sources become problems, `cache` feeds conditional web requests."""
-    total = Extracted()
-    for spec in sources:
+                    cache: Mapping[str, Any] | None = None, lazy: bool = False) -> Extracted:
+    """Read every source; unreadable sources become problems, `cache` feeds conditional web requests.
+
+    All web sources of the run are collected together, sharing one fetcher (limits, robots.txt)
+    so a story listed by several of them (a feed and a sitemap) is fetched once. With `lazy`,
+    local files are listed in `pending` and read later, a chunk at a time.
+    """
+    parts: list[Extracted | None] = [None] * len(sources)
+    web: list[int] = []
+    for i, spec in enumerate(sources):
         try:
-            got = read_source(spec, settings, cache)
+            parts[i] = _read_local(spec, settings, lazy)
         except SourceError as exc:
-            total.problems.append(str(exc))
-            continue
+            parts[i] = Extracted(problems=[str(exc)])
+        if parts[i] is None:
+            web.append(i)
+    if web:
+        from flows.web_collect import read_web_sources
+
+        for i, got in zip(web, read_web_sources([sources[i] for i in web], settings, cache), strict=True):
+            parts[i] = got
+    total = Extracted()
+    for got in parts:
+        assert got is not None
         total.documents.extend(got.documents)
+        total.pending.extend(got.pending)
         total.problems.extend(got.problems)
         total.skipped_files += got.skipped_files
         total.unchanged += got.unchanged
         total.cache_updates.update(got.cache_updates)
+    return total
+
+
+@dataclass(frozen=True)
+class Reprocess:
+    """Which stored raw documents `mediamon reprocess` runs through the pipeline again."""
+
+    since: datetime | None = None  # fetched at or after (UTC)
+    source: str | None = None  # one source name
+
+
+def raw_document_from_row(row: Mapping[str, Any]) -> RawDocument:
+    """A `raw_documents` row as the document it was stored from (bytes unpacked).
+
+    Marked `reprocessed`, so loading it does not store it again. Corrupt stored bytes make a
+    document with `error` set, which is quarantined like any unreadable document.
+    """
+    fetched_at = row["fetched_at"] or datetime.now(UTC)
+    doc = RawDocument(
+        url=row["url"], source=row["source"] or "", fetched_at=fetched_at.astimezone(UTC), path=row["path"],
+        kind=row["kind"], content_type=row["content_type"], http_status=row["http_status"], etag=row["etag"],
+        last_modified=row["last_modified"], final_url=row["final_url"], publisher_hint=row["publisher_hint"],
+        title_hint=row["title_hint"], published_hint=row["published_hint"],
+        published_hint_source=row["published_hint_source"], language_hint=row["language_hint"],
+        extra={"reprocessed": "1"})
+    if doc.published_hint is not None:
+        doc.published_hint = doc.published_hint.astimezone(UTC)
+    try:
+        doc.raw = zlib.decompress(row["raw_zlib"])
+    except zlib.error as exc:
+        doc.error, doc.error_stage = f"stored raw bytes are corrupt ({exc}); fetch it again", "extract"
+    return doc
+
+
+@task(name="extract: stored raw documents", cache_policy=NO_CACHE, persist_result=False)
+def reread_raw_documents(warehouse: Any, request: Reprocess) -> Extracted:
+    """The stored bytes of earlier runs from `warehouse` (a `mediamon.warehouse.Warehouse`) as
+    documents, without touching the network. Failed fetches have no bytes: they are left out
+    (their quarantine rows stay until a run fetches them again) and counted in `problems`."""
+    total = Extracted()
+    without_bytes = 0
+    for row in warehouse.iter_raw_documents(request.since, request.source):
+        if row["raw_zlib"] is None:
+            without_bytes += 1
+            continue
+        total.documents.append(raw_document_from_row(row))
+    if without_bytes:
+        total.problems.append(f"{without_bytes} stored documents have no bytes (failed fetches) and were not "
+                              "reprocessed; the next `mediamon run` fetches them again")
     return total

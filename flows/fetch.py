@@ -4,7 +4,8 @@
     fetch_urls(urls | requests, settings, cache) -> [FetchResult]  sync wrapper for a Prefect task
     Fetcher                                                      several rounds sharing robots/limits/stats
     to_raw_document(result, source) -> RawDocument
-    cache_updates(results, cache) -> {url: CacheEntry}           what to persist after a run
+    cache_updates(results, cache) -> {url: CacheEntry}           changed validators only
+    fetch_state_rows(results, cache, source) -> {url: CacheEntry}  validators plus last status/error
 
 Rules it keeps: a global and a per-host limit on requests in flight, a minimum
 delay between request starts to one host (raised to the host's Crawl-delay),
@@ -80,11 +81,17 @@ class FetchSettings:
 
 @dataclass
 class CacheEntry:
-    """What the last successful fetch of a URL left behind, for conditional requests."""
+    """One `fetch_state` row: the validators of the last successful fetch of a URL, for
+    conditional requests, and how the latest fetch went, for `mediamon sources`."""
 
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None  # sha256 hex of the body
+    # The latest attempt, successful or not; not validators, so left out of comparisons.
+    last_status: int | None = field(default=None, compare=False)
+    last_error: str | None = field(default=None, compare=False)
+    fetched_at: datetime | None = field(default=None, compare=False)
+    source: str | None = field(default=None, compare=False)
 
 
 class FetchStateStore(Protocol):
@@ -543,6 +550,29 @@ def cache_updates(results: Iterable[FetchResult], cache: Mapping[str, CacheEntry
         if entry != old:
             updates[result.url] = entry
     return updates
+
+
+def fetch_state_rows(results: Iterable[FetchResult], cache: Mapping[str, CacheEntry],
+                     source: str | None = None) -> dict[str, CacheEntry]:
+    """A `fetch_state` row for every result, failures included (to show in `mediamon sources`).
+
+    Validators change only on success; a failure keeps the earlier ones, so the URL is simply
+    tried again next run. Listings (`conditional=False`) never get validators: they are read
+    unconditionally on every run.
+    """
+    results = list(results)
+    rows: dict[str, CacheEntry] = {}
+    updated = cache_updates(results, cache)
+    for result in results:
+        if result.request.conditional:
+            validators = updated.get(result.url) or cache.get(result.url) or CacheEntry()
+        else:
+            validators = CacheEntry()
+        status = 304 if result.not_modified and result.status is None else result.status
+        rows[result.url] = replace(validators, last_status=status, last_error=result.error,
+                                   fetched_at=result.fetched_at,
+                                   source=source if source is not None else result.request.source or None)
+    return rows
 
 
 def to_raw_document(result: FetchResult, source: str) -> RawDocument:

@@ -110,48 +110,86 @@ def read_page_file(path: Path, source: str, publisher: str | None = None,
     return _read(path.parent, source, publisher, max_bytes, iter([path]), include_unlisted_entries=False)
 
 
-def _read(folder: Path, source: str, publisher: str | None, max_bytes: int, paths: Iterator[Path],
-          include_unlisted_entries: bool) -> FolderRead:
-    result = FolderRead()
-    entries, result.problems = read_manifest(folder)
-    now = datetime.now(UTC)
-    seen: set[Path] = set()
+@dataclass
+class PendingPage:
+    """A page file listed but not read yet: the pipeline reads its bytes chunk by chunk."""
 
-    def make(path: Path, entry: dict[str, object] | None) -> RawDocument:
-        entry = entry or {}
+    path: Path
+    entry: dict[str, object] | None
+    source: str
+    publisher: str | None
+    max_bytes: int
+    listed_at: datetime
+
+    def read(self) -> RawDocument:
+        """The file as a `RawDocument` (with `error` set when it cannot be read)."""
+        entry = self.entry or {}
         url = entry.get("url") if isinstance(entry.get("url"), str) else None
+        publisher = self.publisher or (entry.get("publisher") if isinstance(entry.get("publisher"), str)
+                                       else None)
         doc = RawDocument(
-            url=url or path.resolve().as_uri(),
-            source=source,
-            fetched_at=_parse_time(entry.get("fetched_at")) or now,
-            path=str(path),
-            kind=page_kind(path),
-            publisher_hint=publisher or (entry.get("publisher") if isinstance(entry.get("publisher"), str)
-                                         else None),
+            url=url or self.path.resolve().as_uri(),
+            source=self.source,
+            fetched_at=_parse_time(entry.get("fetched_at")) or self.listed_at,
+            path=str(self.path),
+            kind=page_kind(self.path),
+            publisher_hint=publisher,
         )
-        if not path.exists():
+        if not self.path.exists():
             doc.error = f"file listed in {MANIFEST_NAME} does not exist: {entry.get('path')}"
             doc.error_stage = "extract"
             return doc
         try:
-            doc.raw = _read_bytes(path, max_bytes)
+            doc.raw = _read_bytes(self.path, self.max_bytes)
         except (OSError, ValueError) as exc:
-            doc.error = f"{path.name}: {exc}"
+            doc.error = f"{self.path.name}: {exc}"
             doc.error_stage = "extract"
         return doc
 
+
+@dataclass
+class FolderPlan:
+    pending: list[PendingPage] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    skipped_files: int = 0
+
+
+def plan_folder(folder: Path, source: str, publisher: str | None = None,
+                max_bytes: int = 10_000_000) -> FolderPlan:
+    """Every page file under `folder`, listed but not read: memory stays flat however big the folder."""
+    return _plan(folder, source, publisher, max_bytes, _iter_pages(folder), include_unlisted_entries=True)
+
+
+def plan_page_file(path: Path, source: str, publisher: str | None = None,
+                   max_bytes: int = 10_000_000) -> FolderPlan:
+    """One page file (with its manifest entry), listed but not read."""
+    return _plan(path.parent, source, publisher, max_bytes, iter([path]), include_unlisted_entries=False)
+
+
+def _plan(folder: Path, source: str, publisher: str | None, max_bytes: int, paths: Iterator[Path],
+          include_unlisted_entries: bool) -> FolderPlan:
+    plan = FolderPlan()
+    entries, plan.problems = read_manifest(folder)
+    now = datetime.now(UTC)
+    seen: set[Path] = set()
     for path in paths:
         if path.name == MANIFEST_NAME:
             continue
         resolved = path.resolve()
         entry = entries.get(resolved)
         if page_kind(path) is None and entry is None:
-            result.skipped_files += 1
+            plan.skipped_files += 1
             continue
         seen.add(resolved)
-        result.documents.append(make(path, entry))
+        plan.pending.append(PendingPage(path, entry, source, publisher, max_bytes, now))
     if include_unlisted_entries:
         for resolved, entry in entries.items():
             if resolved not in seen:
-                result.documents.append(make(resolved, entry))
-    return result
+                plan.pending.append(PendingPage(resolved, entry, source, publisher, max_bytes, now))
+    return plan
+
+
+def _read(folder: Path, source: str, publisher: str | None, max_bytes: int, paths: Iterator[Path],
+          include_unlisted_entries: bool) -> FolderRead:
+    plan = _plan(folder, source, publisher, max_bytes, paths, include_unlisted_entries)
+    return FolderRead([p.read() for p in plan.pending], plan.problems, plan.skipped_files)

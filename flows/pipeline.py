@@ -1,27 +1,49 @@
-"""The parent flow: extract → clean → quality → tag → load, on batches of documents."""
+"""The parent flow: extract → clean → quality → tag → load, streamed in chunks of documents.
+
+Local files are listed first and read a chunk at a time (`[pipeline] chunk_size`), so
+memory stays flat however many documents come in. Before parsing, a document whose raw
+bytes an earlier run already stored is recognised and counted (`unchanged`, or
+`quarantined` when it is still in quarantine) without being processed again; `full`
+turns that off. Each chunk is loaded in its own transaction and must add up on its
+own; syndication clusters and the Parquet copy are refreshed once, at the end, when
+the `runs` row is marked completed. A crash leaves the earlier chunks committed and
+the `runs` row 'running' (the next run marks it 'interrupted' and skips those chunks).
+"""
 
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
 
-from flows.clean import clean_documents
-from flows.extract import extract_sources
-from flows.quality import check_articles
-from flows.tag import tag_articles
+from flows.alerts import after_load
+from flows.extract import Reprocess, extract_sources, reread_raw_documents
+from flows.local_folder import PendingPage
+from flows.quality import check_articles, check_tagged, field_health, publish_quality
+from flows.runners import DaskStages, Stages, dask_task_runner, make_stages, split, tag_batches
+from flows.tag import merge_tagged, tag_inputs
 from mediamon.clusters import update_clusters
 from mediamon.config import Settings, SourceSpec
+from mediamon.errors import MediamonError, QualityError
+from mediamon.runtime import stage_boundary
 from mediamon.warehouse import LoadCounts, RunRecord, Warehouse
-from transforms.clean import refresh_derived, split_repeated_urls
+from transforms.clean import CleanBatch, doc_key, refresh_derived, split_repeated_urls
+from transforms.document import RawDocument
 from transforms.schema import ARTICLES, QUARANTINE, frame
 from transforms.site_templates import apply_templates
+
+# (documents done, documents in total, seconds since the run started): called after every chunk.
+ProgressCallback = Callable[[int, int, float], None]
 
 
 @dataclass
@@ -41,6 +63,8 @@ class RunSummary:
     parquet: Path
     stage_seconds: dict[str, float] = field(default_factory=dict)
     not_modified: int = 0  # web URLs unchanged since the last run (304 / same hash): not in documents_in
+    skipped_unchanged: int = 0  # documents in whose raw bytes an earlier run stored: counted, not parsed
+    chunks: int = 0
 
     @property
     def articles(self) -> int:
@@ -55,82 +79,288 @@ def batches(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), max(1, size))]
 
 
-@task(name="load: warehouse and parquet", cache_policy=NO_CACHE, persist_result=False)
-def load_warehouse(warehouse: Warehouse, run: RunRecord, articles: pl.DataFrame, quarantine: pl.DataFrame,
-                   mentions: pl.DataFrame, entities: pl.DataFrame, dq_results: pl.DataFrame,
-                   raw_documents: list[Any], template_lines: pl.DataFrame) -> LoadCounts:
-    counts = warehouse.load_run(run, articles, quarantine, mentions, entities, dq_results, raw_documents,
-                                template_lines)
+@dataclass
+class ChunkInput:
+    """A chunk's documents after the early skip: those to process and the count of those skipped."""
+
+    fresh: list[RawDocument]
+    skipped: LoadCounts
+    documents_in: int
+    # article_id -> the skipped document that holds it: it still claims that URL in this run.
+    claims: dict[object, dict[str, object]] = field(default_factory=dict)
+
+
+def _not_a_data_error(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry transient I/O failures, never a run that does not add up (retrying cannot fix it)."""
+    try:
+        state.result()
+    except QualityError:
+        return False
+    except Exception:
+        return True
+    return False
+
+
+@task(name="read: documents and early skip", cache_policy=NO_CACHE, persist_result=False,
+      retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=1),
+      retry_condition_fn=_not_a_data_error)
+def read_chunk(warehouse: Warehouse, items: list[RawDocument | PendingPage], full: bool) -> ChunkInput:
+    """Read the chunk's files and set aside documents an earlier run stored with the same bytes."""
+    docs = [item.read() if isinstance(item, PendingPage) else item for item in items]
+    known = {} if full else warehouse.unchanged_documents(docs)
+    skipped = LoadCounts()
+    fresh = []
+    claims: dict[object, dict[str, object]] = {}
+    for doc in docs:
+        outcome, article_id = known.get(doc_key(doc), (None, None)) if doc.raw is not None else (None, None)
+        if outcome == "article":
+            skipped.articles_unchanged += 1
+            claims.setdefault(article_id, {"article_id": article_id, "doc_key": doc_key(doc), "url": doc.url,
+                                           "path": doc.path, "source": doc.source})
+        elif outcome == "quarantined":
+            skipped.quarantined += 1
+        else:
+            fresh.append(doc)
+    return ChunkInput(fresh, skipped, len(docs), claims)
+
+
+@task(name="clean: extract articles", cache_policy=NO_CACHE, persist_result=False)
+def clean_chunk(stages: Stages, chunk: list[list[RawDocument]], run_id: str, publishers: dict[str, str]
+                ) -> list[CleanBatch]:
+    return stages.clean(chunk, run_id, publishers)
+
+
+@task(name="tag: named entities", cache_policy=NO_CACHE, persist_result=False)
+def tag_chunk(stages: Stages, chunk: list[list[Any]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return merge_tagged(stages.tag(chunk))
+
+
+@task(name="load: chunk into the warehouse", cache_policy=NO_CACHE, persist_result=False,
+      retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=1),
+      retry_condition_fn=_not_a_data_error)
+def load_chunk(warehouse: Warehouse, run: RunRecord, documents_in: int, articles: pl.DataFrame,
+               quarantine: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame,
+               dq_results: pl.DataFrame, raw_documents: list[RawDocument], template_lines: pl.DataFrame,
+               skipped: LoadCounts, totals: LoadCounts) -> LoadCounts:
+    return warehouse.load_chunk(run, documents_in, articles, quarantine, mentions, entities, dq_results,
+                                raw_documents, template_lines, skipped, totals)
+
+
+@task(name="finish: clusters, parquet and run record", cache_policy=NO_CACHE, persist_result=False)
+def finish_run(warehouse: Warehouse, run: RunRecord, totals: LoadCounts) -> None:
     update_clusters(warehouse.con)
     warehouse.export_parquet()
-    return counts
+    warehouse.finish_run(run, totals)
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive chunks; each item is dropped from `items` once handed out, so memory stays flat."""
+    for start in range(0, len(items), size):
+        chunk = items[start:start + size]
+        items[start:start + size] = [None] * len(chunk)
+        yield chunk
+
+
+def summary_markdown(s: RunSummary) -> str:
+    """The run summary as the Prefect artifact shown in the UI."""
+    rows = [("documents in", s.documents_in), ("new", s.articles_new), ("updated", s.articles_updated),
+            ("unchanged", s.articles_unchanged), ("duplicates", s.duplicates), ("quarantined", s.quarantined),
+            ("skipped before parsing (unchanged bytes)", s.skipped_unchanged),
+            ("web pages not modified", s.not_modified), ("chunks", s.chunks)]
+    lines = [f"# mediamon run {s.run_id}", "", "| | |", "|---|---:|"]
+    lines += [f"| {name} | {value} |" for name, value in rows]
+    if s.stage_seconds:
+        lines += ["", "| stage | seconds |", "|---|---:|"]
+        lines += [f"| {stage} | {secs:.1f} |" for stage, secs in s.stage_seconds.items()]
+    if s.quarantine_reasons:
+        lines += ["", "**Quarantined:** " + "; ".join(
+            f"{r} ({n})" for r, n in sorted(s.quarantine_reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:10])]
+    if s.dq_warnings:
+        lines += ["", "**DQ warnings:** " + ", ".join(f"{k} {v}" for k, v in sorted(s.dq_warnings.items()))]
+    lines += [f"- {p}" for p in s.problems[:20]]
+    lines += ["", f"Warehouse: `{s.warehouse}`"]
+    return "\n".join(lines)
+
+
+def run_pipeline(settings: Settings, sources: list[SourceSpec] | None = None,
+                 progress: ProgressCallback | None = None, reprocess: Reprocess | None = None) -> RunSummary:
+    """Run every source once into the warehouse; returns the run's summary.
+
+    With `reprocess`, the stored raw documents it selects go through the pipeline again instead
+    (no network, no early skip). Runs on a Dask cluster when `[dask] address` is set (the heavy
+    stages go to its workers), else here with `workers` local processes.
+    """
+    from prefect.task_engine import TaskRunTimeoutError
+
+    runner = dask_task_runner(settings)
+    flow_fn = pipeline_flow.with_options(task_runner=runner) if runner is not None else pipeline_flow
+    try:
+        return flow_fn(settings, sources, progress, reprocess)  # type: ignore[no-any-return]
+    except TaskRunTimeoutError as exc:
+        raise MediamonError(
+            f"a pipeline task ran longer than [pipeline] task_timeout_seconds = {settings.task_timeout_seconds:g} "
+            f"s ({exc}); the chunks loaded before it are kept; raise the timeout or lower chunk_size") from exc
 
 
 @flow(name="mediamon-run", validate_parameters=False, log_prints=False)
-def run_pipeline(settings: Settings, sources: list[SourceSpec] | None = None) -> RunSummary:
-    """Run every source once into the warehouse; returns the run's summary."""
-    clock = datetime.now(UTC)
+def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
+                  progress: ProgressCallback | None = None, reprocess: Reprocess | None = None) -> RunSummary:
+    """The Prefect flow behind `run_pipeline` (call that: it picks the task runner)."""
+    started_clock = time.monotonic()
+    clock = started_clock
     timings: dict[str, float] = {}
 
     def lap(stage: str) -> None:
         nonlocal clock
-        now = datetime.now(UTC)
-        timings[stage] = timings.get(stage, 0.0) + (now - clock).total_seconds()
+        now = time.monotonic()
+        timings[stage] = timings.get(stage, 0.0) + (now - clock)
         clock = now
 
     run_id = new_run_id()
     sources = list(sources if sources is not None else settings.sources)
     started = datetime.now(UTC)
+    timeout = settings.task_timeout_seconds
+    logger = get_run_logger()
+    stages = make_stages(settings)
     # Take the writer lock before doing any work, so a second run waits (or fails) early.
     with Warehouse(settings.warehouse_dir, settings.lock_timeout_seconds) as warehouse:
-        extracted = extract_sources(sources, settings, warehouse.load_fetch_cache())
-        documents = extracted.documents
-        lap("extract")
-
-        articles: list[dict[str, object]] = []
-        quarantined: list[dict[str, object]] = []
-        # Smaller batches than the configured size when that is what it takes to keep every worker busy.
-        size = min(settings.batch_size, max(25, -(-len(documents) // max(1, settings.workers * 4))))
-        for cleaned in clean_documents(batches(documents, size), run_id, settings.publishers,
-                                       settings.workers):
-            articles.extend(cleaned.articles)
-            quarantined.extend(cleaned.quarantined)
-        sites = sorted({str(a["site"]) for a in articles if a.get("site")})
-        articles, template_rows = apply_templates(articles, warehouse.template_lines(sites))
-        articles = [refresh_derived(a) for a in articles]
-        articles, repeated = split_repeated_urls(articles, run_id)
-        quarantined.extend(repeated)
-        lap("clean")
-
-        gate = check_articles(articles, run_id, settings.min_words, settings.languages)
-        quarantined.extend(gate.quarantined)
-        lap("quality")
-
-        mentions, entities = tag_articles(gate.kept, settings.workers, settings.watchlist_path)
-        lap("tag")
-
+        warehouse.stage_hook = partial(stage_boundary, settings.test_pause_at)  # crash tests only
+        if reprocess is not None:
+            extracted = reread_raw_documents.with_options(timeout_seconds=timeout)(warehouse, reprocess)
+        else:
+            extracted = extract_sources.with_options(timeout_seconds=timeout)(
+                sources, settings, warehouse.load_fetch_cache(), lazy=True)
+        total_in = extracted.total
+        items: list[Any] = [*extracted.documents, *extracted.pending]
+        extracted.documents, extracted.pending = [], []
         run = RunRecord(run_id=run_id, started_at=started, sources=[s.name for s in sources],
-                        documents_in=len(documents), dq_warnings=sum(gate.warnings_by_check.values()),
                         problems=extracted.problems,
-                        counts={"dq_warnings_by_check": gate.warnings_by_check,
-                                "skipped_files": extracted.skipped_files,
+                        counts={"skipped_files": extracted.skipped_files,
                                 # Web URLs the server (304) or the content hash said did not change:
                                 # never became documents, so they are outside documents_in.
                                 "not_modified": extracted.unchanged})
-        counts = load_warehouse(warehouse, run, frame(gate.kept, ARTICLES), frame(quarantined, QUARANTINE),
-                                mentions, entities, gate.dq_results, documents, template_rows)
+        warehouse.begin_run(run)
+        warehouse.at_stage("extract")
+        lap("extract")
+
+        totals = LoadCounts()
+        dq_warnings: dict[str, int] = {}
+        reasons: dict[str, int] = {}
+        first_claims: dict[object, dict[str, object]] = {}  # article_id -> the document that claimed it first
+        done = skipped_total = chunks = 0
+        chunk_size = max(1, settings.chunk_size)
+        clean_size = min(settings.batch_size, max(25, -(-chunk_size // max(1, settings.workers * 4))))
+        try:
+            for items_chunk in _chunks(items, chunk_size):
+                chunks += 1
+                name = f"chunk {chunks}"
+                chunk = read_chunk.with_options(timeout_seconds=timeout, task_run_name=f"read: {name}")(
+                    warehouse, items_chunk, settings.full or reprocess is not None)
+                skipped_total += chunk.skipped.articles_unchanged + chunk.skipped.quarantined
+                for article_id, claim in chunk.claims.items():
+                    first_claims.setdefault(article_id, claim)
+                lap("extract")
+
+                articles: list[dict[str, object]] = []
+                quarantined: list[dict[str, object]] = []
+                if chunk.fresh:
+                    doc_batches = split(chunk.fresh, clean_size)
+                    if isinstance(stages, DaskStages):
+                        cleaned = stages.clean(doc_batches, run_id, settings.publishers)
+                    else:
+                        cleaned = clean_chunk.with_options(timeout_seconds=timeout,
+                                                           task_run_name=f"clean: {name}")(
+                            stages, doc_batches, run_id, settings.publishers)
+                    for batch in cleaned:
+                        articles.extend(batch.articles)
+                        quarantined.extend(batch.quarantined)
+                sites = sorted({str(a["site"]) for a in articles if a.get("site")})
+                # Templates are learned from this chunk plus every line stored by earlier chunks and runs.
+                articles, template_rows = apply_templates(articles, warehouse.template_lines(sites))
+                articles = [refresh_derived(a) for a in articles]
+                # A URL claimed in an earlier chunk of this run: the first document keeps it.
+                earlier = [first_claims[a["article_id"]] for a in articles if a["article_id"] in first_claims]
+                kept, repeated = split_repeated_urls(earlier + articles, run_id)
+                articles = kept[len(earlier):]
+                quarantined.extend(repeated)
+                for a in articles:
+                    first_claims[a["article_id"]] = {k: a.get(k) for k in
+                                                     ("article_id", "doc_key", "url", "path", "source")}
+                warehouse.at_stage("clean")
+                lap("clean")
+
+                gate = check_articles.with_options(timeout_seconds=timeout, task_run_name=f"quality: {name}")(
+                    articles, run_id, settings.min_words, settings.languages)
+                quarantined.extend(gate.quarantined)
+                for check, n in gate.warnings_by_check.items():
+                    dq_warnings[check] = dq_warnings.get(check, 0) + n
+                lap("quality")
+
+                inputs = tag_inputs(gate.kept)
+                tag_split = tag_batches(inputs, settings.workers)
+                if isinstance(stages, DaskStages):
+                    mentions, entities = merge_tagged(stages.tag(tag_split))
+                else:
+                    mentions, entities = tag_chunk.with_options(timeout_seconds=timeout,
+                                                                task_run_name=f"tag: {name}")(stages, tag_split)
+                warehouse.at_stage("tag")
+                lap("tag")
+                tagged = check_tagged.with_options(timeout_seconds=timeout,
+                                                   task_run_name=f"quality: tags {name}")(
+                    mentions, entities, gate.kept, run_id)
+                mentions, entities = tagged.mentions, tagged.entities
+                for check, n in tagged.warnings_by_check.items():
+                    dq_warnings[check] = dq_warnings.get(check, 0) + n
+                lap("quality")
+
+                counts = load_chunk.with_options(timeout_seconds=timeout, task_run_name=f"load: {name}")(
+                    warehouse, run, chunk.documents_in, frame(gate.kept, ARTICLES), frame(quarantined, QUARANTINE),
+                    mentions, entities, pl.concat([gate.dq_results, tagged.dq_results]), chunk.fresh,
+                    template_rows, chunk.skipped, totals)
+                totals = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
+                for q in quarantined:
+                    for r in q["reasons"]:  # type: ignore[attr-defined]
+                        reasons[str(r)] = reasons.get(str(r), 0) + 1
+                done += chunk.documents_in
+                lap("load")
+                logger.info("%s: %d/%d documents (%d skipped as unchanged)", name, done, total_in,
+                            skipped_total)
+                if progress is not None:
+                    progress(done, total_in, time.monotonic() - started_clock)
+        finally:
+            stages.close()
+
+        run.documents_in = done
+        for message in field_health(warehouse, run_id, settings.min_words):
+            dq_warnings["field_health_drop"] = dq_warnings.get("field_health_drop", 0) + 1
+            extracted.problems.append(f"field health: {message}")
+        run.dq_warnings = sum(dq_warnings.values())
+        run.counts.update({"dq_warnings_by_check": dq_warnings, "skipped_unchanged": skipped_total,
+                           "chunks": chunks, "stage_seconds": {k: round(v, 2) for k, v in timings.items()}})
+        finish_run.with_options(timeout_seconds=timeout)(warehouse, run, totals)
         # Only after a successful load: a failed run must refetch unconditionally next time.
         warehouse.save_fetch_cache(extracted.cache_updates)
+        publish_quality(warehouse, run_id)  # GX Data Docs under <warehouse>/dq/, a Prefect artifact
         lap("load")
 
-    reasons: dict[str, int] = {}
-    for q in quarantined:
-        for r in q["reasons"]:  # type: ignore[attr-defined]
-            reasons[str(r)] = reasons.get(str(r), 0) + 1
-    return RunSummary(
-        run_id=run_id, documents_in=len(documents), articles_new=counts.articles_new,
-        articles_updated=counts.articles_updated, articles_unchanged=counts.articles_unchanged,
-        duplicates=counts.duplicates, quarantined=counts.quarantined, dq_warnings=gate.warnings_by_check,
+    summary = RunSummary(
+        run_id=run_id, documents_in=done, articles_new=totals.articles_new,
+        articles_updated=totals.articles_updated, articles_unchanged=totals.articles_unchanged,
+        duplicates=totals.duplicates, quarantined=totals.quarantined, dq_warnings=dq_warnings,
         quarantine_reasons=reasons, problems=extracted.problems, skipped_files=extracted.skipped_files,
         warehouse=settings.duckdb_path, parquet=settings.parquet_dir, stage_seconds=timings,
-        not_modified=extracted.unchanged)
+        not_modified=extracted.unchanged, skipped_unchanged=skipped_total, chunks=chunks)
+    summary.problems.extend(after_load(settings))  # [report] / [alerts] after_run
+    _publish_artifact(summary)
+    return summary
+
+
+def _publish_artifact(summary: RunSummary) -> None:
+    """The summary as a markdown artifact in the Prefect UI; the run's result does not depend on it."""
+    from prefect.artifacts import create_markdown_artifact
+
+    try:
+        create_markdown_artifact(summary_markdown(summary), key="mediamon-run-summary",
+                                 description=f"mediamon run {summary.run_id}")
+    except Exception as exc:  # an API hiccup must not fail a run whose data is committed
+        get_run_logger().warning("could not publish the run summary artifact: %s", exc)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from prefect import task
@@ -11,15 +13,40 @@ from prefect.cache_policies import NO_CACHE
 
 from transforms.schema import ENTITIES, MENTIONS, frame
 
+# Documents per tagging batch: big enough for nlp.pipe, small enough to keep both workers busy.
+TAG_BATCH_SIZE = 64
+
+
+def tag_inputs(articles: Sequence[dict[str, object]]) -> list[Any]:
+    """Article rows as `transforms.entities.TagInput`s."""
+    from transforms.entities import TagInput
+
+    return [TagInput(article_id=str(a["article_id"]), title=str(a.get("title") or ""),
+                     body=str(a.get("body") or ""), language=a.get("language"))  # type: ignore[arg-type]
+            for a in articles]
+
+
+def merge_tagged(results: Sequence[tuple[list[Any], list[Any]]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Batch results (in input order) as mentions and entities frames; entities merged by id."""
+    mentions = frame([asdict(m) for batch, _ in results for m in batch], MENTIONS)
+    # The same entity from several batches: one row, the union of the aliases (as Tagger.tag does).
+    merged: dict[str, dict[str, Any]] = {}
+    for _, batch in results:
+        for entity in batch:
+            row = merged.get(entity.entity_id)
+            if row is None:
+                merged[entity.entity_id] = {**asdict(entity), "aliases": sorted(set(entity.aliases))}
+            else:
+                row["aliases"] = sorted(set(row["aliases"]) | set(entity.aliases))
+                row["external_id"] = row["external_id"] or entity.external_id
+    return mentions, frame(list(merged.values()), ENTITIES)
+
 
 @task(name="tag: named entities", cache_policy=NO_CACHE, persist_result=False)
 def tag_articles(articles: list[dict[str, object]], workers: int, watchlist: Path | None
                  ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from transforms.entities import TagInput, tag_parallel
+    from transforms.entities import tag_parallel
 
-    inputs = [TagInput(article_id=str(a["article_id"]), title=str(a.get("title") or ""),
-                       body=str(a.get("body") or ""), language=a.get("language"))  # type: ignore[arg-type]
-              for a in articles]
     # tag_parallel itself stays in-process when the documents fit in one batch.
-    mentions, entities = tag_parallel(inputs, workers=workers, watchlist_path=watchlist)
+    mentions, entities = tag_parallel(tag_inputs(articles), workers=workers, watchlist_path=watchlist)
     return frame([asdict(m) for m in mentions], MENTIONS), frame([asdict(e) for e in entities], ENTITIES)

@@ -1,7 +1,8 @@
 """Web sources (feeds, sitemaps, URL lists, WARC files, single pages) for the extract stage.
 
 The fetching itself lives in `flows/fetch.py` and `flows/web_sources.py`; this
-module adapts one configured source to the pipeline's `Extracted` batch.
+module adapts configured sources to the pipeline's `Extracted` batches: one at a time
+(`read_web_source`) or all web sources of a run together (`read_web_sources`, one fetch per story).
 Fetch state (ETag / Last-Modified / content hash per URL) comes in as `cache` (loaded from
 the warehouse's `fetch_state` table) and goes out as `Extracted.cache_updates`, which the
 pipeline saves in the same warehouse after a successful load.
@@ -9,12 +10,12 @@ pipeline saves in the same warehouse after a successful load.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
 from flows.extract import Extracted
 from flows.fetch import CacheEntry, FetchSettings
-from flows.web_sources import collect_web_source
+from flows.web_sources import WebCollection, WebSourceSpec, collect_web_source, collect_web_sources
 from mediamon.config import Settings, SourceSpec
 
 
@@ -31,5 +32,28 @@ def read_web_source(spec: SourceSpec, settings: Settings,
     """
     collection = collect_web_source(spec.location, spec.name, fetch_settings(settings), cache or {},
                                     publisher=spec.publisher)
+    return _extracted(collection)
+
+
+def read_web_sources(specs: Sequence[SourceSpec], settings: Settings,
+                     cache: Mapping[str, CacheEntry] | None = None) -> list[Extracted]:
+    """Collect several web sources in one go, one `Extracted` each, in order.
+
+    They share one fetcher, so a story listed by more than one of them is fetched once (for
+    the first); a source that cannot be read at all is a problem line in its `Extracted`.
+    """
+    collections = collect_web_sources(
+        [WebSourceSpec(location=s.location, source=s.name, publisher=s.publisher) for s in specs],
+        fetch_settings(settings), cache or {})
+    out = []
+    for collection in collections:
+        got = _extracted(collection)
+        if collection.error is not None:
+            got.problems.insert(0, collection.error)
+        out.append(got)
+    return out
+
+
+def _extracted(collection: WebCollection) -> Extracted:
     return Extracted(documents=collection.documents, problems=list(collection.problems),
                      unchanged=len(collection.unchanged_urls), cache_updates=dict(collection.cache_updates))

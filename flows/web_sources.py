@@ -1,6 +1,7 @@
 """Web sources into `RawDocument`s: feeds, sitemaps, URL lists, WARC archives, single pages.
 
     detect_source(location) -> "folder" | "warc" | "urllist" | "feed" | "sitemap" | "page"
+    offline_kind(location) -> the same, guessed without network ("url" when it cannot tell)
     collect_web_source(location, source, settings, cache) -> WebCollection
     read_warc(path, source) -> Iterator[RawDocument]
 
@@ -31,7 +32,7 @@ from flows.fetch import (
     FetchResult,
     FetchSettings,
     HostStats,
-    cache_updates,
+    fetch_state_rows,
     run_sync,
     to_raw_document,
 )
@@ -43,6 +44,7 @@ from transforms.feeds import (
     Listing,
     ListingEntry,
     gunzip_bounded,
+    kind_from_url,
     parse_listing,
     parse_url_list,
     sniff_listing,
@@ -62,7 +64,8 @@ class WebCollection:
     kind: str  # what the location turned out to be (see detect_source)
     documents: list[RawDocument] = field(default_factory=list)  # new or changed, and failed ones
     unchanged_urls: list[str] = field(default_factory=list)  # 304 or same content hash
-    cache_updates: dict[str, CacheEntry] = field(default_factory=dict)  # to persist after the run
+    # fetch_state rows to persist after the run: validators plus last status/error, failures too
+    cache_updates: dict[str, CacheEntry] = field(default_factory=dict)
     host_stats: dict[str, HostStats] = field(default_factory=dict)
     listings: list[str] = field(default_factory=list)  # feed/sitemap URLs read
     problems: list[str] = field(default_factory=list)  # listing-level trouble, one line each
@@ -104,6 +107,21 @@ def _detect_local(path: Path) -> str:
     if kind == "page" and name.endswith(URL_LIST_SUFFIXES):
         return "urllist"
     return kind
+
+
+def offline_kind(location: str) -> str:
+    """The kind of a source location without touching the network: a local path is sniffed
+    (or "missing"); a URL is judged by its name ("feed", "sitemap", …, or "url" when only
+    fetching can tell a page from a listing)."""
+    path = _local_path(location)
+    if path is not None:
+        if not path.exists():
+            return "missing"
+        try:
+            return _detect_local(path)
+        except OSError:
+            return "unreadable"
+    return kind_from_url(location) or "url"
 
 
 def detect_source(location: str, settings: FetchSettings | None = None) -> str:
@@ -192,8 +210,9 @@ def collect_web_source(location: str, source: str, settings: FetchSettings,
                        max_sitemaps: int = 50, max_pages: int = 10_000) -> WebCollection:
     """Read one source: fetch what it lists (or is) and return documents plus what to persist.
 
-    Raises SourceError when the location itself cannot be read (missing file, the feed or
-    page failing after retries); one failing page is a document with `error` set.
+    Raises SourceError when the location itself cannot be read (a missing file, a feed, sitemap
+    or URL list failing after retries). A failing page, the location itself included when its
+    name does not say it is a listing (`kind_from_url`), is a document with `error` set.
     """
     (collection,) = collect_web_sources([WebSourceSpec(location, source, publisher)], settings, cache,
                                         max_sitemaps, max_pages, raise_errors=True)
@@ -207,7 +226,8 @@ def collect_web_sources(specs: Sequence[WebSourceSpec], settings: FetchSettings,
 
     A page listed by more than one source (a story in a feed and in a sitemap) is fetched
     once, for the first source; later ones list it in `duplicate_urls`. A source whose
-    location cannot be read gets `error` set, unless `raise_errors` (then SourceError).
+    location cannot be read gets `error` set, unless `raise_errors` (then SourceError); its
+    `cache_updates` still hold the failed fetch_state row.
     `host_stats` of every collection are those of the whole run.
     """
     async def run() -> list[WebCollection]:
@@ -218,9 +238,9 @@ def collect_web_sources(specs: Sequence[WebSourceSpec], settings: FetchSettings,
                 try:
                     collection = await _collect(spec, fetcher, cache, max_sitemaps, max_pages, claimed)
                 except SourceError as exc:
-                    if raise_errors:
-                        raise
                     collection = WebCollection(kind="unknown", error=str(exc))
+                if collection.error is not None and raise_errors:
+                    raise SourceError(collection.error)
                 collection.host_stats = fetcher.host_stats
                 collections.append(collection)
         return collections
@@ -234,38 +254,70 @@ async def _collect(spec: WebSourceSpec, fetcher: Fetcher, cache: Mapping[str, Ca
     path = _local_path(spec.location)
     if path is not None:
         return await _collect_local(path, spec, fetcher, cache, max_sitemaps, max_pages, claimed)
-    first = await _fetch_location(fetcher, spec.location, source, publisher)
+    first = await _fetch_location_result(fetcher, spec.location, source, publisher)
+    if first.error is not None:
+        return _unreachable(spec, first, cache, claimed)
     if first.not_modified:
         claimed.add(first.url)
-        return WebCollection(kind="page", unchanged_urls=[first.url])
+        return WebCollection(kind="page", unchanged_urls=[first.url],
+                             cache_updates=fetch_state_rows([first], cache, source))
     body = first.body or b""
     kind = sniff_listing(body)
     if kind == "page":
         claimed.add(first.url)
         return WebCollection(kind="page", documents=[to_raw_document(first, source)],
-                             cache_updates=cache_updates([first], cache))
+                             cache_updates=fetch_state_rows([first], cache, source))
     try:
         links_private = await fetcher.is_private_host(url_hostname(first.final_url or first.url))
     except OSError:
         links_private = False
-    collection = WebCollection(kind=kind, listings=[first.url])
+    collection = WebCollection(kind=kind, listings=[first.url], cache_updates=_listing_rows([first], source))
     if kind == "urllist":
         entries = [ListingEntry(url=u) for u in parse_url_list(body.decode("utf-8", "replace"), first.url)]
     else:
         listing = parse_listing(body, first.final_url or first.url)
-        entries = await _expand(fetcher, listing, collection, links_private, max_sitemaps)
+        entries = await _expand(fetcher, listing, collection, links_private, max_sitemaps, source)
     await _fetch_pages(fetcher, entries, spec, links_private, cache, collection, max_pages, claimed)
     return collection
 
 
-async def _fetch_location(fetcher: Fetcher, location: str, source: str, publisher: str | None) -> FetchResult:
+async def _fetch_location_result(fetcher: Fetcher, location: str, source: str,
+                                 publisher: str | None) -> FetchResult:
     # The operator named this location, so it may be on a private address; its links may not.
     request = FetchRequest(url=location, source=source, accept="any", allow_private=True,
                            publisher_hint=publisher)
-    first = (await fetcher.fetch([request]))[0]
+    return (await fetcher.fetch([request]))[0]
+
+
+async def _fetch_location(fetcher: Fetcher, location: str, source: str, publisher: str | None) -> FetchResult:
+    first = await _fetch_location_result(fetcher, location, source, publisher)
     if first.error is not None:
         raise SourceError(f"source '{source}': {location} could not be fetched: {first.error}")
     return first
+
+
+def _unreachable(spec: WebSourceSpec, first: FetchResult, cache: Mapping[str, CacheEntry],
+                 claimed: set[str]) -> WebCollection:
+    """A location that failed after retries: what its name says it is decides what happens.
+
+    A feed, sitemap or URL list is a source-level problem (the run goes on without it); anything
+    else is taken for a single article page and becomes a document with `error` set, so it is a
+    quarantine row with the reason, fetched again next run. Either way `fetch_state` records it.
+    """
+    guessed = kind_from_url(first.url)
+    if guessed is None:
+        claimed.add(first.url)
+        return WebCollection(kind="page", documents=[to_raw_document(first, spec.source)],
+                             cache_updates=fetch_state_rows([first], cache, spec.source))
+    return WebCollection(kind=guessed, cache_updates=_listing_rows([first], spec.source),
+                         error=f"source '{spec.source}': {spec.location} could not be fetched: {first.error}")
+
+
+def _listing_rows(results: Sequence[FetchResult], source: str) -> dict[str, CacheEntry]:
+    """`fetch_state` rows for feeds and sitemaps: status only, never validators, because a
+    listing is read unconditionally every run (a 304 on it would hide its pages)."""
+    return {r.url: CacheEntry(last_status=r.status, last_error=r.error, fetched_at=r.fetched_at,
+                              source=source) for r in results}
 
 
 async def _collect_local(path: Path, spec: WebSourceSpec, fetcher: Fetcher, cache: Mapping[str, CacheEntry],
@@ -293,13 +345,13 @@ async def _collect_local(path: Path, spec: WebSourceSpec, fetcher: Fetcher, cach
         entries = [ListingEntry(url=u) for u in parse_url_list(data.decode("utf-8", "replace"))]
     else:
         listing = parse_listing(data, path.resolve().as_uri())
-        entries = await _expand(fetcher, listing, collection, True, max_sitemaps)
+        entries = await _expand(fetcher, listing, collection, True, max_sitemaps, source)
     await _fetch_pages(fetcher, entries, spec, True, cache, collection, max_pages, claimed)
     return collection
 
 
 async def _expand(fetcher: Fetcher, listing: Listing, collection: WebCollection, allow_private: bool,
-                  max_sitemaps: int) -> list[ListingEntry]:
+                  max_sitemaps: int, source: str) -> list[ListingEntry]:
     """Entries of `listing` plus those of the sitemaps it indexes, recursively and bounded."""
     entries = list(listing.entries)
     collection.problems.extend(listing.problems)
@@ -316,7 +368,9 @@ async def _expand(fetcher: Fetcher, listing: Listing, collection: WebCollection,
         requests = [FetchRequest(url=u, accept="listing", allow_private=allow_private, conditional=False)
                     for u in pending]
         pending = []
-        for result in await fetcher.fetch(requests):
+        fetched = await fetcher.fetch(requests)
+        collection.cache_updates.update(_listing_rows(fetched, source))
+        for result in fetched:
             collection.listings.append(result.url)
             if result.error is not None or result.body is None:
                 collection.problems.append(f"sitemap {result.url} could not be fetched: {result.error}")
@@ -373,4 +427,4 @@ async def _fetch_pages(fetcher: Fetcher, entries: list[ListingEntry], spec: WebS
         if entry.modified_at is not None:
             doc.extra["sitemap_lastmod"] = entry.modified_at.isoformat()
         collection.documents.append(doc)
-    collection.cache_updates.update(cache_updates(results, cache))
+    collection.cache_updates.update(fetch_state_rows(results, cache, spec.source))

@@ -11,7 +11,7 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,9 +39,38 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     prepare_environment(None, settings.debug)
     from flows.pipeline import run_pipeline
+    from flows.progress import ProgressPrinter
 
-    summary = run_pipeline(settings, sources)
+    if args.full:
+        settings = settings.with_overrides(full=True)
+    summary = run_pipeline(settings, sources, progress=ProgressPrinter(sys.stderr))
     print(format_summary(summary))
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from mediamon.runtime import prepare_environment
+
+    prepare_environment(None, settings.debug)
+    from flows.deploy import register
+
+    for plan in register(settings):
+        print(f"registered {plan.describe()}")
+    print("start `mediamon serve` (e.g. as a systemd service) to run them")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from mediamon.runtime import prepare_environment
+
+    prepare_environment(None, settings.debug)
+    from flows.deploy import plan_groups, serve
+
+    for plan in plan_groups(settings):
+        print(f"serving {plan.describe()}", flush=True)
+    serve(settings)
     return 0
 
 
@@ -60,6 +89,9 @@ def format_summary(s: Any) -> str:
         f"{s.duplicates} duplicates), {s.quarantined} quarantined"
         + (f", {s.not_modified} web pages not modified" if getattr(s, "not_modified", 0) else ""),
     ]
+    if getattr(s, "skipped_unchanged", 0):
+        lines.append(f"  {s.skipped_unchanged} documents unchanged since an earlier run: counted, not parsed "
+                     "again (--full reprocesses them)")
     if s.quarantine_reasons:
         top = sorted(s.quarantine_reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
         lines.append("  quarantined: " + "; ".join(f"{reason} ({n})" for reason, n in top))
@@ -115,6 +147,139 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from mediamon.warehouse import export_snapshot
+
+    settings = _settings(args)
+    target = Path(args.to).resolve()
+    counts = export_snapshot(settings.warehouse_dir, target, force=args.force,
+                             lock_timeout=settings.lock_timeout_seconds)
+    print(f"exported {len(counts)} tables ({sum(counts.values())} rows) to {target}")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from flows.source_status import sources_report
+
+    settings = _settings(args)
+    report = sources_report(settings)
+    if args.format == "json":
+        json.dump({"sources": [{k: _cell(v) for k, v in row.items()} for row in report.rows],
+                   "note": report.note, "unconfigured": report.unconfigured}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if not report.rows:
+        where = settings.config_path or "the config (no mediamon.toml here)"
+        print(f"no [[sources]] in {where}; add some, or give `mediamon run --source PATH_OR_URL`")
+    else:
+        columns = ["name", "kind", "location", "group", "every", "publisher", "urls ok", "failed", "articles",
+                   "quarantined", "last fetched", "last error"]
+        rows = [[r["name"], r["kind"], r["location"], r["group"],
+                 f"{r['interval_minutes']} min" if r["interval_minutes"] else "-", r["publisher"] or "-",
+                 r["urls_ok"], r["urls_failed"], r["articles"], r["quarantined"],
+                 _when(r["last_fetched_at"]), r["last_error"] or "-"] for r in report.rows]
+        print(format_table(columns, rows))
+    if report.note:
+        print(report.note)
+    if report.unconfigured:
+        print("also in the warehouse, not in the config: " + ", ".join(report.unconfigured))
+    return 0
+
+
+def _when(value: Any) -> str:
+    if value is None:
+        return "never"
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC) if value.tzinfo else value
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+def _since(value: str) -> datetime:
+    """--since: a date (midnight UTC) or an ISO date-time (UTC unless it says otherwise)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date: {value!r} (expected e.g. 2024-05-01 or 2024-05-01T10:00Z)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from mediamon.warehouse import count_raw_documents
+
+    settings = _settings(args)
+    if not settings.duckdb_path.exists():
+        raise MediamonError(f"no warehouse at {settings.duckdb_path}; run `mediamon run` first")
+    stored = count_raw_documents(settings.warehouse_dir, args.since, args.source)
+    if stored == 0:
+        which = (f" of source '{args.source}'" if args.source else "") + \
+            (f" fetched since {args.since.isoformat()}" if args.since else "")
+        raise MediamonError(f"nothing to reprocess: the warehouse holds no stored documents{which} "
+                            "(`mediamon sources` shows what it has)")
+    from mediamon.runtime import prepare_environment
+
+    prepare_environment(None, settings.debug)
+    from flows.extract import Reprocess
+    from flows.pipeline import run_pipeline
+
+    sources = None
+    if args.source:
+        sources = [s for s in settings.sources if s.name == args.source] or [
+            SourceSpec(name=args.source, location="")]
+    summary = run_pipeline(settings, sources, reprocess=Reprocess(since=args.since, source=args.source))
+    print(format_summary(summary))
+    return 0
+
+
+def _since_period(value: str) -> Any:
+    """--since of report/alerts: `7d` (the last 7 days that have articles) or a date."""
+    from transforms.alerts import parse_since
+
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix(f"--since {value!r}: ")) from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from mediamon.report import build_report
+
+    settings = _settings(args)
+    result = build_report(settings, args.since, Path(args.out).resolve() if args.out else None)
+    print(f"report written to {result.path}: {result.note}")
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from mediamon.alerts import AlertDeliveryError, alert_json, format_alert, run_alerts
+
+    settings = _settings(args)
+    outcome = run_alerts(settings, args.since)
+    fired = [alert_json(a) for a in outcome.fired.iter_rows(named=True)]
+    if args.format == "json":
+        json.dump({"period": outcome.period.label, "alerts": fired, "not_judged": outcome.not_judged,
+                   "delivered": outcome.delivered, "delivery_error": outcome.delivery_error}, sys.stdout,
+                  ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        if not outcome.period.days:
+            print("no articles yet: nothing to judge")
+        else:
+            watched = f"{outcome.watched} watchlist entit{'ies' if outcome.watched != 1 else 'y'}"
+            print(f"{len(fired)} new alert{'s' if len(fired) != 1 else ''} for {outcome.period.label} "
+                  f"({watched} watched for spikes)")
+        for alert in fired:
+            print("  " + format_alert(alert))
+        for note in outcome.not_judged:
+            print(f"  spikes not judged on {note}")
+        if outcome.delivered:
+            print(f"  webhook: {outcome.delivered} alert{'s' if outcome.delivered != 1 else ''} delivered")
+    if outcome.delivery_error:
+        raise AlertDeliveryError(outcome.delivery_error)
+    return 0
+
+
 def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:
     def show(v: Any) -> str:
         text = "NULL" if v is None else str(_cell(v))
@@ -145,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a folder, file, feed, sitemap, URL list or WARC (repeatable); "
                           "default: the config's [[sources]]")
     run.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
+    run.add_argument("--full", action="store_true",
+                     help="process every document again, even those whose bytes did not change since "
+                          "the last run (e.g. after upgrading mediamon's extraction)")
     run.set_defaults(func=cmd_run)
 
     sql = sub.add_parser("sql", parents=[common], help="run a read-only SQL query on the warehouse",
@@ -154,6 +322,74 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table",
                      help="output format (json: an array of row objects)")
     sql.set_defaults(func=cmd_sql)
+
+    export = sub.add_parser(
+        "export", parents=[common], help="write a self-contained Parquet snapshot of the warehouse",
+        description="Write every table (articles, mentions, entities, quarantine, runs, clusters, ...) as "
+                    "one Parquet file each, with manifest.json (row counts, schema version) and a README, "
+                    "to an empty folder. Reads the warehouse read-only.")
+    export.add_argument("--to", metavar="DIR", required=True, help="the folder to write (must be empty)")
+    export.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
+    export.add_argument("--force", action="store_true",
+                        help="write into a non-empty folder, replacing the snapshot files there")
+    export.set_defaults(func=cmd_export)
+
+    deploy = sub.add_parser(
+        "deploy", parents=[common], help="register one Prefect deployment per source group",
+        description="Register (or update) a Prefect deployment per [[sources]] group, with the group's cron or "
+                    "interval schedule, on the Prefect server named by PREFECT_API_URL.")
+    deploy.set_defaults(func=cmd_deploy)
+    serve = sub.add_parser(
+        "serve", parents=[common], help="run the scheduled deployments in the foreground",
+        description="Register the deployments and execute their runs here, one at a time, until stopped "
+                    "(what a systemd unit or a container starts). Needs PREFECT_API_URL.")
+    serve.set_defaults(func=cmd_serve)
+
+    sources = sub.add_parser(
+        "sources", parents=[common], help="list the configured sources and their last fetch",
+        description="List the config's [[sources]] (kind, group, interval, publisher) with their last "
+                    "fetch status from the warehouse. Read-only, no network.")
+    sources.add_argument("--warehouse", metavar="DIR",
+                         help="warehouse directory (default from config: data/)")
+    sources.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    sources.set_defaults(func=cmd_sources)
+
+    reprocess = sub.add_parser(
+        "reprocess", parents=[common], help="re-run clean, quality, tag and load on stored raw pages",
+        description="Run clean → quality → tag → load again on the raw bytes stored in the warehouse "
+                    "(raw_documents), without touching the network. Unchanged articles add nothing.")
+    reprocess.add_argument("--warehouse", metavar="DIR",
+                           help="warehouse directory (default from config: data/)")
+    reprocess.add_argument("--since", metavar="DATE", type=_since,
+                           help="only documents fetched at or after DATE "
+                                "(2024-05-01 or an ISO date-time, UTC)")
+    reprocess.add_argument("--source", metavar="NAME", help="only documents of this source name")
+    reprocess.set_defaults(func=cmd_reprocess)
+
+    report = sub.add_parser(
+        "report", parents=[common], help="write the offline HTML monitoring report",
+        description="Write one self-contained HTML page (opens offline) with volume, top entities, "
+                    "watchlist spikes, syndication, data quality and the most-mentioned stories. "
+                    "Reads the warehouse read-only.")
+    report.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
+    report.add_argument("--since", metavar="7d|DATE", type=_since_period,
+                        help="period: the last N days that have articles (default 7d, from [report] days), "
+                             "or every day from DATE (YYYY-MM-DD) on")
+    report.add_argument("--out", metavar="FILE.html",
+                        help="where to write it (default: [report] path, else <warehouse>/report.html)")
+    report.set_defaults(func=cmd_report)
+
+    alerts = sub.add_parser(
+        "alerts", parents=[common], help="raise spike and new-entity alerts",
+        description="Judge the newest days against the [alerts] rules (watchlist spikes: median + k × MAD "
+                    "of the 28 days before; entities new in more than M outlets), store new alerts "
+                    "(each fires once), print them and POST them to [alerts] webhook when set.")
+    alerts.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
+    alerts.add_argument("--since", metavar="1d|DATE", type=_since_period,
+                        help="days to judge: the last N days that have articles (default 1d), "
+                             "or every day from DATE (YYYY-MM-DD) on")
+    alerts.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    alerts.set_defaults(func=cmd_alerts)
     return parser
 
 

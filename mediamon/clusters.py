@@ -14,7 +14,8 @@ from transforms.syndication import cluster_articles
 RECENT_DAYS = 14
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+    """The rows of `sql` as a polars frame (used inside open transactions)."""
     # DuckDB 2 suggests con.sql(...) here, but a relation leaves its result open on the connection,
     # which breaks the next execute() in the same transaction; the extra copy is the lesser cost.
     with warnings.catch_warnings():
@@ -25,14 +26,14 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
 
 def update_clusters(con: duckdb.DuckDBPyConnection) -> int:
     """Cluster articles not yet clustered (new or changed) into the stored clusters; returns rows written."""
-    new = _frame(con, """
+    new = query_frame(con, """
         SELECT a.article_id, a.body, a.publisher, a.agency, a.published_at, a.first_seen_at, a.duplicate_of
         FROM articles a LEFT JOIN article_clusters c USING (article_id)
         -- Not only this run's rows: a run killed after its load is caught up by the next one.
         WHERE c.article_id IS NULL OR c.updated_at < a.updated_at""")
     if new.height == 0:
         return 0
-    existing = _frame(con, f"""
+    existing = query_frame(con, f"""
         SELECT c.article_id, c.cluster_id, c.is_original, c.cluster_size, c.minhash, c.shingle_count,
                a.published_at, a.first_seen_at, a.publisher, a.agency
         FROM article_clusters c JOIN articles a USING (article_id)

@@ -42,3 +42,29 @@ def prepare_environment(prefect_home: str | None = None, debug: bool = False) ->
         for name in ("great_expectations", "trafilatura", "htmldate", "charset_normalizer", "httpx",
                      "prefect", "uvicorn", "asyncio"):
             logging.getLogger(name).setLevel(logging.ERROR)
+
+
+_stage_hits: dict[str, int] = {}
+
+
+def stage_boundary(pause_at: str, stage: str) -> None:
+    """Crash tests: when `pause_at` names `stage`, say so on stderr and wait to be killed.
+
+    `pause_at` is `Settings.test_pause_at` (MEDIAMON_TEST_PAUSE_AT): a stage name, or
+    `stage#N` for its N-th occurrence in this process (e.g. `load#2`, the second chunk's
+    load). Empty in normal use, when this does nothing. Waiting makes the kill land at a
+    known point, not after a guessed delay.
+    """
+    if not pause_at:
+        return
+    _stage_hits[stage] = _stage_hits.get(stage, 0) + 1
+    name, _, nth = pause_at.partition("#")
+    if name != stage or _stage_hits[stage] != (int(nth) if nth.isdigit() else 1):
+        return
+    import sys
+    import time
+
+    sys.stderr.write(f"mediamon: paused at {pause_at}\n")
+    sys.stderr.flush()
+    while True:
+        time.sleep(3600)

@@ -2,7 +2,8 @@
 
 Layout under the warehouse directory:
     mediamon.duckdb          all tables (docs/data-model.md)
-    parquet/<table>/seen_date=YYYY-MM-DD/*.parquet   BI hand-off copies
+    parquet/<table>/seen_date=YYYY-MM-DD/part-0.parquet   BI hand-off copies (zstd, flat columns)
+    parquet/.fingerprints.json   per partition: row count and row hash when last written
 
 A run's writes go in one transaction, so a crash leaves the previous state.
 Parquet is written to a temporary directory and renamed into place.
@@ -15,9 +16,9 @@ import re
 import shutil
 import time
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from mediamon.clusters import query_frame
 from mediamon.errors import QualityError, WarehouseError
 from transforms.identity import bytes_hash
 
@@ -41,6 +43,7 @@ def _migrations() -> list[tuple[int, str]]:
 
 MIGRATIONS = _migrations()
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+BASELINE_WINDOW = 28  # days of field-health history a drop is judged against (transforms.field_health)
 PARQUET_TABLES = ("articles", "mentions", "entities", "article_clusters")
 
 
@@ -104,6 +107,8 @@ class Warehouse:
         self.parquet_dir = directory / "parquet"
         directory.mkdir(parents=True, exist_ok=True)
         self.con = connect(self.path, timeout=lock_timeout)
+        # Called with a stage name at points a crash test kills the run (see runtime.stage_boundary).
+        self.stage_hook: Callable[[str], None] | None = None
         self.migrate()
 
     def __enter__(self) -> Warehouse:
@@ -151,13 +156,31 @@ class Warehouse:
                 if wanted is None or u in wanted}
 
     def save_fetch_cache(self, entries: Mapping[str, Any], source: str | None = None) -> None:
-        """Insert or replace these `CacheEntry`s (keyed by normalised URL)."""
+        """Insert or replace these `CacheEntry`s (keyed by normalised URL), with their last
+        status, error, fetch time and source when they carry them (`source` is the fallback)."""
         if not entries:
             return
-        rows = [(u, e.etag, e.last_modified, e.content_hash, source) for u, e in entries.items()]
+        now = datetime.now(UTC)
+        rows = [(u, e.etag, e.last_modified, e.content_hash, getattr(e, "last_status", None),
+                 getattr(e, "last_error", None), getattr(e, "fetched_at", None) or now,
+                 getattr(e, "source", None) or source) for u, e in entries.items()]
         self.con.executemany(
-            "INSERT OR REPLACE INTO fetch_state (url, etag, last_modified, content_hash, last_fetched_at, source) "
-            "VALUES (?, ?, ?, ?, now(), ?)", rows)
+            "INSERT OR REPLACE INTO fetch_state (url, etag, last_modified, content_hash, last_status, "
+            "last_error, last_fetched_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    # -- stored raw documents (mediamon reprocess) --------------------------------
+    def iter_raw_documents(self, since: datetime | None = None, source: str | None = None,
+                           chunk: int = 256) -> Iterator[dict[str, Any]]:
+        """Rows of `raw_documents` (fetched at or after `since`, of `source`), oldest first, as
+        dicts with the stored bytes still zlib-compressed in `raw_zlib` (None for failed fetches)."""
+        cur = self.con.execute(
+            "SELECT * FROM raw_documents WHERE (CAST(? AS TIMESTAMPTZ) IS NULL OR fetched_at >= ?) "
+            "AND (CAST(? AS VARCHAR) IS NULL OR source = ?) ORDER BY fetched_at, url",
+            [since, since, source, source])
+        columns = [d[0] for d in cur.description]
+        while rows := cur.fetchmany(chunk):
+            for row in rows:
+                yield dict(zip(columns, row, strict=True))
 
     # -- reads the pipeline needs ------------------------------------------------
     def template_lines(self, sites: Sequence[str]) -> pl.DataFrame:
@@ -186,90 +209,8 @@ class Warehouse:
         counts = LoadCounts()
         try:
             con.execute("BEGIN TRANSACTION")
-            con.register("incoming_keys", articles.select("article_id", "doc_key").to_arrow())
-            con.register("incoming", articles.drop("doc_key", "path", strict=False).to_arrow())
-            con.execute("""
-                CREATE OR REPLACE TEMP TABLE diff AS
-                SELECT i.article_id,
-                       CASE WHEN a.article_id IS NULL THEN 'new'
-                            WHEN a.content_hash <> i.content_hash THEN 'updated'
-                            ELSE 'unchanged' END AS change
-                FROM incoming i LEFT JOIN articles a USING (article_id)""")
-            con.execute("""
-                INSERT INTO article_versions
-                SELECT a.article_id, a.content_hash, a.title, a.body, a.updated_at, ?, ?
-                FROM articles a JOIN diff d USING (article_id) WHERE d.change = 'updated'""", [now, run.run_id])
-            con.execute("""
-                INSERT OR REPLACE INTO articles BY NAME
-                SELECT i.*,
-                       coalesce(a.first_seen_at, ?) AS first_seen_at,
-                       CAST(timezone('UTC', coalesce(a.first_seen_at, ?)) AS DATE) AS seen_date,
-                       ? AS updated_at
-                FROM incoming i
-                JOIN diff d USING (article_id)
-                LEFT JOIN articles a USING (article_id)
-                WHERE d.change <> 'unchanged'""", [now, now, now])
-            # Exact copies under another URL are kept, pointing at the first one seen.
-            con.execute("""
-                UPDATE articles SET duplicate_of = d.orig FROM (
-                    SELECT article_id, first_value(article_id) OVER (
-                        PARTITION BY content_hash ORDER BY first_seen_at, article_id) AS orig
-                    FROM articles) d
-                WHERE articles.article_id = d.article_id
-                  AND articles.duplicate_of IS DISTINCT FROM nullif(d.orig, d.article_id)""")
-            con.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = article_id")
-            rows = con.execute("""
-                SELECT d.change, a.duplicate_of IS NOT NULL AS dup, count(*)
-                FROM diff d JOIN articles a USING (article_id) GROUP BY ALL""").fetchall()
-            for change, dup, n in rows:
-                if change == "new" and dup:
-                    counts.duplicates += n
-                elif change == "new":
-                    counts.articles_new += n
-                elif change == "updated":
-                    counts.articles_updated += n
-                else:
-                    counts.articles_unchanged += n
-
-            # Mentions are replaced for articles whose content changed.
-            con.register("incoming_mentions", mentions.to_arrow())
-            con.execute("""DELETE FROM mentions WHERE article_id IN
-                           (SELECT article_id FROM diff WHERE change <> 'unchanged')""")
-            con.execute("""INSERT INTO mentions BY NAME SELECT m.* FROM incoming_mentions m
-                           JOIN diff d USING (article_id) WHERE d.change <> 'unchanged'""")
-            con.register("incoming_entities", entities.to_arrow())
-            con.execute("""
-                INSERT INTO entities BY NAME
-                SELECT i.entity_id, i.canonical_name, i.entity_type,
-                       list_sort(list_distinct(list_concat(coalesce(e.aliases, []), i.aliases))) AS aliases,
-                       coalesce(i.external_id, e.external_id) AS external_id,
-                       coalesce(e.first_seen_at, ?) AS first_seen_at,
-                       CAST(timezone('UTC', coalesce(e.first_seen_at, ?)) AS DATE) AS seen_date
-                FROM incoming_entities i LEFT JOIN entities e USING (entity_id)
-                ON CONFLICT (entity_id) DO UPDATE SET aliases = excluded.aliases,
-                    external_id = excluded.external_id""", [now, now])
-
-            # Quarantine: one row per URL; a document that now yields an article leaves it.
-            con.register("incoming_quarantine", quarantine.to_arrow())
-            con.execute("""
-                INSERT INTO quarantine BY NAME
-                SELECT q.doc_key, q.url, q.path, q.source, q.stage, q.reasons, q.detail, q.run_id,
-                       q.quarantined_at,
-                       coalesce(o.first_quarantined_at, q.quarantined_at) AS first_quarantined_at,
-                       coalesce(o.attempts, 0) + 1 AS attempts
-                FROM incoming_quarantine q LEFT JOIN quarantine o USING (doc_key)
-                ON CONFLICT (doc_key) DO UPDATE SET url = excluded.url, source = excluded.source,
-                    stage = excluded.stage,
-                    reasons = excluded.reasons, detail = excluded.detail, run_id = excluded.run_id,
-                    quarantined_at = excluded.quarantined_at, attempts = excluded.attempts""")
-            con.execute("DELETE FROM quarantine WHERE doc_key IN (SELECT doc_key FROM incoming_keys)")
-            counts.quarantined = quarantine.height
-
-            con.register("incoming_dq", dq_results.to_arrow())
-            con.execute("INSERT INTO dq_results BY NAME SELECT * FROM incoming_dq")
-            self._store_raw(raw_documents, run.run_id)
-            con.register("incoming_templates", template_lines.to_arrow())
-            con.execute("INSERT OR IGNORE INTO template_lines BY NAME SELECT * FROM incoming_templates")
+            counts = self._write_results(run.run_id, now, articles, quarantine, mentions, entities, dq_results,
+                                         raw_documents, template_lines)
 
             accounted = (counts.articles_new + counts.articles_updated + counts.articles_unchanged
                          + counts.duplicates + counts.quarantined)
@@ -300,9 +241,216 @@ class Warehouse:
                     pass
         return counts
 
+    # -- the streamed load: one run, many chunks, each its own transaction ----------------
+    def begin_run(self, run: RunRecord) -> None:
+        """Record `run` as 'running'; a run still 'running' now was killed (we hold the lock): 'interrupted'."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        con.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+        con.execute(
+            "INSERT INTO runs VALUES (?, ?, NULL, 'running', 0, 0, 0, 0, 0, 0, 0, ?, ?, ?)",
+            [run.run_id, run.started_at, json.dumps({**run.counts, "chunks": 0}), run.problems, run.sources])
+        con.execute("COMMIT")
+
+    def unchanged_documents(self, docs: Sequence[Any]) -> dict[str, tuple[str, str | None]]:
+        """Documents an earlier run stored with exactly these raw bytes, before any parsing.
+
+        `docs` are `RawDocument`s (those without bytes are ignored). Returns doc_key ->
+        ('quarantined', None) (still in quarantine) or ('article', article_id) (its article still
+        holds these bytes); documents not returned must be processed.
+        """
+        rows = [(d.url, d.path, d.path or d.url, bytes_hash(d.raw)) for d in docs if d.raw is not None]
+        if not rows:
+            return {}
+        incoming = pl.DataFrame(rows, schema={"url": pl.String, "path": pl.String, "doc_key": pl.String,
+                                              "raw_hash": pl.String}, orient="row")
+        con = self.con
+        con.register("incoming_hashes", incoming.to_arrow())
+        try:
+            # Still quarantined: the stored bytes of this very file must match. Otherwise its article
+            # must still hold these bytes (raw_documents keeps one row per URL, an article row per story).
+            found = con.execute("""
+                SELECT i.doc_key,
+                       CASE WHEN q.doc_key IS NOT NULL THEN (CASE WHEN r.url IS NOT NULL THEN 'quarantined' END)
+                            WHEN a.url IS NOT NULL THEN 'article' END AS outcome,
+                       a.article_id
+                FROM incoming_hashes i
+                LEFT JOIN raw_documents r ON r.url = i.url AND r.raw_hash = i.raw_hash
+                                          AND r.path IS NOT DISTINCT FROM i.path
+                LEFT JOIN quarantine q ON q.doc_key = i.doc_key
+                LEFT JOIN (SELECT url, raw_hash, min(article_id) AS article_id FROM articles GROUP BY ALL) a
+                       ON a.url = i.url AND a.raw_hash = i.raw_hash""").fetchall()
+        finally:
+            con.unregister("incoming_hashes")
+        return {key: (outcome, None if outcome == "quarantined" else article_id)
+                for key, outcome, article_id in found if outcome is not None}
+
+    def load_chunk(self, run: RunRecord, documents_in: int, articles: pl.DataFrame, quarantine: pl.DataFrame,
+                   mentions: pl.DataFrame, entities: pl.DataFrame, dq_results: pl.DataFrame,
+                   raw_documents: Sequence[Any], template_lines: pl.DataFrame, skipped: LoadCounts,
+                   totals: LoadCounts) -> LoadCounts:
+        """Write one chunk of a run begun with `begin_run` in one transaction; returns the chunk's counts.
+
+        `skipped` holds the chunk's documents recognised as unchanged before parsing (counted, not
+        written). The chunk must add up on its own; the `runs` row gets the running totals in the same
+        transaction, so after a crash it says how far the run got.
+        """
+        con = self.con
+        now = datetime.now(UTC)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            counts = self._write_results(run.run_id, now, articles, quarantine, mentions, entities, dq_results,
+                                         raw_documents, template_lines)
+            counts.articles_unchanged += skipped.articles_unchanged
+            counts.quarantined += skipped.quarantined
+            accounted = (counts.articles_new + counts.articles_updated + counts.articles_unchanged
+                         + counts.duplicates + counts.quarantined)
+            if accounted != documents_in:
+                raise QualityError(
+                    f"run {run.run_id}: a chunk does not add up: {documents_in} documents in, but {accounted} "
+                    f"accounted for ({counts}); that chunk was not written")
+            running = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
+            self.at_stage("load")  # inside the open transaction: a kill here must leave no trace
+            con.execute(
+                "UPDATE runs SET documents_in = documents_in + ?, articles_new = ?, articles_updated = ?, "
+                "articles_unchanged = ?, duplicates = ?, quarantined = ? WHERE run_id = ?",
+                [documents_in, running.articles_new, running.articles_updated, running.articles_unchanged,
+                 running.duplicates, running.quarantined, run.run_id])
+            con.execute("COMMIT")
+        except Exception as exc:
+            con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.Error):
+                raise WarehouseError(f"loading a chunk of run {run.run_id} into {self.path} failed: {exc}") from exc
+            raise
+        finally:
+            for name in ("incoming", "incoming_keys", "incoming_mentions", "incoming_entities", "incoming_quarantine",
+                         "incoming_dq", "incoming_templates"):
+                try:
+                    con.unregister(name)
+                except duckdb.Error:
+                    pass
+        return counts
+
+    def finish_run(self, run: RunRecord, totals: LoadCounts) -> None:
+        """Mark a streamed run completed, after checking that all its chunks add up to `run.documents_in`."""
+        accounted = (totals.articles_new + totals.articles_updated + totals.articles_unchanged
+                     + totals.duplicates + totals.quarantined)
+        if accounted != run.documents_in:
+            raise QualityError(f"run {run.run_id} does not add up: {run.documents_in} documents in, but "
+                               f"{accounted} accounted for ({totals})")
+        counts_json = {**run.counts, **totals.__dict__, "documents_in": run.documents_in,
+                       "dq_warnings": run.dq_warnings}
+        try:
+            self.con.execute(
+                "UPDATE runs SET finished_at = ?, status = 'completed', documents_in = ?, articles_new = ?, "
+                "articles_updated = ?, articles_unchanged = ?, duplicates = ?, quarantined = ?, dq_warnings = ?, "
+                "counts = ?, problems = ? WHERE run_id = ?",
+                [datetime.now(UTC), run.documents_in, totals.articles_new, totals.articles_updated,
+                 totals.articles_unchanged, totals.duplicates, totals.quarantined, run.dq_warnings,
+                 json.dumps(counts_json), run.problems, run.run_id])
+        except duckdb.Error as exc:
+            raise WarehouseError(f"finishing run {run.run_id} in {self.path} failed: {exc}") from exc
+
+    def _write_results(self, run_id: str, now: datetime, articles: pl.DataFrame, quarantine: pl.DataFrame,
+                       mentions: pl.DataFrame, entities: pl.DataFrame, dq_results: pl.DataFrame,
+                       raw_documents: Sequence[Any], template_lines: pl.DataFrame) -> LoadCounts:
+        """The writes of one load, inside the caller's transaction; returns what changed."""
+        con = self.con
+        counts = LoadCounts()
+        con.register("incoming_keys", articles.select("article_id", "doc_key").to_arrow())
+        # Load order breaks ties in first_seen_at: of two copies in one load, the one read first is
+        # the original (one microsecond per row keeps "first seen" true without another column).
+        con.register("incoming", articles.drop("doc_key", "path", strict=False)
+                     .with_row_index("load_order").to_arrow())
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE diff AS
+            SELECT i.article_id,
+                   CASE WHEN a.article_id IS NULL THEN 'new'
+                        WHEN a.content_hash <> i.content_hash THEN 'updated'
+                        ELSE 'unchanged' END AS change
+            FROM incoming i LEFT JOIN articles a USING (article_id)""")
+        con.execute("""
+            INSERT INTO article_versions
+            SELECT a.article_id, a.content_hash, a.title, a.body, a.updated_at, ?, ?
+            FROM articles a JOIN diff d USING (article_id) WHERE d.change = 'updated'""", [now, run_id])
+        con.execute("""
+            INSERT OR REPLACE INTO articles BY NAME
+            SELECT i.* EXCLUDE (load_order),
+                   coalesce(a.first_seen_at, ? + to_microseconds(i.load_order)) AS first_seen_at,
+                   CAST(timezone('UTC', coalesce(a.first_seen_at, ?)) AS DATE) AS seen_date,
+                   ? AS updated_at
+            FROM incoming i
+            JOIN diff d USING (article_id)
+            LEFT JOIN articles a USING (article_id)
+            WHERE d.change <> 'unchanged'""", [now, now, now])
+        # Exact copies under another URL are kept, pointing at the first one seen.
+        con.execute("""
+            UPDATE articles SET duplicate_of = d.orig FROM (
+                SELECT article_id, first_value(article_id) OVER (
+                    PARTITION BY content_hash ORDER BY first_seen_at, article_id) AS orig
+                FROM articles) d
+            WHERE articles.article_id = d.article_id
+              AND articles.duplicate_of IS DISTINCT FROM nullif(d.orig, d.article_id)""")
+        con.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = article_id")
+        rows = con.execute("""
+            SELECT d.change, a.duplicate_of IS NOT NULL AS dup, count(*)
+            FROM diff d JOIN articles a USING (article_id) GROUP BY ALL""").fetchall()
+        for change, dup, n in rows:
+            if change == "new" and dup:
+                counts.duplicates += n
+            elif change == "new":
+                counts.articles_new += n
+            elif change == "updated":
+                counts.articles_updated += n
+            else:
+                counts.articles_unchanged += n
+
+        # Mentions are replaced for articles whose content changed.
+        con.register("incoming_mentions", mentions.to_arrow())
+        con.execute("""DELETE FROM mentions WHERE article_id IN
+                       (SELECT article_id FROM diff WHERE change <> 'unchanged')""")
+        con.execute("""INSERT INTO mentions BY NAME SELECT m.* FROM incoming_mentions m
+                       JOIN diff d USING (article_id) WHERE d.change <> 'unchanged'""")
+        con.register("incoming_entities", entities.to_arrow())
+        con.execute("""
+            INSERT INTO entities BY NAME
+            SELECT i.entity_id, i.canonical_name, i.entity_type,
+                   list_sort(list_distinct(list_concat(coalesce(e.aliases, []), i.aliases))) AS aliases,
+                   coalesce(i.external_id, e.external_id) AS external_id,
+                   coalesce(e.first_seen_at, ?) AS first_seen_at,
+                   CAST(timezone('UTC', coalesce(e.first_seen_at, ?)) AS DATE) AS seen_date
+            FROM incoming_entities i LEFT JOIN entities e USING (entity_id)
+            ON CONFLICT (entity_id) DO UPDATE SET aliases = excluded.aliases,
+                external_id = excluded.external_id""", [now, now])
+
+        # Quarantine: one row per URL; a document that now yields an article leaves it.
+        con.register("incoming_quarantine", quarantine.to_arrow())
+        con.execute("""
+            INSERT INTO quarantine BY NAME
+            SELECT q.doc_key, q.url, q.path, q.source, q.stage, q.reasons, q.detail, q.run_id,
+                   q.quarantined_at,
+                   coalesce(o.first_quarantined_at, q.quarantined_at) AS first_quarantined_at,
+                   coalesce(o.attempts, 0) + 1 AS attempts
+            FROM incoming_quarantine q LEFT JOIN quarantine o USING (doc_key)
+            ON CONFLICT (doc_key) DO UPDATE SET url = excluded.url, source = excluded.source,
+                stage = excluded.stage,
+                reasons = excluded.reasons, detail = excluded.detail, run_id = excluded.run_id,
+                quarantined_at = excluded.quarantined_at, attempts = excluded.attempts""")
+        con.execute("DELETE FROM quarantine WHERE doc_key IN (SELECT doc_key FROM incoming_keys)")
+        counts.quarantined = quarantine.height
+
+        con.register("incoming_dq", dq_results.to_arrow())
+        con.execute("INSERT INTO dq_results BY NAME SELECT * FROM incoming_dq")
+        self._store_raw(raw_documents, run_id)
+        con.register("incoming_templates", template_lines.to_arrow())
+        con.execute("INSERT OR IGNORE INTO template_lines BY NAME SELECT * FROM incoming_templates")
+        return counts
+
     def _store_raw(self, docs: Sequence[Any], run_id: str) -> None:
         rows = []
         for d in docs:
+            if d.extra.get("reprocessed"):
+                continue  # read back from raw_documents: the stored row is already this
             raw = d.raw or b""
             rows.append((
                 d.url, d.source, d.path, d.kind, d.fetched_at, d.content_type, d.http_status, d.etag,
@@ -315,40 +463,144 @@ class Warehouse:
             self.con.executemany(
                 "INSERT OR REPLACE INTO raw_documents VALUES (" + ", ".join(["?"] * 19) + ")", rows)
 
-    # -- Parquet -----------------------------------------------------------------
-    def export_parquet(self) -> Path:
-        """Rewrite parquet/<table>/ for the BI hand-off; a crash leaves the old copy in place."""
-        self.parquet_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        staging = self.parquet_dir / f".staging-{stamp}"
-        queries = {
-            "articles": "SELECT * FROM articles ORDER BY seen_date, article_id",
-            "mentions": """SELECT m.*, a.seen_date FROM mentions m JOIN articles a USING (article_id)
-                           ORDER BY a.seen_date, m.article_id, m.in_title, m.start_char""",
-            "entities": "SELECT * FROM entities ORDER BY seen_date, entity_id",
-            "article_clusters": """SELECT c.* EXCLUDE (minhash), a.seen_date FROM article_clusters c
-                                   JOIN articles a USING (article_id) ORDER BY a.seen_date, c.article_id""",
-        }
-        staging.mkdir()
+    # -- per-publisher field health -----------------------------------------------------
+    def refresh_field_health(self, run_id: str, min_body_words: int) -> list[str]:
+        """Recompute `field_health` for the days whose articles changed since the last completed run,
+        store any sharp drops in `field_health_drops`; returns the drops' messages (DQ warnings)."""
+        from transforms.field_health import FILL_RATES_SCHEMA, daily_fill_rates, detect_drops
+
+        con = self.con
+        # Since the last completed run: a killed run's committed chunks are counted by the re-run.
+        days = [r[0] for r in con.execute("""
+            SELECT DISTINCT seen_date FROM articles
+            WHERE updated_at >= coalesce((SELECT min(started_at) FROM runs WHERE status <> 'completed'
+                AND started_at > coalesce((SELECT max(started_at) FROM runs WHERE status = 'completed'),
+                                          TIMESTAMPTZ '1970-01-01')), now())
+            ORDER BY 1""").fetchall()]
+        if not days:
+            return []
+        day_list = pl.Series("day", days, dtype=pl.Date).to_frame()
+        con.register("health_days", day_list.to_arrow())
         try:
-            for table, query in queries.items():
-                target = staging / table
-                self.con.execute(
-                    f"COPY ({query}) TO '{target}' "
-                    "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (seen_date), WRITE_PARTITION_COLUMNS false)")
-                target.mkdir(parents=True, exist_ok=True)  # an empty table still gets its folder
-            for table in queries:
-                final = self.parquet_dir / table
-                old = self.parquet_dir / f".old-{stamp}-{table}"
-                if final.exists():
-                    final.rename(old)
-                (staging / table).rename(final)
-                shutil.rmtree(old, ignore_errors=True)
+            articles = query_frame(con, """
+                SELECT site, publisher, seen_date, published_at, authors, title, word_count FROM articles
+                WHERE duplicate_of IS NULL AND seen_date IN (SELECT day FROM health_days)""")
+            rates = daily_fill_rates(articles, "seen_date", min_body_words)
+            start = min(days) - timedelta(days=BASELINE_WINDOW)
+            past = query_frame(con, """
+                SELECT publisher, day, field, CAST(articles AS BIGINT) AS articles,
+                       CAST(filled AS BIGINT) AS filled, rate
+                FROM field_health WHERE day >= ? AND day NOT IN (SELECT day FROM health_days)""", [start])
+            history = pl.concat([past.cast(FILL_RATES_SCHEMA),  # type: ignore[arg-type]
+                                 rates.cast(FILL_RATES_SCHEMA)])  # type: ignore[arg-type]
+            drops = pl.concat([detect_drops(history, day) for day in days])
+            now = datetime.now(UTC)
+            con.execute("BEGIN TRANSACTION")
+            con.execute("DELETE FROM field_health WHERE day IN (SELECT day FROM health_days)")
+            con.register("health_rates", rates.with_columns(updated_at=pl.lit(now)).to_arrow())
+            con.execute("INSERT INTO field_health BY NAME SELECT * FROM health_rates")
+            con.execute("DELETE FROM field_health_drops WHERE day IN (SELECT day FROM health_days)")
+            con.register("health_drops", drops.with_columns(run_id=pl.lit(run_id), detected_at=pl.lit(now))
+                         .to_arrow())
+            con.execute("INSERT INTO field_health_drops BY NAME SELECT * FROM health_drops")
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            raise WarehouseError(f"refreshing field health in {self.path} failed: {exc}") from exc
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        for leftover in self.parquet_dir.glob(".staging-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        return self.parquet_dir
+            for name in ("health_days", "health_rates", "health_drops"):
+                try:
+                    con.unregister(name)
+                except duckdb.Error:
+                    pass
+        return list(drops["message"])
+
+    # -- Parquet -----------------------------------------------------------------
+    def export_parquet(self) -> dict[str, int]:
+        """Bring parquet/<table>/seen_date=D/ up to date for the BI hand-off; returns partitions rewritten.
+
+        Only partitions whose rows changed are rewritten: each partition's row count and an
+        order-free hash of its rows are kept in parquet/.fingerprints.json, and a partition whose
+        fingerprint (or file) differs from the table's is written to a hidden temporary file and
+        renamed over the old one (atomic per partition). Partitions no longer in the table go.
+        The fingerprint file is replaced last, so a crash at any point leaves complete files that
+        the next export checks again (a half-finished export is simply finished).
+        """
+        self.parquet_dir.mkdir(parents=True, exist_ok=True)
+        state_path = self.parquet_dir / ".fingerprints.json"
+        try:
+            known: dict[str, dict[str, str]] = json.loads(state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        # Leftovers of a killed export: never read by anyone (hidden), removed before writing.
+        for leftover in [*self.parquet_dir.glob("**/.*.tmp"), *self.parquet_dir.glob(".staging-*"),
+                         *self.parquet_dir.glob(".old-*")]:
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        state: dict[str, dict[str, str]] = {}
+        rewritten: dict[str, int] = {}
+        for table, query in PARQUET_QUERIES.items():
+            table_dir = self.parquet_dir / table
+            table_dir.mkdir(exist_ok=True)  # an empty table still gets its folder
+            rows = self.con.execute(
+                f"SELECT CAST(seen_date AS VARCHAR), count(*), bit_xor(hash(t)) FROM ({query}) t GROUP BY ALL"
+            ).fetchall()
+            current = {str(day): f"{n}:{h}" for day, n, h in rows}
+            before = known.get(table, {})
+            rewritten[table] = 0
+            for day, fingerprint in sorted(current.items()):
+                part_dir = table_dir / f"seen_date={day}"
+                final = part_dir / PARQUET_FILE
+                if before.get(day) == fingerprint and final.exists():
+                    continue
+                part_dir.mkdir(exist_ok=True)
+                staged = part_dir / f".{PARQUET_FILE}-{stamp}.tmp"
+                day_filter = "seen_date IS NULL" if day == "None" else f"seen_date = DATE '{day}'"
+                self.con.execute(
+                    f"COPY (SELECT * EXCLUDE (seen_date) FROM ({query}) t WHERE {day_filter}) "
+                    f"TO '{_sql_text(staged)}' (FORMAT parquet, COMPRESSION zstd)")
+                self.at_stage("parquet")
+                staged.replace(final)
+                # Files of an older layout (or another writer's name) would be read twice.
+                for other in part_dir.glob("*.parquet"):
+                    if other.name != PARQUET_FILE:
+                        other.unlink(missing_ok=True)
+                rewritten[table] += 1
+            for part_dir in table_dir.glob("seen_date=*"):
+                if part_dir.name.removeprefix("seen_date=") not in current:
+                    shutil.rmtree(part_dir, ignore_errors=True)
+            state[table] = current
+        staged_state = self.parquet_dir / f".fingerprints-{stamp}.tmp"
+        staged_state.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+        staged_state.replace(state_path)
+        return rewritten
+
+    def at_stage(self, stage: str) -> None:
+        """Tell `stage_hook` (crash tests) that the run reached `stage`."""
+        if self.stage_hook is not None:
+            self.stage_hook(stage)
+
+
+def _sql_text(value: object) -> str:
+    """A value inside a single-quoted SQL literal (a folder name may contain a quote)."""
+    return str(value).replace("'", "''")
+
+
+PARQUET_FILE = "part-0.parquet"
+# What each Parquet table holds, flat columns, with the `seen_date` it is partitioned by.
+PARQUET_QUERIES = {
+    "articles": "SELECT * FROM articles",
+    "mentions": "SELECT m.*, a.seen_date FROM mentions m JOIN articles a USING (article_id)",
+    "entities": "SELECT * FROM entities",
+    "article_clusters": """SELECT c.* EXCLUDE (minhash), a.seen_date FROM article_clusters c
+                           JOIN articles a USING (article_id)""",
+}
 
 
 def read_query(directory: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -365,3 +617,153 @@ def read_query(directory: Path, sql: str) -> tuple[list[str], list[tuple[Any, ..
         raise WarehouseError(f"query failed: {str(exc).splitlines()[0]}") from exc
     finally:
         con.close()
+
+
+def source_activity(directory: Path) -> dict[str, dict[str, Any]]:
+    """Per source name, read-only: web URLs ok / failed with the last fetch time and latest error
+    (from `fetch_state`), documents stored and their last fetch time (`raw_documents`), and
+    articles and quarantine rows. An empty dict when there is no warehouse yet."""
+    path = directory / "mediamon.duckdb"
+    if not path.exists():
+        return {}
+    con = connect(path, read_only=True)
+    try:
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        queries = {
+            "fetch_state": """SELECT source, count(*) FILTER (WHERE last_error IS NULL),
+                                     count(*) FILTER (WHERE last_error IS NOT NULL), max(last_fetched_at),
+                                     arg_max(last_error, last_fetched_at)
+                                         FILTER (WHERE last_error IS NOT NULL)
+                              FROM fetch_state WHERE source IS NOT NULL GROUP BY ALL""",
+            "raw_documents": "SELECT source, count(*), max(fetched_at) FROM raw_documents GROUP BY ALL",
+            "articles": "SELECT source, count(*) FROM articles GROUP BY ALL",
+            "quarantine": "SELECT source, count(*) FROM quarantine GROUP BY ALL",
+        }
+        out: dict[str, dict[str, Any]] = {}
+
+        def entry(source: Any) -> dict[str, Any]:
+            return out.setdefault(str(source), {"urls_ok": 0, "urls_failed": 0, "last_fetched_at": None,
+                                                "last_error": None, "documents": 0, "last_document_at": None,
+                                                "articles": 0, "quarantined": 0})
+
+        for table, sql in queries.items():
+            if table not in tables:
+                continue  # a warehouse from before the table existed; it appears on the next run
+            for row in con.execute(sql).fetchall():
+                if row[0] is None:
+                    continue
+                e = entry(row[0])
+                if table == "fetch_state":
+                    e.update(urls_ok=row[1], urls_failed=row[2], last_fetched_at=row[3], last_error=row[4])
+                elif table == "raw_documents":
+                    e.update(documents=row[1], last_document_at=row[2])
+                else:
+                    e[table if table == "articles" else "quarantined"] = row[1]
+        return out
+    except duckdb.Error as exc:
+        raise WarehouseError(f"reading source status from {path} failed: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.close()
+
+
+def count_raw_documents(directory: Path, since: datetime | None = None,
+                        source: str | None = None) -> int | None:
+    """How many stored raw documents with bytes match, read-only; None when it cannot be told
+    now (no warehouse, or a run holds the writer lock)."""
+    path = directory / "mediamon.duckdb"
+    if not path.exists():
+        return None
+    try:
+        con = connect(path, read_only=True)
+    except WarehouseError:
+        return None
+    try:
+        row = con.execute(
+            "SELECT count(*) FROM raw_documents WHERE raw_zlib IS NOT NULL "
+            "AND (CAST(? AS TIMESTAMPTZ) IS NULL OR fetched_at >= ?) "
+            "AND (CAST(? AS VARCHAR) IS NULL OR source = ?)",
+            [since, since, source, source]).fetchone()
+        return int(row[0]) if row else 0
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+# Internal bookkeeping, not for analysts: raw page bytes, HTTP cache state, learned template lines.
+SNAPSHOT_SKIP = ("raw_documents", "fetch_state", "template_lines", "schema_version")
+
+
+def export_snapshot(directory: Path, target: Path, *, force: bool = False,
+                    lock_timeout: float = 30.0) -> dict[str, int]:
+    """Write a self-contained Parquet snapshot of the warehouse in `directory` to `target`.
+
+    One zstd Parquet file per table (`<table>.parquet`: articles, mentions, entities,
+    quarantine, runs, article_clusters, ...), plus `manifest.json` (schema version, row
+    counts, files) and a short `README.md`. Reads the warehouse read-only. A non-empty
+    `target` is refused unless `force` (then the files this writes are replaced, nothing
+    else in it is touched). Returns rows per table.
+    """
+    path = directory / "mediamon.duckdb"
+    if not path.exists():
+        raise WarehouseError(f"no warehouse at {path}; run `mediamon run` first or pass --warehouse DIR")
+    if target.exists() and not target.is_dir():
+        raise WarehouseError(f"export target {target} is a file; give a folder")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise WarehouseError(f"export target {target} is not empty; choose an empty folder or pass --force")
+    target.mkdir(parents=True, exist_ok=True)
+    con = connect(path, read_only=True, timeout=lock_timeout)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    staging = target / f".export-{stamp}"
+    try:
+        version_row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall() if r[0] not in SNAPSHOT_SKIP]
+        staging.mkdir()
+        counts: dict[str, int] = {}
+        for table in tables:
+            # Flat columns for BI tools: the MinHash signature is a comparison aid, not data.
+            query = f"SELECT * EXCLUDE (minhash) FROM {table}" if table == "article_clusters" \
+                else f"SELECT * FROM {table}"
+            out = staging / f"{table}.parquet"
+            con.execute(f"COPY ({query}) TO '{_sql_text(out)}' (FORMAT parquet, COMPRESSION zstd)")
+            row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+            counts[table] = int(row[0]) if row else 0
+        manifest = {
+            "mediamon_snapshot": 1,
+            "schema_version": version_row[0] if version_row else None,
+            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "warehouse": str(path),
+            "tables": {t: {"file": f"{t}.parquet", "rows": n} for t, n in counts.items()},
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        (staging / "README.md").write_text(_snapshot_readme(manifest), encoding="utf-8")
+        # Everything is complete before anything in `target` is replaced.
+        for item in sorted(staging.iterdir()):
+            item.replace(target / item.name)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"exporting {path} to {target} failed: {str(exc).splitlines()[0]}") from exc
+    except OSError as exc:
+        raise WarehouseError(f"exporting {path} to {target} failed: {exc}") from exc
+    finally:
+        con.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    return counts
+
+
+def _snapshot_readme(manifest: dict[str, Any]) -> str:
+    lines = [
+        "# mediamon warehouse snapshot", "",
+        f"Exported {manifest['exported_at']} from `{manifest['warehouse']}` "
+        f"(schema version {manifest['schema_version']}). One zstd-compressed Parquet file per table; "
+        "columns and meanings: docs/data-model.md in the mediamon repository.", "",
+        "| table | rows |", "|---|---:|",
+        *[f"| {t} | {info['rows']} |" for t, info in manifest["tables"].items()], "",
+        "Read it with DuckDB (`SELECT * FROM 'articles.parquet'`), pyarrow "
+        "(`pyarrow.parquet.read_table('articles.parquet')`) or polars "
+        "(`pl.read_parquet('articles.parquet')`).",
+        "Join mentions and entities on `entity_id`, mentions and articles on `article_id`.", "",
+    ]
+    return "\n".join(lines)

@@ -4,6 +4,7 @@
     parse_feed(bytes, url) -> Listing   RSS 0.9x/1.0/2.0 and Atom, via feedparser
     parse_sitemap(bytes, url) -> Listing   urlset (incl. Google News) or sitemapindex
     parse_url_list(text)   -> list[str]  one URL a line, '#' starts a comment
+    kind_from_url(url)     -> "feed" | "sitemap" | "urllist" | "warc" | None   a guess, no fetching
 
 Each `ListingEntry` carries what the listing knew about the story (title,
 publication date in UTC, language); the fetcher passes it on as hints. Bytes may
@@ -20,6 +21,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
+from urllib.parse import unquote, urlsplit
 
 import feedparser
 from dateutil import parser as date_parser
@@ -33,6 +35,10 @@ _PROLOG_RE = re.compile(rb"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*", re.S
 _TAG_RE = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 _FEED_ROOTS = {b"rss", b"rdf", b"feed", b"channel"}
 _SITEMAP_ROOTS = {b"urlset", b"sitemapindex"}
+# What feed and sitemap URLs look like in the wild (feeds.bbci.co.uk/news/rss.xml, /feed/,
+# /?feed=rss2, /sitemap-news.xml.gz, feeds.feedburner.com/Name).
+_FEED_WORD_RE = re.compile(r"(?:^|[/._?=&])(?:rss\d?|atom|feeds?|rdf)(?:$|[/._?=&])", re.I)
+_SITEMAP_WORD_RE = re.compile(r"sitemap", re.I)
 
 
 @dataclass(frozen=True)
@@ -244,3 +250,26 @@ def parse_url_list(text: str, base: str | None = None) -> list[str]:
             seen.add(normal)
             urls.append(normal)
     return urls
+
+
+def kind_from_url(url: str) -> str | None:
+    """What a URL probably is, from its name alone: "warc", "sitemap", "feed", "urllist", or None.
+
+    None means "no sign of a listing": most likely an article page, but only fetching can
+    tell. Used where the network may not be touched (`mediamon sources`) or did not answer.
+    """
+    parts = urlsplit(url.strip())
+    path = unquote(parts.path).lower()
+    name = path.rsplit("/", 1)[-1]
+    if name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
+        return "warc"
+    if _SITEMAP_WORD_RE.search(name) or (name.endswith((".xml", ".xml.gz")) and "sitemap" in path):
+        return "sitemap"
+    host_labels = (parts.hostname or "").lower().split(".")
+    if (_FEED_WORD_RE.search(path) or _FEED_WORD_RE.search(parts.query)
+            or host_labels[0] in ("feeds", "feed", "rss")
+            or name.endswith((".rss", ".atom", ".rdf", ".xml", ".xml.gz"))):
+        return "feed"
+    if name.endswith((".txt", ".urls", ".lst")):
+        return "urllist"
+    return None

@@ -96,8 +96,17 @@ def test_feed_first_run_every_fault_lands_where_it_should(fault_server: Any,
     for path, error in expected_errors.items():
         assert (docs[path].error, docs[path].error_stage, docs[path].raw) == (error, "fetch", None)
     assert fault_server.requests_for("/private/x") == []
-    # only good pages are cached; failures come back next run
-    assert set(run.cache_updates) == {fault_server.url(p) for p in ("/news/1", "/news/2", "/news/cp1251")}
+    # Every URL gets a fetch_state row with its outcome; only good pages get validators, so
+    # failures are fetched again next run.
+    rows = {url.removeprefix(fault_server.base_url): row for url, row in run.cache_updates.items()}
+    assert set(rows) == {"/feed.xml", *docs}
+    assert {p for p, row in rows.items() if row.etag} == {"/news/1", "/news/2", "/news/cp1251"}
+    assert rows["/feed.xml"].content_hash is None  # a listing is never fetched conditionally
+    assert (rows["/news/1"].last_status, rows["/news/1"].last_error, rows["/news/1"].source) == \
+        (200, None, "feeds.local")
+    assert (rows["/news/3"].last_status, rows["/news/3"].last_error) == (404, "HTTP 404")
+    assert rows["/news/down"].last_error == expected_errors["/news/down"] and rows["/news/down"].etag is None
+    assert all(row.fetched_at is not None for row in rows.values())
     stats = run.host_stats[fault_server.base_url.removeprefix("http://")]
     assert stats.ok == 4 and stats.failed == 4 and stats.robots_disallowed == 1
     assert stats.max_in_flight <= FAST.per_host
@@ -109,14 +118,17 @@ def test_feed_second_run_is_conditional_and_yields_nothing_new(fault_server: Any
     first = collect_web_source(fault_server.url("/feed.xml"), "feeds.local", FAST, {})
     fault_server.reset_log()
     second = collect_web_source(fault_server.url("/feed.xml"), "feeds.local", FAST, first.cache_updates)
-    assert sorted(second.unchanged_urls) == sorted(first.cache_updates)
+    assert sorted(second.unchanged_urls) == sorted(u for u, row in first.cache_updates.items() if row.etag)
     assert all(doc.raw is None for doc in second.documents)  # only the failures, retried
     assert {d.url.removeprefix(fault_server.base_url) for d in second.documents} == {
         "/news/3", "/images/photo.jpg", "/private/x", "/news/down"}
     for path in ("/news/1", "/news/2", "/news/cp1251"):
         (request,) = fault_server.requests_for(path)
         assert request.headers["if-none-match"] == first.cache_updates[fault_server.url(path)].etag
-    assert second.cache_updates == {}
+    # Validators unchanged (CacheEntry equality ignores the status columns); statuses refreshed.
+    assert {u: r for u, r in second.cache_updates.items() if r.etag} == \
+        {u: r for u, r in first.cache_updates.items() if r.etag}
+    assert {r.last_status for r in second.cache_updates.values() if r.etag} == {304}
 
 
 def test_sitemap_index_with_gzipped_news_sitemap(fault_server: Any,

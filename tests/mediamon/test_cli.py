@@ -111,3 +111,81 @@ def test_console_script_runs_the_seed_twice_cleanly(tmp_path: Path) -> None:
     sql = subprocess.run([str(MEDIAMON), "sql", "--config", str(config), "--format", "json",
                           "SELECT count(*) AS n FROM runs"], env=env, capture_output=True, text=True, timeout=120)
     assert json.loads(sql.stdout) == [{"n": 2}]
+
+
+def _sources_config(tmp_path: Path) -> Path:
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text("https://example.org/a\nhttps://example.org/b\n")
+    config = tmp_path / "mediamon.toml"
+    config.write_text('[warehouse]\npath = "wh"\n'
+                      '[[sources]]\nname = "times"\nlocation = "https://example.org/rss.xml"\n'
+                      'publisher = "Example Times"\ninterval_minutes = 30\ngroup = "hourly"\n'
+                      '[[sources]]\nname = "watch"\nlocation = "feeds.txt"\n'
+                      '[[sources]]\nname = "story"\nlocation = "https://example.org/2024/03/story"\n')
+    return config
+
+
+def test_sources_without_warehouse_is_friendly(tmp_path: Path, capsys) -> None:
+    assert main(["sources", "--config", str(_sources_config(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert [c.strip() for c in lines[0].split(" | ")][:3] == ["name", "kind", "location"]
+    rows = {line.split(" | ")[0].strip(): [c.strip() for c in line.split(" | ")] for line in lines[2:5]}
+    assert rows["times"][1:2] == ["feed"] and "30 min" in rows["times"] and "Example Times" in rows["times"]
+    assert rows["watch"][1] == "urllist" and rows["story"][1] == "url"
+    assert all(r[-2:] == ["never", "-"] for r in rows.values())
+    assert "no warehouse at" in out and "nothing fetched so far" in out
+    assert not (tmp_path / "wh").exists()  # read-only: not even created
+
+
+def test_sources_without_any_configured(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "empty.toml"
+    config.write_text("")
+    assert main(["sources", "--config", str(config), "--warehouse", str(tmp_path / "wh")]) == 0
+    assert "no [[sources]] in" in capsys.readouterr().out
+
+
+def test_sources_show_last_fetch_status(tmp_path: Path, capsys) -> None:
+    from flows.fetch import CacheEntry
+
+    config = _sources_config(tmp_path)
+    fetched = datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
+    with Warehouse(tmp_path / "wh") as wh:
+        wh.save_fetch_cache({
+            "https://example.org/rss.xml": CacheEntry(last_status=200, fetched_at=fetched, source="times"),
+            "https://example.org/1": CacheEntry(etag='"x"', last_status=200, fetched_at=fetched, source="times"),
+            "https://example.org/2": CacheEntry(last_status=503, last_error="HTTP 503 after 3 tries",
+                                                fetched_at=fetched, source="times"),
+            "https://example.org/old": CacheEntry(last_status=200, fetched_at=fetched, source="retired"),
+        })
+    assert main(["sources", "--config", str(config), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    times = next(r for r in report["sources"] if r["name"] == "times")
+    assert (times["urls_ok"], times["urls_failed"], times["last_error"]) == (2, 1, "HTTP 503 after 3 tries")
+    assert times["last_fetched_at"] == fetched.isoformat() and times["publisher"] == "Example Times"
+    watch = next(r for r in report["sources"] if r["name"] == "watch")
+    assert (watch["urls_ok"], watch["last_fetched_at"]) == (0, None)
+    assert report["unconfigured"] == ["retired"] and report["note"] is None
+    assert main(["sources", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "2024-03-05 09:30 UTC" in out and "HTTP 503 after 3 tries" in out and "retired" in out
+
+
+def test_reprocess_without_warehouse_is_one_line(tmp_path: Path, capsys) -> None:
+    assert main(["reprocess", "--warehouse", str(tmp_path / "none")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mediamon: error: no warehouse at") and len(err.strip().splitlines()) == 1
+
+
+def test_reprocess_with_nothing_stored_is_one_line(tmp_path: Path, capsys) -> None:
+    with Warehouse(tmp_path / "wh"):
+        pass
+    assert main(["reprocess", "--warehouse", str(tmp_path / "wh"), "--source", "nope"]) == 1
+    assert "nothing to reprocess" in capsys.readouterr().err
+
+
+def test_reprocess_bad_since_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reprocess", "--since", "last tuesday"])
+    assert exit_info.value.code == 2
+    assert "not a date: 'last tuesday'" in capsys.readouterr().err

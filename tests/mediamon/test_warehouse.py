@@ -39,14 +39,17 @@ def _load(wh: Warehouse, run_id: str, articles: list[dict[str, object]],
 def test_new_unchanged_updated_and_versions(tmp_path: Path) -> None:
     with Warehouse(tmp_path) as wh:
         c1 = _load(wh, "r1", [_article("a", "one"), _article("b", "two")])
+        seen_sql = "SELECT article_id, first_seen_at FROM articles ORDER BY first_seen_at"
+        first_seen = wh.con.execute(seen_sql).fetchall()
         c2 = _load(wh, "r2", [_article("a", "one"), _article("b", "two, edited")])
         versions = wh.con.execute("SELECT article_id, content_hash FROM article_versions").fetchall()
         n = wh.con.execute("SELECT count(*) FROM articles").fetchone()[0]
-        first_seen = wh.con.execute("SELECT count(DISTINCT first_seen_at) FROM articles").fetchone()[0]
+        first_seen_after = wh.con.execute(seen_sql).fetchall()
     assert (c1.articles_new, c1.articles_updated, c1.articles_unchanged) == (2, 0, 0)
     assert (c2.articles_new, c2.articles_updated, c2.articles_unchanged) == (0, 1, 1)
     assert versions == [("b", "h-two")]
-    assert n == 2 and first_seen == 1
+    # An update keeps first_seen_at; within one load the order read is the order first seen.
+    assert n == 2 and first_seen_after == first_seen and [r[0] for r in first_seen] == ["a", "b"]
 
 
 def test_exact_copy_under_another_url_is_kept_and_marked(tmp_path: Path) -> None:
@@ -132,8 +135,40 @@ def test_parquet_export_matches_tables(tmp_path: Path) -> None:
     with duckdb.connect() as con:
         n = con.execute(f"SELECT count(*) FROM read_parquet('{tmp_path}/parquet/articles/**/*.parquet')").fetchone()[0]
     assert n == 2
-    assert not list((tmp_path / "parquet").glob(".*"))
+    assert [p.name for p in (tmp_path / "parquet").glob(".*")] == [".fingerprints.json"]
     assert (tmp_path / "parquet" / "mentions").is_dir()
+
+
+def _partition_files(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in sorted(root.glob("*/seen_date=*/*.parquet"))}
+
+
+def test_parquet_rewrites_only_changed_partitions(tmp_path: Path) -> None:
+    root = tmp_path / "parquet"
+    with Warehouse(tmp_path) as wh:
+        _load(wh, "r1", [_article("a", "one"), _article("b", "two"), _article("c", "three")])
+        # Articles first seen on another day live in another partition.
+        wh.con.execute("UPDATE articles SET seen_date = DATE '2024-01-01' WHERE article_id = 'a'")
+        wh.con.execute("UPDATE articles SET seen_date = DATE '2024-01-02' WHERE article_id = 'c'")
+        first = wh.export_parquet()
+        before = _partition_files(root)
+        again = wh.export_parquet()
+        assert _partition_files(root) == before  # nothing changed: nothing rewritten
+        # A killed export's temporary file is removed; a partition whose rows left the table goes.
+        (root / "articles" / "seen_date=2024-01-01" / ".part-0.parquet-x.tmp").write_bytes(b"half")
+        wh.con.execute("DELETE FROM articles WHERE article_id = 'c'")
+        _load(wh, "r2", [_article("a", "one"), _article("b", "two, edited")])
+        second = wh.export_parquet()
+        after = _partition_files(root)
+        table_rows = wh.con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert first["articles"] == 3 and again == {t: 0 for t in first}
+    assert second["articles"] == 1  # only b's partition
+    today = next(k for k in before if k.startswith("articles/") and "2024" not in k)
+    assert after[today] != before[today]
+    assert after["articles/seen_date=2024-01-01/part-0.parquet"] == before["articles/seen_date=2024-01-01/part-0.parquet"]
+    assert "articles/seen_date=2024-01-02/part-0.parquet" not in after
+    assert not list(root.glob("**/*.tmp"))
+    assert pl.read_parquet(root / "articles" / "**" / "*.parquet", hive_partitioning=True).height == table_rows == 2
 
 
 def test_template_lines_are_read_for_the_requested_sites_only(tmp_path: Path) -> None:
@@ -147,3 +182,39 @@ def test_template_lines_are_read_for_the_requested_sites_only(tmp_path: Path) ->
         none = wh.template_lines([])
     assert sorted(got["article_id"].to_list()) == ["x", "y"] and set(got["site"]) == {"a.org"}
     assert none.height == 0
+
+
+def _streamed(wh: Warehouse, run_id: str, articles: list[dict[str, object]], seen_date: str) -> list[str]:
+    """One streamed run (begin, one chunk, field health, finish) whose articles were first seen on `seen_date`."""
+    from mediamon.warehouse import LoadCounts
+
+    run = RunRecord(run_id=run_id, started_at=datetime.now(UTC), sources=["t"], documents_in=len(articles))
+    wh.begin_run(run)
+    counts = wh.load_chunk(run, len(articles), frame(articles, ARTICLES), frame([], QUARANTINE), frame([], MENTIONS),
+                           frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES),
+                           LoadCounts(), LoadCounts())
+    wh.con.execute("UPDATE articles SET seen_date = CAST(? AS DATE) WHERE run_id = ?", [seen_date, run_id])
+    messages = wh.refresh_field_health(run_id, min_body_words=3)
+    wh.finish_run(run, counts)
+    return messages
+
+
+def test_field_health_warns_when_a_publishers_rate_drops(tmp_path: Path) -> None:
+    def story(run: str, i: int, dated: bool) -> dict[str, object]:
+        a = _article(f"{run}-{i}", f"story {run} number {i} with enough words")
+        a.update(site="x.org", publisher="X", run_id=run, authors=["A. Writer"],
+                 published_at=datetime(2024, 1, 1, tzinfo=UTC) if dated else None)
+        return a
+
+    with Warehouse(tmp_path) as wh:
+        for day in range(1, 7):  # six days on which every article had a date
+            assert _streamed(wh, f"r{day}", [story(f"r{day}", i, True) for i in range(6)], f"2024-03-0{day}") == []
+        messages = _streamed(wh, "r7", [story("r7", i, False) for i in range(6)], "2024-03-07")
+        rates = wh.con.execute("SELECT day, rate FROM field_health WHERE publisher = 'x.org' AND field = 'published_at' "
+                               "ORDER BY day").fetchall()
+        authors = wh.con.execute("SELECT min(rate) FROM field_health WHERE field = 'authors'").fetchone()[0]
+        drops = wh.con.execute("SELECT publisher, field, rate, baseline_rate, run_id FROM field_health_drops").fetchall()
+    assert len(messages) == 1 and "x.org: published_at filled in 0 of 6" in messages[0]
+    assert [r[1] for r in rates] == [1.0] * 6 + [0.0]
+    assert authors == 1.0  # the other fields stayed healthy: no warning for them
+    assert drops == [("x.org", "published_at", 0.0, 1.0, "r7")]

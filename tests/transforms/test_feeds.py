@@ -7,6 +7,7 @@ import pytest
 
 from transforms.feeds import (
     gunzip_bounded,
+    kind_from_url,
     parse_feed,
     parse_listing,
     parse_sitemap,
@@ -157,3 +158,25 @@ def test_gunzip_bounded_refuses_bombs() -> None:
     assert gunzip_bounded(b"plain", 10) == b"plain"
     with pytest.raises(ValueError, match="gzip"):
         gunzip_bounded(b"\x1f\x8b" + b"junk" * 10, 100)
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        pytest.param("https://feeds.bbci.co.uk/news/rss.xml", "feed", id="rss-xml"),
+        pytest.param("https://example.org/feed/", "feed", id="wordpress-feed"),
+        pytest.param("https://example.org/?feed=rss2", "feed", id="feed-query"),
+        pytest.param("https://feeds.feedburner.com/SomeBlog", "feed", id="feeds-host"),
+        pytest.param("https://example.org/feeds/all.atom.xml", "feed", id="atom"),
+        pytest.param("https://example.org/sitemap-news.xml.gz", "sitemap", id="news-sitemap-gz"),
+        pytest.param("https://example.org/sitemaps/2024-03.xml", "sitemap", id="sitemap-folder"),
+        pytest.param("https://example.org/lists/watch.txt", "urllist", id="url-list"),
+        pytest.param("/data/CC-NEWS-20240305-00001.warc.gz", "warc", id="warc"),
+        pytest.param("https://example.org/2024/03/05/tram-line-extended", None, id="article-slug"),
+        pytest.param("https://example.org/news/rss-reader-review.html", None, id="rss-word-in-slug"),
+        pytest.param("https://example.org/news/feedback-on-the-plan", None, id="feed-prefix-in-slug"),
+        pytest.param("http://127.0.0.1:8080/story", None, id="bare-page"),
+    ],
+)
+def test_kind_from_url(url: str, kind: str | None) -> None:
+    assert kind_from_url(url) == kind

@@ -1,0 +1,155 @@
+"""Where the CPU-heavy stages (clean, tag) run: local worker processes or a Dask cluster.
+
+The pipeline hands each stage a chunk as a list of batches and gets the results
+back in the same order, so the warehouse write stays one ordered step in the flow
+process wherever the work ran.
+
+- `LocalStages` (default): one spawn-context process pool for the whole run, so the
+  extractors and the spaCy model load once per worker, not once per chunk.
+- `DaskStages` (`[dask] address`): every batch is a Prefect task submitted to the
+  flow's `prefect_dask.DaskTaskRunner`; the Dask workers import mediamon and cache
+  the model per worker process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import socket
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows.clean import MIN_DOCS_FOR_PROCESSES
+from flows.tag import TAG_BATCH_SIZE
+from flows.workers import quiet_worker, tag_batch
+from mediamon.config import Settings
+from mediamon.errors import ConfigError, MediamonError
+from transforms.clean import CleanBatch, clean_batch
+from transforms.document import RawDocument
+
+Tagged = tuple[list[Any], list[Any]]
+
+
+class Stages(Protocol):
+    def clean(self, batches: list[list[RawDocument]], run_id: str, publishers: dict[str, str]
+              ) -> list[CleanBatch]: ...
+
+    def tag(self, batches: list[list[Any]]) -> list[Tagged]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalStages:
+    """Batches in this process, or in `workers` processes once a chunk is big enough to pay for them."""
+
+    def __init__(self, workers: int, watchlist: Path | None) -> None:
+        self.workers = workers
+        self.watchlist = watchlist
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _pool_for(self, documents: int, batches: int) -> ProcessPoolExecutor | None:
+        if self.workers <= 1 or batches < 2:
+            return None
+        # Starting processes costs seconds: only for a big chunk, or when they are already running.
+        if self._pool is None and documents < MIN_DOCS_FOR_PROCESSES:
+            return None
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                             initializer=quiet_worker)
+        return self._pool
+
+    def clean(self, batches: list[list[RawDocument]], run_id: str, publishers: dict[str, str]
+              ) -> list[CleanBatch]:
+        pool = self._pool_for(sum(len(b) for b in batches), len(batches))
+        if pool is None:
+            return [clean_batch(b, run_id, publishers) for b in batches]
+        futures = [pool.submit(clean_batch, b, run_id, publishers) for b in batches]
+        return [f.result() for f in futures]
+
+    def tag(self, batches: list[list[Any]]) -> list[Tagged]:
+        pool = self._pool_for(sum(len(b) for b in batches), len(batches))
+        if pool is None:
+            return [tag_batch(b, self.watchlist) for b in batches]
+        futures = [pool.submit(tag_batch, b, self.watchlist) for b in batches]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+@task(name="clean: batch", cache_policy=NO_CACHE, persist_result=False, retries=1)
+def clean_batch_task(batch: list[RawDocument], run_id: str, publishers: dict[str, str]) -> CleanBatch:
+    return clean_batch(batch, run_id, publishers)
+
+
+@task(name="tag: batch", cache_policy=NO_CACHE, persist_result=False, retries=1)
+def tag_batch_task(batch: list[Any], watchlist: Path | None) -> Tagged:
+    return tag_batch(batch, watchlist)
+
+
+class DaskStages:
+    """Each batch a Prefect task on the flow's Dask task runner (call from inside the flow)."""
+
+    def __init__(self, watchlist: Path | None, timeout_seconds: float) -> None:
+        self.watchlist = watchlist
+        self.timeout = timeout_seconds
+
+    def clean(self, batches: list[list[RawDocument]], run_id: str, publishers: dict[str, str]
+              ) -> list[CleanBatch]:
+        run = clean_batch_task.with_options(timeout_seconds=self.timeout)
+        futures = [run.submit(b, run_id, publishers) for b in batches]
+        return [f.result() for f in futures]
+
+    def tag(self, batches: list[list[Any]]) -> list[Tagged]:
+        run = tag_batch_task.with_options(timeout_seconds=self.timeout)
+        futures = [run.submit(b, self.watchlist) for b in batches]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        pass
+
+
+def make_stages(settings: Settings) -> Stages:
+    if settings.dask_address:
+        return DaskStages(settings.watchlist_path, settings.task_timeout_seconds)
+    return LocalStages(settings.workers, settings.watchlist_path)
+
+
+def dask_task_runner(settings: Settings) -> Any:
+    """The `DaskTaskRunner` for `[dask] address`, or None to keep Prefect's default runner."""
+    address = settings.dask_address
+    if not address:
+        return None
+    parts = urlsplit(address)
+    if not parts.scheme or not parts.hostname:
+        raise ConfigError(f"[dask] address must look like tcp://host:8786, got {address!r}")
+    if parts.scheme in ("tcp", "tls"):
+        # Fail in a second with the fix, not after Dask's 30 s connect timeout with a traceback.
+        try:
+            socket.create_connection((parts.hostname, parts.port or 8786), timeout=5).close()
+        except OSError as exc:
+            raise MediamonError(f"the Dask scheduler at {address} is not reachable ({exc.strerror or exc}); "
+                                "start it (`dask scheduler`) or clear [dask] address to run locally") from exc
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(address=address)
+
+
+def split(items: Sequence[Any], size: int) -> list[list[Any]]:
+    """`items` in consecutive batches of at most `size`."""
+    step = max(1, size)
+    return [list(items[i:i + step]) for i in range(0, len(items), step)]
+
+
+def tag_batches(inputs: Sequence[Any], workers: int) -> list[list[Any]]:
+    """Tag inputs in batches: TAG_BATCH_SIZE, smaller when that keeps every worker busy."""
+    size = min(TAG_BATCH_SIZE, max(8, -(-len(inputs) // max(1, workers))))
+    return split(inputs, size)
