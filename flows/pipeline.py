@@ -223,7 +223,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
     logger = get_run_logger()
     stages = make_stages(settings)
     # Take the writer lock before doing any work, so a second run waits (or fails) early.
-    with Warehouse(settings.warehouse_dir, settings.lock_timeout_seconds) as warehouse:
+    with Warehouse(settings.warehouse_dir, settings.lock_timeout_seconds, settings.memory_limit) as warehouse:
         warehouse.stage_hook = partial(stage_boundary, settings.test_pause_at)  # crash tests only
         if reprocess is not None:
             extracted = reread_raw_documents.with_options(timeout_seconds=timeout)(warehouse, reprocess)

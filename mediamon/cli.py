@@ -148,7 +148,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from mediamon.warehouse import export_snapshot
+    from mediamon.export import export_snapshot
 
     settings = _settings(args)
     target = Path(args.to).resolve()

@@ -84,6 +84,9 @@ class Settings:
     warehouse_dir: Path
     sources: tuple[SourceSpec, ...] = ()
     lock_timeout_seconds: float = 30.0
+    # DuckDB's buffer pool defaults to 80% of RAM and grows with the warehouse; a run's writer needs
+    # far less, and a cap keeps the flow process flat as input grows (DuckDB spills to disk past it).
+    memory_limit: str = "512MB"
     batch_size: int = 200
     workers: int = 2
     min_words: int = 50
@@ -275,6 +278,7 @@ def load_settings(config: Path | None = None, *, cwd: Path | None = None) -> Set
             warehouse_dir=Path(resolve_location(str(warehouse.get("path", "data")), base)),
             sources=_source_specs(doc.get("sources", []), base, path),
             lock_timeout_seconds=float(warehouse.get("lock_timeout_seconds", 30)),
+            memory_limit=str(warehouse.get("memory_limit", "512MB")),
             batch_size=int(pipeline.get("batch_size", 200)),
             workers=int(pipeline.get("workers", 2)),
             min_words=int(pipeline.get("min_words", 50)),

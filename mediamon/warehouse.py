@@ -101,12 +101,19 @@ class RunRecord:
 class Warehouse:
     """A writer's handle on the warehouse. Use as a context manager."""
 
-    def __init__(self, directory: Path, lock_timeout: float = 30.0):
+    def __init__(self, directory: Path, lock_timeout: float = 30.0, memory_limit: str | None = None):
         self.directory = directory
         self.path = directory / "mediamon.duckdb"
         self.parquet_dir = directory / "parquet"
         directory.mkdir(parents=True, exist_ok=True)
         self.con = connect(self.path, timeout=lock_timeout)
+        if memory_limit:
+            try:
+                self.con.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
+            except duckdb.Error as exc:
+                self.con.close()
+                raise WarehouseError(f"[warehouse] memory_limit = {memory_limit!r} is not a size DuckDB "
+                                     f"understands (e.g. '512MB', '2GB'): {str(exc).splitlines()[0]}") from exc
         # Called with a stage name at points a crash test kills the run (see runtime.stage_boundary).
         self.stage_hook: Callable[[str], None] | None = None
         self.migrate()
@@ -564,7 +571,7 @@ class Warehouse:
                 day_filter = "seen_date IS NULL" if day == "None" else f"seen_date = DATE '{day}'"
                 self.con.execute(
                     f"COPY (SELECT * EXCLUDE (seen_date) FROM ({query}) t WHERE {day_filter}) "
-                    f"TO '{_sql_text(staged)}' (FORMAT parquet, COMPRESSION zstd)")
+                    f"TO '{sql_text(staged)}' (FORMAT parquet, COMPRESSION zstd)")
                 self.at_stage("parquet")
                 staged.replace(final)
                 # Files of an older layout (or another writer's name) would be read twice.
@@ -587,7 +594,7 @@ class Warehouse:
             self.stage_hook(stage)
 
 
-def _sql_text(value: object) -> str:
+def sql_text(value: object) -> str:
     """A value inside a single-quoted SQL literal (a folder name may contain a quote)."""
     return str(value).replace("'", "''")
 
@@ -689,81 +696,3 @@ def count_raw_documents(directory: Path, since: datetime | None = None,
         return None
     finally:
         con.close()
-
-
-# Internal bookkeeping, not for analysts: raw page bytes, HTTP cache state, learned template lines.
-SNAPSHOT_SKIP = ("raw_documents", "fetch_state", "template_lines", "schema_version")
-
-
-def export_snapshot(directory: Path, target: Path, *, force: bool = False,
-                    lock_timeout: float = 30.0) -> dict[str, int]:
-    """Write a self-contained Parquet snapshot of the warehouse in `directory` to `target`.
-
-    One zstd Parquet file per table (`<table>.parquet`: articles, mentions, entities,
-    quarantine, runs, article_clusters, ...), plus `manifest.json` (schema version, row
-    counts, files) and a short `README.md`. Reads the warehouse read-only. A non-empty
-    `target` is refused unless `force` (then the files this writes are replaced, nothing
-    else in it is touched). Returns rows per table.
-    """
-    path = directory / "mediamon.duckdb"
-    if not path.exists():
-        raise WarehouseError(f"no warehouse at {path}; run `mediamon run` first or pass --warehouse DIR")
-    if target.exists() and not target.is_dir():
-        raise WarehouseError(f"export target {target} is a file; give a folder")
-    if target.is_dir() and any(target.iterdir()) and not force:
-        raise WarehouseError(f"export target {target} is not empty; choose an empty folder or pass --force")
-    target.mkdir(parents=True, exist_ok=True)
-    con = connect(path, read_only=True, timeout=lock_timeout)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    staging = target / f".export-{stamp}"
-    try:
-        version_row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall() if r[0] not in SNAPSHOT_SKIP]
-        staging.mkdir()
-        counts: dict[str, int] = {}
-        for table in tables:
-            # Flat columns for BI tools: the MinHash signature is a comparison aid, not data.
-            query = f"SELECT * EXCLUDE (minhash) FROM {table}" if table == "article_clusters" \
-                else f"SELECT * FROM {table}"
-            out = staging / f"{table}.parquet"
-            con.execute(f"COPY ({query}) TO '{_sql_text(out)}' (FORMAT parquet, COMPRESSION zstd)")
-            row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-            counts[table] = int(row[0]) if row else 0
-        manifest = {
-            "mediamon_snapshot": 1,
-            "schema_version": version_row[0] if version_row else None,
-            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "warehouse": str(path),
-            "tables": {t: {"file": f"{t}.parquet", "rows": n} for t, n in counts.items()},
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        (staging / "README.md").write_text(_snapshot_readme(manifest), encoding="utf-8")
-        # Everything is complete before anything in `target` is replaced.
-        for item in sorted(staging.iterdir()):
-            item.replace(target / item.name)
-    except duckdb.Error as exc:
-        raise WarehouseError(f"exporting {path} to {target} failed: {str(exc).splitlines()[0]}") from exc
-    except OSError as exc:
-        raise WarehouseError(f"exporting {path} to {target} failed: {exc}") from exc
-    finally:
-        con.close()
-        shutil.rmtree(staging, ignore_errors=True)
-    return counts
-
-
-def _snapshot_readme(manifest: dict[str, Any]) -> str:
-    lines = [
-        "# mediamon warehouse snapshot", "",
-        f"Exported {manifest['exported_at']} from `{manifest['warehouse']}` "
-        f"(schema version {manifest['schema_version']}). One zstd-compressed Parquet file per table; "
-        "columns and meanings: docs/data-model.md in the mediamon repository.", "",
-        "| table | rows |", "|---|---:|",
-        *[f"| {t} | {info['rows']} |" for t, info in manifest["tables"].items()], "",
-        "Read it with DuckDB (`SELECT * FROM 'articles.parquet'`), pyarrow "
-        "(`pyarrow.parquet.read_table('articles.parquet')`) or polars "
-        "(`pl.read_parquet('articles.parquet')`).",
-        "Join mentions and entities on `entity_id`, mentions and articles on `article_id`.", "",
-    ]
-    return "\n".join(lines)

@@ -218,3 +218,11 @@ def test_field_health_warns_when_a_publishers_rate_drops(tmp_path: Path) -> None
     assert [r[1] for r in rates] == [1.0] * 6 + [0.0]
     assert authors == 1.0  # the other fields stayed healthy: no warning for them
     assert drops == [("x.org", "published_at", 0.0, 1.0, "r7")]
+
+
+def test_memory_limit_caps_the_writer_and_a_bad_size_is_one_clear_error(tmp_path: Path) -> None:
+    with Warehouse(tmp_path / "wh", memory_limit="256MB") as wh:
+        limit = wh.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit.replace(" ", "").upper() in {"256.0MB", "256MB", "244.1MIB", "244.1MB"}
+    with pytest.raises(WarehouseError, match="memory_limit"):
+        Warehouse(tmp_path / "wh", memory_limit="lots")
