@@ -32,7 +32,7 @@ from flows.local_folder import PendingPage
 from flows.quality import check_articles, check_tagged, field_health, publish_quality
 from flows.runners import DaskStages, Stages, dask_task_runner, make_stages, split, tag_batches
 from flows.tag import merge_tagged, tag_inputs
-from mediamon.clusters import update_clusters
+from mediamon.clusters import refresh_lsh_bands, update_clusters
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import MediamonError, QualityError
 from mediamon.runtime import stage_boundary
@@ -240,6 +240,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                                 # never became documents, so they are outside documents_in.
                                 "not_modified": extracted.unchanged})
         warehouse.begin_run(run)
+        refresh_lsh_bands(warehouse.con)
         warehouse.at_stage("extract")
         lap("extract")
 
@@ -319,7 +320,8 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                     template_rows, chunk.skipped, totals)
                 totals = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
                 # Cluster each chunk as it lands: clustering all of a long run's articles at the end
-                # held every body and signature at once (the main process grew ~40% on 10k documents).
+                # held every body and signature at once. Only the stored clusters a chunk may join
+                # are read (article_lsh_bands), so the cost stays flat as the warehouse grows.
                 update_clusters(warehouse.con)
                 for q in quarantined:
                     for r in q["reasons"]:  # type: ignore[attr-defined]

@@ -17,8 +17,9 @@ import duckdb
 from mediamon.errors import WarehouseError
 from mediamon.warehouse import sql_text, connect
 
-# Internal bookkeeping, not for analysts: raw page bytes, HTTP cache state, learned template lines.
-SNAPSHOT_SKIP = ("raw_documents", "fetch_state", "template_lines", "schema_version")
+# Internal bookkeeping, not for analysts: raw page bytes, HTTP cache state, learned template lines,
+# the syndication LSH index.
+SNAPSHOT_SKIP = ("raw_documents", "fetch_state", "template_lines", "article_lsh_bands", "schema_version")
 
 
 def export_snapshot(directory: Path, target: Path, *, force: bool = False,

@@ -32,6 +32,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +71,11 @@ SIGNATURES_SCHEMA: dict[str, pl.DataType] = {
     "first_seen_at": UTC_TS,
     "publisher": pl.String(),
     "agency": pl.String(),
+}
+BANDS_SCHEMA: dict[str, pl.DataType] = {
+    "article_id": pl.String(),
+    "band": pl.Int16(),
+    "band_hash": pl.UInt64(),
 }
 
 # Scripts written without spaces between words: each character is a token.
@@ -269,13 +275,21 @@ def _stored_members(frame: pl.DataFrame | None, signer: _Signer, skip: set[str])
 
 
 def _new_members(frame: pl.DataFrame, signer: _Signer) -> list[_Member]:
-    columns = ("article_id", "body", "publisher", "agency", "published_at", "first_seen_at", "duplicate_of")
+    columns = ("article_id", "body", "publisher", "agency", "published_at", "first_seen_at", "duplicate_of",
+               "minhash", "shingle_count")
+    presigned = "minhash" in frame.columns and "shingle_count" in frame.columns
     token_cache: dict[str, int] = {}
     members = []
     if "article_id" in frame.columns:
         frame = frame.unique("article_id", keep="last", maintain_order=True)
     for row in _dicts(frame, columns):
-        hashes = shingle_hashes(row.get("body") or "", token_cache=token_cache)
+        if presigned:  # signed already (sign_bodies), e.g. to look up LSH candidates first
+            stored = row["minhash"]
+            minhash, count = (signer.load(stored) if stored is not None else None), row["shingle_count"] or 0
+        else:
+            hashes = shingle_hashes(row.get("body") or "", token_cache=token_cache)
+            minhash = signer.sign(hashes) if len(hashes) >= MIN_SHINGLES else None
+            count = len(hashes)
         members.append(
             _Member(
                 article_id=row["article_id"],
@@ -283,13 +297,62 @@ def _new_members(frame: pl.DataFrame, signer: _Signer) -> list[_Member]:
                 first_seen_at=row.get("first_seen_at"),
                 publisher=row.get("publisher"),
                 agency=row.get("agency"),
-                minhash=signer.sign(hashes) if len(hashes) >= MIN_SHINGLES else None,
-                shingle_count=len(hashes),
+                minhash=minhash,
+                shingle_count=count,
                 is_new=True,
                 duplicate_of=row.get("duplicate_of"),
             )
         )
     return members
+
+
+def sign_bodies(new: pl.DataFrame, num_perm: int = 128) -> pl.DataFrame:
+    """article_id, body -> article_id, minhash (NULL when too short to compare), shingle_count.
+
+    The signatures `cluster_articles` would make; passing these columns along with `new` saves
+    it signing the bodies again.
+    """
+    signer = _Signer(num_perm)
+    token_cache: dict[str, int] = {}
+    rows = []
+    for row in _dicts(new, ("article_id", "body")):
+        hashes = shingle_hashes(row.get("body") or "", token_cache=token_cache)
+        signed = _to_bytes(signer.sign(hashes)) if len(hashes) >= MIN_SHINGLES else None
+        rows.append((row["article_id"], signed, len(hashes)))
+    schema = {"article_id": pl.String(), "minhash": pl.Binary(), "shingle_count": pl.Int32()}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+@lru_cache(maxsize=8)
+def _hashranges(threshold: float, num_perm: int) -> tuple[tuple[int, int], ...]:
+    lsh = MinHashLSH(threshold=min(threshold, CANDIDATE_THRESHOLD), num_perm=num_perm)
+    return tuple(lsh.hashranges)
+
+
+def lsh_bands(signatures: pl.DataFrame, threshold: float = 0.7, num_perm: int = 128) -> pl.DataFrame:
+    """article_id, minhash -> one row per article and LSH band: (article_id, band, band_hash).
+
+    The same banding `cluster_articles` uses in memory. Two signatures that share a
+    (band, band_hash) are candidates, so a store of these rows finds the stored articles a new
+    one may copy with a join, without loading every stored signature. A hash collision only adds
+    a candidate, which the signatures then reject. Rows without a minhash get no bands.
+    """
+    rows = signatures.filter(pl.col("minhash").is_not_null()) if signatures.height else signatures
+    if rows.height == 0:
+        return pl.DataFrame(schema=BANDS_SCHEMA)
+    values = np.frombuffer(b"".join(rows["minhash"].to_list()), dtype="<u4").reshape(rows.height, num_perm)
+    ids, bands, hashes = [], [], []
+    for band, (start, end) in enumerate(_hashranges(threshold, num_perm)):
+        h = np.full(rows.height, np.uint64(band + 1) * _MIX, dtype=np.uint64)
+        for column in range(start, end):
+            h = (h ^ values[:, column].astype(np.uint64)) * _MIX
+        ids.append(rows["article_id"])
+        bands.append(np.full(rows.height, band, dtype=np.int16))
+        hashes.append(h)
+    return pl.DataFrame(
+        {"article_id": pl.concat(ids), "band": np.concatenate(bands), "band_hash": np.concatenate(hashes)},
+        schema=BANDS_SCHEMA,
+    )
 
 
 def _link(stored: list[_Member], new: list[_Member], threshold: float, num_perm: int) -> _UnionFind:
@@ -333,7 +396,8 @@ def cluster_articles(
     """Assign new articles to syndication clusters, joining stored clusters where they match.
 
     new: article_id, body, publisher, agency, published_at, first_seen_at (UTC datetimes,
-        nullable); optional duplicate_of (an exact copy always joins its original's cluster).
+        nullable); optional duplicate_of (an exact copy always joins its original's cluster);
+        optional minhash and shingle_count from `sign_bodies` (then the body is not read).
         An article_id that is also stored is treated as new: its body may have changed.
     existing_signatures: stored rows as returned in `ClusterResult.signatures` (article_id,
         cluster_id, minhash, shingle_count, published_at, first_seen_at, publisher, agency;

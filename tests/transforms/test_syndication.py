@@ -5,7 +5,14 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 import pytest
 
-from transforms.syndication import MIN_SHINGLES, ClusterResult, cluster_articles, shingle_hashes
+from transforms.syndication import (
+    MIN_SHINGLES,
+    ClusterResult,
+    cluster_articles,
+    lsh_bands,
+    shingle_hashes,
+    sign_bodies,
+)
 
 T0 = datetime(2024, 3, 5, 8, 0, tzinfo=UTC)
 
@@ -322,3 +329,37 @@ def test_scripts_without_spaces_are_shingled_by_character() -> None:
         )
     )
     assert _clusters(result) == {"a": "a", "b": "a", "c": "c"}
+
+
+def _shared_bands(a: str, b: str) -> int:
+    bands = lsh_bands(sign_bodies(_frame([{"article_id": "a", "body": a}, {"article_id": "b", "body": b}])))
+    keys = {aid: set(zip(g["band"], g["band_hash"], strict=True)) for (aid,), g in bands.group_by("article_id")}
+    return len(keys["a"] & keys["b"])
+
+
+def test_lsh_bands_put_a_copy_in_a_shared_bucket_and_an_independent_story_in_none() -> None:
+    assert _shared_bands(STORM, STORM_COPY) > 0
+    assert _shared_bands(STORM, STORM_OTHER) == 0
+
+
+def test_lsh_bands_one_row_per_band_and_none_for_unsigned_bodies() -> None:
+    signed = sign_bodies(_frame([{"article_id": "long", "body": STORM}, {"article_id": "short", "body": SHORT}]))
+    assert signed.filter(pl.col("article_id") == "short")["minhash"].to_list() == [None]
+    bands = lsh_bands(signed)
+    assert set(bands["article_id"]) == {"long"}
+    assert bands.height == bands["band"].n_unique() > 10  # every band once
+    assert lsh_bands(signed.filter(pl.col("article_id") == "short")).height == 0
+    # The same signature always lands in the same buckets: stored bands stay valid across runs.
+    assert lsh_bands(signed).equals(bands)
+
+
+def test_presigned_input_clusters_like_bodies() -> None:
+    rows = _frame([
+        {"article_id": "orig", "body": STORM, "first_seen_at": T0},
+        {"article_id": "copy", "body": STORM_COPY, "first_seen_at": T0 + timedelta(hours=1)},
+        {"article_id": "other", "body": STORM_OTHER, "first_seen_at": T0 + timedelta(hours=2)},
+        {"article_id": "short", "body": SHORT},
+    ])
+    presigned = rows.join(sign_bodies(rows), on="article_id").drop("body")
+    assert cluster_articles(presigned).table_rows().sort("article_id").equals(
+        cluster_articles(rows).table_rows().sort("article_id"))
