@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import warnings
 from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
 
+from mediamon.sql import query_frame, transaction
 from transforms.syndication import cluster_articles, lsh_bands, sign_bodies
 
 # Stored clusters that saw a new member within this many days are candidates for new copies.
 RECENT_DAYS = 14
-
-
-def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:
-    """The rows of `sql` as a polars frame (used inside open transactions)."""
-    # DuckDB 2 suggests con.sql(...) here, but a relation leaves its result open on the connection,
-    # which breaks the next execute() in the same transaction; the extra copy is the lesser cost.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        table = con.execute(sql, params or []).to_arrow_table()
-    return pl.from_arrow(table)  # type: ignore[return-value]
 
 
 def update_clusters(con: duckdb.DuckDBPyConnection) -> int:
@@ -42,7 +32,9 @@ def update_clusters(con: duckdb.DuckDBPyConnection) -> int:
     bands = lsh_bands(new.select("article_id", "minhash"))
     con.register("incoming_bands", bands.to_arrow())
     con.register("incoming_ids", new.select("article_id", "duplicate_of").to_arrow())
-    try:
+    # One transaction: clusters and bands change together, so a kill between them leaves no
+    # article unfindable.
+    with transaction(con, ("incoming_bands", "incoming_ids", "incoming_clusters")):
         existing = query_frame(con, """
             WITH touched AS (
                 SELECT DISTINCT b.article_id FROM article_lsh_bands b JOIN incoming_bands i USING (band, band_hash)
@@ -53,23 +45,14 @@ def update_clusters(con: duckdb.DuckDBPyConnection) -> int:
             FROM article_clusters c JOIN articles a USING (article_id)
             WHERE c.cluster_id IN (SELECT c2.cluster_id FROM article_clusters c2 JOIN touched USING (article_id))""")
         result = cluster_articles(new, existing if existing.height else None)
-        rows = result.table_rows().with_columns(updated_at=pl.lit(datetime.now(UTC), dtype=pl.Datetime("us", "UTC")))
+        now = pl.lit(datetime.now(UTC), dtype=pl.Datetime("us", "UTC"))
+        rows = result.table_rows().with_columns(updated_at=now)
         con.register("incoming_clusters", rows.to_arrow())
-        # Clusters and bands change together, so a kill between them leaves no article unfindable.
-        con.execute("BEGIN")
-        try:
-            con.execute("""INSERT OR REPLACE INTO article_clusters BY NAME
-                           SELECT article_id, cluster_id, is_original, cluster_size, minhash, shingle_count, updated_at
-                           FROM incoming_clusters""")
-            con.execute("DELETE FROM article_lsh_bands WHERE article_id IN (SELECT article_id FROM incoming_ids)")
-            con.execute("INSERT INTO article_lsh_bands SELECT article_id, band, band_hash FROM incoming_bands")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        for name in ("incoming_bands", "incoming_ids", "incoming_clusters"):
-            con.unregister(name)
+        con.execute("""INSERT OR REPLACE INTO article_clusters BY NAME
+                       SELECT article_id, cluster_id, is_original, cluster_size, minhash, shingle_count, updated_at
+                       FROM incoming_clusters""")
+        con.execute("DELETE FROM article_lsh_bands WHERE article_id IN (SELECT article_id FROM incoming_ids)")
+        con.execute("INSERT INTO article_lsh_bands SELECT article_id, band, band_hash FROM incoming_bands")
     return rows.height
 
 
@@ -86,17 +69,10 @@ def refresh_lsh_bands(con: duckdb.DuckDBPyConnection) -> None:
         SELECT c.article_id, c.minhash FROM article_clusters c
         WHERE c.minhash IS NOT NULL AND c.cluster_id IN ({recent})
           AND NOT EXISTS (SELECT 1 FROM article_lsh_bands b WHERE b.article_id = c.article_id)""")
-    con.execute("BEGIN")
-    try:
+    if missing.height:
+        con.register("missing_bands", lsh_bands(missing).to_arrow())
+    with transaction(con, ("missing_bands",) if missing.height else ()):
         con.execute(f"""DELETE FROM article_lsh_bands WHERE article_id IN (
                             SELECT article_id FROM article_clusters WHERE cluster_id NOT IN ({recent}))""")
         if missing.height:
-            con.register("missing_bands", lsh_bands(missing).to_arrow())
-            try:
-                con.execute("INSERT INTO article_lsh_bands SELECT article_id, band, band_hash FROM missing_bands")
-            finally:
-                con.unregister("missing_bands")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            con.execute("INSERT INTO article_lsh_bands SELECT article_id, band, band_hash FROM missing_bands")

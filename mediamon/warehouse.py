@@ -26,8 +26,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from mediamon.clusters import query_frame
 from mediamon.errors import QualityError, WarehouseError
+from mediamon.sql import query_frame, transaction
 from transforms.identity import bytes_hash
 
 def _migrations() -> list[tuple[int, str]]:
@@ -45,6 +45,9 @@ MIGRATIONS = _migrations()
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 BASELINE_WINDOW = 28  # days of field-health history a drop is judged against (transforms.field_health)
 PARQUET_TABLES = ("articles", "mentions", "entities", "article_clusters")
+# The frames `_write_results` registers on the connection for one load.
+INCOMING_FRAMES = ("incoming", "incoming_keys", "incoming_mentions", "incoming_entities", "incoming_quarantine",
+                   "incoming_dq", "incoming_templates")
 
 
 _FETCH_STATE_SQL = """CREATE TABLE IF NOT EXISTS fetch_state (
@@ -218,39 +221,26 @@ class Warehouse:
         """Write one run's results in a single transaction and return what changed."""
         con = self.con
         now = datetime.now(UTC)
-        counts = LoadCounts()
         try:
-            con.execute("BEGIN TRANSACTION")
-            counts = self._write_results(run.run_id, now, articles, quarantine, mentions, entities, dq_results,
-                                         raw_documents, template_lines)
-
-            accounted = (counts.articles_new + counts.articles_updated + counts.articles_unchanged
-                         + counts.duplicates + counts.quarantined)
-            if accounted != run.documents_in:
-                raise QualityError(
-                    f"run {run.run_id} does not add up: {run.documents_in} documents in, but {accounted} "
-                    f"accounted for ({counts}); nothing was written")
-            counts_json = {**run.counts, **counts.__dict__, "documents_in": run.documents_in,
-                           "dq_warnings": run.dq_warnings}
-            con.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run.run_id, run.started_at, datetime.now(UTC), run.documents_in, counts.articles_new,
-                 counts.articles_updated, counts.articles_unchanged, counts.duplicates, counts.quarantined,
-                 run.dq_warnings, json.dumps(counts_json), run.problems, run.sources],
-            )
-            con.execute("COMMIT")
-        except Exception as exc:
-            con.execute("ROLLBACK")
-            if isinstance(exc, duckdb.Error):
-                raise WarehouseError(f"loading run {run.run_id} into {self.path} failed: {exc}") from exc
-            raise
-        finally:
-            for name in ("incoming", "incoming_keys", "incoming_mentions", "incoming_entities", "incoming_quarantine",
-                         "incoming_dq", "incoming_templates"):
-                try:
-                    con.unregister(name)
-                except duckdb.Error:
-                    pass
+            with transaction(con, INCOMING_FRAMES):
+                counts = self._write_results(run.run_id, now, articles, quarantine, mentions, entities,
+                                             dq_results, raw_documents, template_lines)
+                accounted = (counts.articles_new + counts.articles_updated + counts.articles_unchanged
+                             + counts.duplicates + counts.quarantined)
+                if accounted != run.documents_in:
+                    raise QualityError(
+                        f"run {run.run_id} does not add up: {run.documents_in} documents in, but {accounted} "
+                        f"accounted for ({counts}); nothing was written")
+                counts_json = {**run.counts, **counts.__dict__, "documents_in": run.documents_in,
+                               "dq_warnings": run.dq_warnings}
+                con.execute(
+                    "INSERT INTO runs VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [run.run_id, run.started_at, datetime.now(UTC), run.documents_in, counts.articles_new,
+                     counts.articles_updated, counts.articles_unchanged, counts.duplicates, counts.quarantined,
+                     run.dq_warnings, json.dumps(counts_json), run.problems, run.sources],
+                )
+        except duckdb.Error as exc:
+            raise WarehouseError(f"loading run {run.run_id} into {self.path} failed: {exc}") from exc
         return counts
 
     # -- the streamed load: one run, many chunks, each its own transaction ----------------
@@ -310,37 +300,26 @@ class Warehouse:
         con = self.con
         now = datetime.now(UTC)
         try:
-            con.execute("BEGIN TRANSACTION")
-            counts = self._write_results(run.run_id, now, articles, quarantine, mentions, entities, dq_results,
-                                         raw_documents, template_lines)
-            counts.articles_unchanged += skipped.articles_unchanged
-            counts.quarantined += skipped.quarantined
-            accounted = (counts.articles_new + counts.articles_updated + counts.articles_unchanged
-                         + counts.duplicates + counts.quarantined)
-            if accounted != documents_in:
-                raise QualityError(
-                    f"run {run.run_id}: a chunk does not add up: {documents_in} documents in, but {accounted} "
-                    f"accounted for ({counts}); that chunk was not written")
-            running = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
-            self.at_stage("load")  # inside the open transaction: a kill here must leave no trace
-            con.execute(
-                "UPDATE runs SET documents_in = documents_in + ?, articles_new = ?, articles_updated = ?, "
-                "articles_unchanged = ?, duplicates = ?, quarantined = ? WHERE run_id = ?",
-                [documents_in, running.articles_new, running.articles_updated, running.articles_unchanged,
-                 running.duplicates, running.quarantined, run.run_id])
-            con.execute("COMMIT")
-        except Exception as exc:
-            con.execute("ROLLBACK")
-            if isinstance(exc, duckdb.Error):
-                raise WarehouseError(f"loading a chunk of run {run.run_id} into {self.path} failed: {exc}") from exc
-            raise
-        finally:
-            for name in ("incoming", "incoming_keys", "incoming_mentions", "incoming_entities", "incoming_quarantine",
-                         "incoming_dq", "incoming_templates"):
-                try:
-                    con.unregister(name)
-                except duckdb.Error:
-                    pass
+            with transaction(con, INCOMING_FRAMES):
+                counts = self._write_results(run.run_id, now, articles, quarantine, mentions, entities,
+                                             dq_results, raw_documents, template_lines)
+                counts.articles_unchanged += skipped.articles_unchanged
+                counts.quarantined += skipped.quarantined
+                accounted = (counts.articles_new + counts.articles_updated + counts.articles_unchanged
+                             + counts.duplicates + counts.quarantined)
+                if accounted != documents_in:
+                    raise QualityError(
+                        f"run {run.run_id}: a chunk does not add up: {documents_in} documents in, but "
+                        f"{accounted} accounted for ({counts}); that chunk was not written")
+                running = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
+                self.at_stage("load")  # inside the open transaction: a kill here must leave no trace
+                con.execute(
+                    "UPDATE runs SET documents_in = documents_in + ?, articles_new = ?, articles_updated = ?, "
+                    "articles_unchanged = ?, duplicates = ?, quarantined = ? WHERE run_id = ?",
+                    [documents_in, running.articles_new, running.articles_updated, running.articles_unchanged,
+                     running.duplicates, running.quarantined, run.run_id])
+        except duckdb.Error as exc:
+            raise WarehouseError(f"loading a chunk of run {run.run_id} into {self.path} failed: {exc}") from exc
         return counts
 
     def finish_run(self, run: RunRecord, totals: LoadCounts) -> None:
