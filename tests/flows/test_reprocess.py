@@ -16,13 +16,7 @@ import pytest
 
 from mediamon.cli import main
 from mediamon.config import load_settings
-
-STORY = """<html><head><title>{title}</title></head><body><article><h1>{title}</h1>
-<p>The regional council agreed on Monday to extend the tram line to the northern districts after
-months of discussion about the cost, the route through the old town and the noise for residents.</p>
-<p>Work is due to begin next year and the first trams should run three years later, a spokesperson
-said, adding that the state will cover a large part of the budget and that tenders open soon.</p>
-<p>{extra}</p></article></body></html>"""
+from tests.flows.test_web_pipeline import STORY
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Example Times</title><link>{base}/</link>
