@@ -226,3 +226,16 @@ def test_memory_limit_caps_the_writer_and_a_bad_size_is_one_clear_error(tmp_path
     assert limit.replace(" ", "").upper() in {"256.0MB", "256MB", "244.1MIB", "244.1MB"}
     with pytest.raises(WarehouseError, match="memory_limit"):
         Warehouse(tmp_path / "wh", memory_limit="lots")
+
+
+def test_checkpoints_do_not_merge_earlier_row_groups(tmp_path: Path) -> None:
+    """Loads checkpointed one after another keep their own row groups: merging them made each
+    checkpoint rewrite, in memory, every body stored so far (a spike that grew with the warehouse)."""
+    with Warehouse(tmp_path / "wh") as wh:
+        for n in range(3):
+            _load(wh, f"r{n}", [_article(f"a{n}-{i}", f"body {n} {i} " + "word " * 200) for i in range(50)])
+            wh.con.execute("CHECKPOINT")
+        groups = wh.con.execute("""SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('articles')
+                                   WHERE column_name = 'body'""").fetchone()[0]
+        assert wh.con.execute("SELECT count(*) FROM articles").fetchone()[0] == 150
+    assert groups == 3
