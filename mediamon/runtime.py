@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import warnings
+from collections.abc import Callable
 
 # The embedded (ephemeral) API runs these services in-process; they only matter
 # for a long-lived server, and under load they log SQLite "database is locked".
@@ -68,3 +70,30 @@ def stage_boundary(pause_at: str, stage: str) -> None:
     sys.stderr.flush()
     while True:
         time.sleep(3600)
+
+
+def start_embedded_api() -> Callable[[], None]:
+    """Start Prefect's embedded API in the background; returns a function that waits until it is up.
+
+    With no PREFECT_API_URL, Prefect starts its API in a subprocess the first time a flow runs,
+    and waits for it (about 5 s here, most of a re-run over unchanged inputs). Started here, it
+    comes up while the pipeline's own modules import. Call after `prepare_environment`. Errors
+    are left to Prefect: if this start fails, the flow's own start tries again and reports it.
+    """
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:
+        return lambda: None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+
+    def start() -> None:
+        try:
+            server.start()
+        except Exception:  # noqa: BLE001 - Prefect's own start reports it, with its message
+            server.running = False
+
+    thread = threading.Thread(target=start, name="mediamon-embedded-api", daemon=True)
+    thread.start()
+    return thread.join
