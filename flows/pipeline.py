@@ -26,10 +26,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
+from expectations.runner import DQ_RESULTS_SCHEMA
 from flows.alerts import after_load
 from flows.extract import Reprocess, extract_sources, reread_raw_documents
 from flows.local_folder import PendingPage
-from flows.quality import check_articles, check_tagged, field_health, publish_quality
+from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
 from flows.runners import DaskStages, Stages, dask_task_runner, make_stages, split, tag_batches
 from flows.tag import merge_tagged, tag_inputs
 from mediamon.clusters import refresh_lsh_bands, update_clusters
@@ -39,7 +40,7 @@ from mediamon.runtime import stage_boundary
 from mediamon.warehouse import LoadCounts, RunRecord, Warehouse
 from transforms.clean import CleanBatch, doc_key, refresh_derived, split_repeated_urls
 from transforms.document import RawDocument
-from transforms.schema import ARTICLES, QUARANTINE, frame
+from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, frame
 from transforms.site_templates import apply_templates
 
 # (documents done, documents in total, seconds since the run started): called after every chunk.
@@ -290,8 +291,10 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                 warehouse.at_stage("clean")
                 lap("clean")
 
+                # A chunk with nothing new (a re-run over unchanged inputs) skips the stage tasks:
+                # each costs Prefect a task run and GX a suite run, for no rows.
                 gate = check_articles.with_options(timeout_seconds=timeout, task_run_name=f"quality: {name}")(
-                    articles, run_id, settings.min_words, settings.languages)
+                    articles, run_id, settings.min_words, settings.languages) if articles else Gate()
                 quarantined.extend(gate.quarantined)
                 for check, n in gate.warnings_by_check.items():
                     dq_warnings[check] = dq_warnings.get(check, 0) + n
@@ -299,7 +302,9 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
 
                 inputs = tag_inputs(gate.kept)
                 tag_split = tag_batches(inputs, settings.workers)
-                if isinstance(stages, DaskStages):
+                if not gate.kept:
+                    mentions, entities = frame([], MENTIONS), frame([], ENTITIES)
+                elif isinstance(stages, DaskStages):
                     mentions, entities = merge_tagged(stages.tag(tag_split))
                 else:
                     mentions, entities = tag_chunk.with_options(timeout_seconds=timeout,
@@ -308,7 +313,8 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                 lap("tag")
                 tagged = check_tagged.with_options(timeout_seconds=timeout,
                                                    task_run_name=f"quality: tags {name}")(
-                    mentions, entities, gate.kept, run_id)
+                    mentions, entities, gate.kept, run_id) if gate.kept else \
+                    TagGate(mentions, entities, pl.DataFrame(schema=DQ_RESULTS_SCHEMA))
                 mentions, entities = tagged.mentions, tagged.entities
                 for check, n in tagged.warnings_by_check.items():
                     dq_warnings[check] = dq_warnings.get(check, 0) + n

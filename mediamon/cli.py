@@ -38,17 +38,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     from mediamon.runtime import prepare_environment
 
     prepare_environment(None, settings.debug)
-    from mediamon.runtime import start_embedded_api
+    from mediamon.runtime import start_embedded_api, use_embedded_api
 
-    api_ready = start_embedded_api()  # comes up while the pipeline imports
+    api = start_embedded_api()  # comes up while the pipeline imports
     from flows.pipeline import run_pipeline
     from flows.progress import ProgressPrinter
 
-    api_ready()
-
     if args.full:
         settings = settings.with_overrides(full=True)
-    summary = run_pipeline(settings, sources, progress=ProgressPrinter(sys.stderr))
+    with use_embedded_api(api):
+        summary = run_pipeline(settings, sources, progress=ProgressPrinter(sys.stderr))
     print(format_summary(summary))
     return 0
 

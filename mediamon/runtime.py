@@ -6,11 +6,17 @@ the CLI calls `prepare_environment` first. Values the user already exported win.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
-import threading
+import socket
+import subprocess
+import sys
+import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 # The embedded (ephemeral) API runs these services in-process; they only matter
 # for a long-lived server, and under load they log SQLite "database is locked".
@@ -72,28 +78,87 @@ def stage_boundary(pause_at: str, stage: str) -> None:
         time.sleep(3600)
 
 
-def start_embedded_api() -> Callable[[], None]:
-    """Start Prefect's embedded API in the background; returns a function that waits until it is up.
 
-    With no PREFECT_API_URL, Prefect starts its API in a subprocess the first time a flow runs,
-    and waits for it (about 5 s here, most of a re-run over unchanged inputs). Started here, it
-    comes up while the pipeline's own modules import. Call after `prepare_environment`. Errors
-    are left to Prefect: if this start fails, the flow's own start tries again and reports it.
+@dataclass
+class EmbeddedApi:
+    """Prefect's API server, started as a subprocess before Prefect itself is imported."""
+
+    process: subprocess.Popen[bytes] | None = None
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+
+def start_embedded_api() -> EmbeddedApi:
+    """Start the API server Prefect would start for a run with no PREFECT_API_URL, right away.
+
+    Prefect starts it (a subprocess that imports the whole server, about 3 s here) only when
+    the flow starts, after mediamon and Prefect have imported, and waits for it; for a re-run
+    over unchanged inputs that wait was most of the run. Started here, the server comes up
+    while the pipeline imports. Same command and environment as Prefect's own ephemeral
+    server; it is stopped at exit. Call after `prepare_environment`, then run the flows
+    inside `use_embedded_api`.
     """
-    from prefect.settings import get_current_settings
+    if os.environ.get("PREFECT_API_URL"):
+        return EmbeddedApi()
+    with socket.socket() as probe:  # a free loopback port, as Prefect picks one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+           "PREFECT__SERVER_FINAL": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+        env=env)
+    # Registered before Prefect is imported, so it runs after Prefect's own exit hooks (which
+    # send the last logs to this server).
+    atexit.register(_stop, process)
+    return EmbeddedApi(process, port)
 
-    if get_current_settings().api.url:
-        return lambda: None
-    from prefect.server.api.server import SubprocessASGIServer
 
-    server = SubprocessASGIServer()
+@contextmanager
+def use_embedded_api(api: EmbeddedApi) -> Iterator[None]:
+    """Run the Prefect flows inside this block against the server `start_embedded_api` started.
 
-    def start() -> None:
+    A server configured in a Prefect profile wins (ours is stopped). If ours did not come up,
+    nothing is changed and Prefect starts its own, reporting any error in its words.
+    """
+    if api.process is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    if get_current_settings().api.url or not _healthy(api):
+        _stop(api.process)
+        yield
+        return
+    with temporary_settings(updates={PREFECT_API_URL: api.url}):
+        yield
+
+
+def _healthy(api: EmbeddedApi) -> bool:
+    import httpx
+
+    assert api.process is not None
+    deadline = time.monotonic() + float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"))
+    with httpx.Client(timeout=5) as client:
+        while time.monotonic() < deadline and api.process.poll() is None:
+            try:
+                if client.get(f"{api.url}/health").status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+    return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
         try:
-            server.start()
-        except Exception:  # noqa: BLE001 - Prefect's own start reports it, with its message
-            server.running = False
-
-    thread = threading.Thread(target=start, name="mediamon-embedded-api", daemon=True)
-    thread.start()
-    return thread.join
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

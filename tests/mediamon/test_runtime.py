@@ -11,16 +11,16 @@ REPO = Path(__file__).resolve().parents[2]
 
 _PROBE = """
 import httpx, sys
-from mediamon.runtime import prepare_environment, start_embedded_api
+from mediamon.runtime import prepare_environment, start_embedded_api, use_embedded_api
 prepare_environment(sys.argv[1])
-wait = start_embedded_api()
-wait()
-from prefect.server.api.server import SubprocessASGIServer
-server = SubprocessASGIServer()
-if server.server_process is None:
+api = start_embedded_api()
+if api.process is None:
     print("no server")
-else:
-    print("health", httpx.get(server.api_url + "/health").status_code)
+    sys.exit(0)
+with use_embedded_api(api):
+    from prefect.settings import get_current_settings
+    url = get_current_settings().api.url
+    print(url == api.url, httpx.get(url + "/health").status_code)
 """
 
 
@@ -32,8 +32,8 @@ def _probe(tmp_path: Path, **env: str) -> str:
     return out.stdout.strip()
 
 
-def test_embedded_api_is_up_when_the_wait_returns(tmp_path: Path) -> None:
-    assert _probe(tmp_path) == "health 200"
+def test_flows_run_against_the_embedded_api_started_ahead(tmp_path: Path) -> None:
+    assert _probe(tmp_path) == "True 200"
 
 
 def test_nothing_is_started_when_a_server_is_configured(tmp_path: Path) -> None:
