@@ -33,6 +33,7 @@ from flows.local_folder import PendingPage
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
 from flows.runners import DaskStages, Stages, dask_task_runner, make_stages, split, tag_batches
 from flows.tag import merge_tagged, tag_inputs
+from flows.workers import release_memory
 from mediamon.clusters import refresh_lsh_bands, update_clusters
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import MediamonError, QualityError
@@ -333,6 +334,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                     for r in q["reasons"]:  # type: ignore[attr-defined]
                         reasons[str(r)] = reasons.get(str(r), 0) + 1
                 done += chunk.documents_in
+                release_memory()
                 lap("load")
                 logger.info("%s: %d/%d documents (%d skipped as unchanged)", name, done, total_in,
                             skipped_total)

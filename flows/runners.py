@@ -26,7 +26,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.clean import MIN_DOCS_FOR_PROCESSES
 from flows.tag import TAG_BATCH_SIZE
-from flows.workers import quiet_worker, tag_batch
+from flows.workers import clean_in_worker, quiet_worker, tag_batch
 from mediamon.config import Settings
 from mediamon.errors import ConfigError, MediamonError
 from transforms.clean import CleanBatch, clean_batch
@@ -69,7 +69,7 @@ class LocalStages:
         pool = self._pool_for(sum(len(b) for b in batches), len(batches))
         if pool is None:
             return [clean_batch(b, run_id, publishers) for b in batches]
-        futures = [pool.submit(clean_batch, b, run_id, publishers) for b in batches]
+        futures = [pool.submit(clean_in_worker, b, run_id, publishers) for b in batches]
         return [f.result() for f in futures]
 
     def tag(self, batches: list[list[Any]]) -> list[Tagged]:
