@@ -26,7 +26,6 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from expectations.runner import DQ_RESULTS_SCHEMA
 from flows.alerts import after_load
 from flows.extract import Reprocess, extract_sources, reread_raw_documents
 from flows.local_folder import PendingPage
@@ -314,8 +313,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                 lap("tag")
                 tagged = check_tagged.with_options(timeout_seconds=timeout,
                                                    task_run_name=f"quality: tags {name}")(
-                    mentions, entities, gate.kept, run_id) if gate.kept else \
-                    TagGate(mentions, entities, pl.DataFrame(schema=DQ_RESULTS_SCHEMA))
+                    mentions, entities, gate.kept, run_id) if gate.kept else TagGate(mentions, entities)
                 mentions, entities = tagged.mentions, tagged.entities
                 for check, n in tagged.warnings_by_check.items():
                     dq_warnings[check] = dq_warnings.get(check, 0) + n

@@ -73,7 +73,7 @@ class TagGate:
 
     mentions: pl.DataFrame
     entities: pl.DataFrame
-    dq_results: pl.DataFrame
+    dq_results: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DQ_RESULTS_SCHEMA))
     # "mentions.entity_type_known" -> rows kept with that warning; "mentions.surface_non_empty
     # (dropped)" -> rows dropped by that critical check.
     warnings_by_check: dict[str, int] = field(default_factory=dict)

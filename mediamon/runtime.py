@@ -17,9 +17,11 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 # The embedded (ephemeral) API runs these services in-process; they only matter
 # for a long-lived server, and under load they log SQLite "database is locked".
+_STARTUP_TIMEOUT_SECONDS = "180"  # for the embedded API; a busy 2-core machine can be slow
 _EPHEMERAL_SERVICES = (
     "CANCELLATION_CLEANUP", "DB_VACUUM", "EVENT_PERSISTER", "EVENT_LOGGER", "FOREMAN", "LATE_RUNS",
     "SCHEDULER", "PAUSE_EXPIRATIONS", "REPOSSESSOR", "CLEANUP_RECONCILER", "TASK_RUN_RECORDER", "TRIGGERS",
@@ -35,7 +37,7 @@ def prepare_environment(prefect_home: str | None = None, debug: bool = False) ->
             env.setdefault("PREFECT_HOME", prefect_home)
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # The embedded API starts in a subprocess; on a busy 2-core machine that can take a while.
-    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", _STARTUP_TIMEOUT_SECONDS)
     env.setdefault("PREFECT_LOGGING_LEVEL", "DEBUG" if debug else "WARNING")
     env.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     env.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
@@ -69,14 +71,10 @@ def stage_boundary(pause_at: str, stage: str) -> None:
     name, _, nth = pause_at.partition("#")
     if name != stage or _stage_hits[stage] != (int(nth) if nth.isdigit() else 1):
         return
-    import sys
-    import time
-
     sys.stderr.write(f"mediamon: paused at {pause_at}\n")
     sys.stderr.flush()
     while True:
         time.sleep(3600)
-
 
 
 @dataclass
@@ -114,7 +112,7 @@ def start_embedded_api() -> EmbeddedApi:
         env=env)
     # Registered before Prefect is imported, so it runs after Prefect's own exit hooks (which
     # send the last logs to this server).
-    atexit.register(_stop, process)
+    atexit.register(stop_process, process)
     return EmbeddedApi(process, port)
 
 
@@ -131,7 +129,7 @@ def use_embedded_api(api: EmbeddedApi) -> Iterator[None]:
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     if get_current_settings().api.url or not _healthy(api):
-        _stop(api.process)
+        stop_process(api.process)
         yield
         return
     # No flow-run heartbeats: they feed a server's zombie-run automations, which this server,
@@ -144,7 +142,8 @@ def _healthy(api: EmbeddedApi) -> bool:
     import httpx
 
     assert api.process is not None
-    deadline = time.monotonic() + float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"))
+    deadline = time.monotonic() + float(
+        os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", _STARTUP_TIMEOUT_SECONDS))
     with httpx.Client(timeout=5) as client:
         while time.monotonic() < deadline and api.process.poll() is None:
             try:
@@ -156,11 +155,12 @@ def _healthy(api: EmbeddedApi) -> bool:
     return False
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[Any], grace: float = 5.0) -> None:
+    """Terminate `process` if it still runs; kill it if it has not exited after `grace` seconds."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=5)
+            process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

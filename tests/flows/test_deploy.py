@@ -17,6 +17,7 @@ import pytest
 from flows.deploy import FLOW_NAME, plan_groups
 from mediamon.config import load_settings
 from mediamon.errors import ConfigError
+from mediamon.runtime import stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "seeds" / "000_7210ad52eb561afc.txt"
@@ -89,16 +90,6 @@ def _wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | Non
     pytest.fail(f"timed out waiting for {what}\n{detail}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.mark.slow
 def test_scheduled_deployment_runs_on_a_real_prefect_server(tmp_path, corpus_dir) -> None:
     pages = tmp_path / "pages"
@@ -160,8 +151,8 @@ def test_scheduled_deployment_runs_on_a_real_prefect_server(tmp_path, corpus_dir
         assert any("documents in | 4 |" in (a.get("data") or "") for a in artifacts)
     finally:
         if serve is not None:
-            _stop(serve)
-        _stop(server)
+            stop_process(serve, grace=20)
+        stop_process(server, grace=20)
 
     with duckdb.connect(str(tmp_path / "wh" / "mediamon.duckdb"), read_only=True) as con:
         documents_in, status = con.execute("SELECT documents_in, status FROM runs ORDER BY started_at LIMIT 1"
