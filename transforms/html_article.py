@@ -205,8 +205,10 @@ def parse_html(
     if table_name:
         site_names.append(table_name)
     title, title_site = _title(page, tree, hints, site_names, domain)
+    # A saved page without its URL still names itself in its canonical link or og:url.
+    site_url = url if domain else _own_url(page)
     publisher, publisher_source = resolve_publisher(
-        page, url if domain else "", table, hints.publisher, title_site
+        page, site_url, table, hints.publisher, title_site, tree=tree, headline=title
     )
 
     locale = page.html_lang or page.first("og:locale") or ""
@@ -246,6 +248,14 @@ def parse_html(
         tags=tags_from(page),
         boilerplate_lines=body.removed,
     )
+
+
+def _own_url(page: PageMeta) -> str:
+    """The page's own web address from its canonical link or og:url, else ''."""
+    for candidate in (page.canonical_url, page.first("og:url")):
+        if candidate and candidate.startswith(("http://", "https://")):
+            return candidate
+    return ""
 
 
 def _same_text(first: str, second: str) -> bool:

@@ -1,11 +1,11 @@
 """Who published a page: the outlet's name as readers know it, and where we got it.
 
 Order (`publisher_source` labels from transforms.article.PUBLISHER_SOURCES):
-`manifest` (a configured override, always wins) > `og` (og:site_name) > `jsonld`
-(publisher.name of the article) > `table` (the shipped domain table, extended by
-config) > `title` (the "- Site" part of <title>) > `domain` (registered domain).
-A value that is just a host name ("www.zeit.de") or a company's legal name
-("Dow Jones & Company", "... GmbH") loses to the table, which knows the outlet.
+`manifest` (a configured override, always wins) > `table` (the shipped domain table,
+extended by config: curated names) > the best-supported name the page itself gives
+(transforms.publisher_evidence: og:site_name, JSON-LD publisher, the title's site part,
+application-name, the copyright holder, each judged against the domain and the headline)
+> `domain` (registered domain).
 """
 
 from __future__ import annotations
@@ -17,19 +17,14 @@ from functools import lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
 
-from transforms.identity import registered_domain
-from transforms.page_meta import PageMeta, jsonld_names
+from lxml import html as lxml_html
 
-_DOMAIN_LIKE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?$", re.I)
-_LEGAL_NAME = re.compile(
-    r"\b(?:GmbH|mbH|AG|SE|KG|KGaA|Inc|LLC|Ltd|Limited|PLC|S\.?A\.?|S\.?A\.?S|S\.?p\.?A|B\.?V|N\.?V|"
-    r"Company|Corporation|Corp|Holding|Holdings|Verlag(?:sgesellschaft|sgruppe|shaus)?|"
-    r"Mediengruppe|Medienhaus|Media Group|Publishing|Gruppe|Group|& Co)\b\.?",
-    re.I,
-)
+from transforms.identity import registered_domain
+from transforms.page_meta import PageMeta
+from transforms.publisher_evidence import PublisherEvidence
+
 # Title separators between headline and site name, longest first.
 TITLE_SEPARATORS = (" | ", " || ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ", " / ", ": ")
-_MAX_SITE_WORDS = 6
 
 
 @lru_cache(maxsize=1)
@@ -71,29 +66,6 @@ def table_lookup(url: str, table: Mapping[str, str]) -> str | None:
 
 def _normal(value: str) -> str:
     return re.sub(r"[\W_]+", "", value.lower())
-
-
-def looks_like_domain(value: str) -> bool:
-    return bool(_DOMAIN_LIKE.match(value.strip()))
-
-
-def looks_like_legal_name(value: str) -> bool:
-    return bool(_LEGAL_NAME.search(value))
-
-
-def _usable_name(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = " ".join(value.split()).strip(" |-–—:·")
-    # "Site - a slogan about the site": the name is the first part.
-    for separator in (" - ", " | ", " – ", " — ", ": "):
-        head, _, tail = value.partition(separator)
-        if tail and len(value.split()) > 4 and len(head.split()) <= 4:
-            value = head.strip()
-            break
-    if not value or len(value) > 80 or len(value.split()) > _MAX_SITE_WORDS + 2:
-        return None
-    return value
 
 
 def split_title(title: str, site_names: list[str], domain: str | None) -> tuple[str, str | None]:
@@ -150,43 +122,24 @@ def resolve_publisher(
     table: Mapping[str, str],
     manifest: str | None = None,
     title_site: str | None = None,
+    tree: lxml_html.HtmlElement | None = None,
+    headline: str | None = None,
 ) -> tuple[str | None, str | None]:
-    """Page metadata, URL, domain table, override and title site part -> (publisher, source label)."""
+    """Page metadata, URL, domain table, override and title site part -> (publisher, source label).
+
+    tree (the parsed page) adds the copyright holder and the page's own spelling of its domain;
+    headline (the article title) marks a site name that only repeats it.
+    """
     if manifest and manifest.strip():
         return manifest.strip(), "manifest"
     from_table = table_lookup(url, table) if url else None
-    og = _usable_name(page.first("og:site_name", "application-name", "al:android:app_name"))
-    if og and not (from_table and (looks_like_domain(og) or looks_like_legal_name(og))):
-        return og, "og"
-    jsonld = None
-    for obj in page.article_objects():
-        names = jsonld_names(obj.get("publisher")) or jsonld_names(obj.get("sourceOrganization"))
-        if names:
-            jsonld = _usable_name(names[0])
-            break
-    if jsonld is None:
-        for obj in page.jsonld:
-            types = obj.get("@type")
-            types = [types] if isinstance(types, str) else (types or [])
-            if any(
-                isinstance(t, str) and t.lower() in ("newsmediaorganization", "organization") for t in types
-            ):
-                names = jsonld_names(obj)
-                if names:
-                    jsonld = _usable_name(names[0])
-                    break
-    if jsonld and not (from_table and (looks_like_domain(jsonld) or looks_like_legal_name(jsonld))):
-        return jsonld, "jsonld"
     if from_table:
         return from_table, "table"
-    title_name = _usable_name(title_site)
-    if title_name and not looks_like_domain(title_name):
-        return title_name, "title"
-    if og:
-        return og, "og"
-    if jsonld:
-        return jsonld, "jsonld"
-    if title_name:
-        return title_name, "title"
-    domain = registered_domain(url) if url else None
+    host = _bare_host(urlsplit(url).hostname or "") if url.startswith(("http://", "https://")) else ""
+    domain = registered_domain(url) if host else None
+    evidence = PublisherEvidence(host, domain, url, headline or "")
+    evidence.add_page(page, title_site, tree)
+    best = evidence.best()
+    if best is not None:
+        return best
     return (domain, "domain") if domain else (None, None)

@@ -71,11 +71,19 @@ def _page(head: str) -> str:
         ),
         pytest.param(
             "",
-            "https://blog.kleinstadt.example/post",
+            "https://kleinstadt-blog.example/post",
             None,
             "Kleinstadt Blog",
             ("Kleinstadt Blog", "title"),
             id="title-suffix",
+        ),
+        pytest.param(
+            "",
+            "https://blog.kleinstadt.example/post",
+            None,
+            "Kleinstadt Blog",
+            ("Kleinstadt", "title"),
+            id="section-host-belongs-to-its-parent",
         ),
         pytest.param(
             "",
