@@ -2,7 +2,7 @@
 
 Decodes every corpus page with `transforms.decoding.decode_document`, runs
 `transforms.html_article.parse_html`, writes a PRED file (url, body, date and the
-other fields for inspection) and prints score.py's snippets and date lines plus
+other fields for inspection) and prints score.py's snippets, date (on published_date) and publisher lines plus
 throughput.
 
     .venv/bin/python bench/eval_html.py                  # whole corpus
@@ -48,6 +48,8 @@ def run(limit: int | None, out: Path) -> float:
                 body=article.body,
                 # The publisher's calendar day, as the truth file states it; published_at is UTC.
                 date=article.published_on.isoformat() if article.published_on else "",
+                published_tz=article.published_tz,
+                date_conflicts=article.date_conflicts,
                 published_at=article.published_at.isoformat() if article.published_at else "",
                 date_source=article.published_at_source,
                 modified=article.modified_at.isoformat() if article.modified_at else "",
@@ -76,7 +78,11 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/html/pred.jsonl"), help="PRED file to write")
     args = parser.parse_args()
     docs_per_second = run(args.limit, args.out)
-    for kind, truth in (("snippets", "truth-body.jsonl"), ("date", "truth-date.jsonl")):
+    for kind, truth in (
+        ("snippets", "truth-body.jsonl"),
+        ("date", "truth-date.jsonl"),  # scored on published_date, the day the outlet printed
+        ("publisher", "truth-publisher.jsonl"),
+    ):
         result = subprocess.run(
             [sys.executable, str(SCORE), kind, str(CORPUS / truth), str(args.out)],
             capture_output=True,

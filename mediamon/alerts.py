@@ -44,9 +44,11 @@ class AlertDeliveryError(MediamonError):
     """The webhook did not take the alerts; they stay stored and are sent again next time."""
 
 
-# The day a story counts on: its publication day, the day mediamon first saw it when the page gave
-# no date, and never later than that (a wrong future date must not become "the newest day").
-DAY_SQL = "CAST(timezone('UTC', least(coalesce(a.published_at, a.first_seen_at), a.first_seen_at)) AS DATE)"
+# The day a story counts on: its publication day as the outlet printed it (published_date), the UTC
+# day mediamon first saw it when the page gave no date, and never later than that (a wrong future
+# date must not become "the newest day"; a day east of UTC may run one calendar day ahead of it).
+DAY_SQL = ("least(coalesce(a.published_date, CAST(timezone('UTC', a.first_seen_at) AS DATE)), "
+           "CAST(timezone('UTC', a.first_seen_at) AS DATE) + 1)")
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_BACKOFF_SECONDS = 60.0

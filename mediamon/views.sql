@@ -1,14 +1,15 @@
 -- mediamon analyst views. Run after the migrations; every statement is idempotent.
 -- Needs the tables of schema.sql plus `article_clusters` (one row per article: cluster_id,
 -- is_original, cluster_size; singletons have cluster_id = article_id and cluster_size 1).
--- Days are UTC calendar days. Exact copies (`duplicate_of` set) are left out of counts that
+-- A story's day is its published_date (the day in the page's own offset or zone, see
+-- docs/data-model.md), or the UTC day mediamon first saw it when the page gave no date. Exact copies (`duplicate_of` set) are left out of counts that
 -- would otherwise count one story twice, and kept where they are the point (clusters).
 
 -- Mentions per entity per day and publisher. day = the story's publication day, or the day
 -- mediamon first saw it when the page gave no date.
 CREATE OR REPLACE VIEW v_entity_daily AS
 SELECT
-    CAST(timezone('UTC', coalesce(a.published_at, a.first_seen_at)) AS DATE) AS day,
+    coalesce(a.published_date, CAST(timezone('UTC', a.first_seen_at) AS DATE)) AS day,
     coalesce(a.publisher, a.site) AS publisher,
     m.entity_id,
     coalesce(e.canonical_name, m.entity_id) AS canonical_name,
@@ -92,6 +93,7 @@ SELECT
     a.article_id,
     coalesce(a.published_at, a.first_seen_at) AS published_or_seen_at,
     a.published_at,
+    coalesce(a.published_date, CAST(timezone('UTC', a.first_seen_at) AS DATE)) AS day,
     a.publisher,
     a.title,
     left(a.body, 280) AS snippet,

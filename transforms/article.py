@@ -43,6 +43,10 @@ class Article:
     # The publication day in the publisher's own calendar (published_at is UTC: 00:30 in Berlin
     # is the previous day in UTC). Optional, added by the HTML extractor.
     published_on: date | None = None
+    # The UTC offset written with the chosen date ("+05:30", "+00:00"); None for a local time or a bare day.
+    published_tz: str | None = None
+    # Other publication claims on the page naming another day ("url:2019-10-17"); empty when all agree.
+    date_conflicts: list[str] = field(default_factory=list)
     modified_at: datetime | None = None
     authors: list[str] = field(default_factory=list)
     agency: str | None = None

@@ -101,6 +101,23 @@ def extract_article(doc: RawDocument, publishers: Mapping[str, str]) -> Article:
     return article
 
 
+def published_day(article: Article) -> dict[str, object]:
+    """published_date / published_tz / published_date_conflicts of an article.
+
+    The extractor's local day when it found one; else the UTC day of published_at (feed and
+    sitemap stamps, text dumps, whose dates without a time are midnight of the day written).
+    """
+    if article.published_at is None:
+        return {"published_date": None, "published_tz": None, "published_date_conflicts": []}
+    when = article.published_at
+    day = article.published_on or (when.astimezone(UTC) if when.tzinfo else when).date()
+    return {
+        "published_date": day,
+        "published_tz": article.published_tz,
+        "published_date_conflicts": list(article.date_conflicts),
+    }
+
+
 def article_row(doc: RawDocument, article: Article, run_id: str) -> dict[str, object]:
     url = doc.url
     canonical = article.canonical_url or doc.final_url or url
@@ -116,6 +133,7 @@ def article_row(doc: RawDocument, article: Article, run_id: str) -> dict[str, ob
         "title": article.title,
         "published_at": article.published_at,
         "published_at_source": article.published_at_source if article.published_at else None,
+        **published_day(article),
         "modified_at": article.modified_at,
         "authors": list(article.authors),
         "agency": article.agency,

@@ -162,6 +162,9 @@ class DateFinding:
     published_source: str | None = None
     modified_at: datetime | None = None  # UTC
     published_on: date | None = None  # the publication day in the page's own time zone
+    published_tz: str | None = None  # the UTC offset written with the chosen date ("+05:30"), None if none
+    # Publication claims on the page that name another day than `published_on`: ["url:2019-10-17", ...].
+    conflicts: tuple[str, ...] = ()
 
 
 def url_date(url: str, latest: datetime, own_segment: bool = False) -> datetime | None:
@@ -473,12 +476,30 @@ def find_dates(
     if published is None:
         return DateFinding(modified_at=modified.astimezone(UTC) if modified else None)
     seen = shown or visible()[0]
-    published, published_on = _local_day(
-        published, page, in_url.date() if in_url else None, seen.date() if seen else None
-    )
+    url_day, seen_day = in_url.date() if in_url else None, seen.date() if seen else None
+    tz = written_offset(published)
+    published, published_on = _local_day(published, page, url_day, seen_day)
+    claims = [(jsonld_published, "jsonld"), (meta_published, "meta"), (label_published, "text"),
+              (shown, "text"), (segment_url, "url"), (hinted, hints.published_at_source or "feed")]
+    conflicts = sorted({
+        f"{label}:{day.isoformat()}"
+        for claim, label in claims
+        if claim is not None and (day := _local_day(claim, page, url_day, seen_day)[1]) != published_on
+    })
     return DateFinding(
-        published.astimezone(UTC), source, modified.astimezone(UTC) if modified else None, published_on
+        published.astimezone(UTC), source, modified.astimezone(UTC) if modified else None, published_on,
+        tz, tuple(conflicts),
     )
+
+
+def written_offset(value: datetime) -> str | None:
+    """The UTC offset a date was written with, as '+HH:MM' ('+00:00' for 'Z'); None when it had none."""
+    if value.tzinfo is None or is_unzoned(value):
+        return None
+    offset = value.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _modified_source(jsonld_modified: datetime | None, meta_modified: datetime | None) -> str:

@@ -239,6 +239,8 @@ def parse_html(
         published_on=found.published_on
         if found.published_at
         else (published_at.date() if published_at else None),
+        published_tz=found.published_tz if found.published_at else ("+00:00" if published_at else None),
+        date_conflicts=list(found.conflicts),
         modified_at=found.modified_at,
         authors=authors,
         agency=agency,

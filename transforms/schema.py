@@ -20,6 +20,11 @@ ARTICLES = {
     "title": pl.String,
     "published_at": UTC_TS,
     "published_at_source": pl.String,
+    # The publication day in the page's own offset or zone (a day written without a time is kept
+    # as written); the offset as the page wrote it; other claims on the page naming another day.
+    "published_date": pl.Date,
+    "published_tz": pl.String,
+    "published_date_conflicts": pl.List(pl.String),
     "modified_at": UTC_TS,
     "authors": pl.List(pl.String),
     "agency": pl.String,

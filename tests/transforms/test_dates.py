@@ -524,3 +524,22 @@ def test_bare_day_stays_midnight_utc() -> None:
     found = _find(_lang_page(body='<h1>Titel</h1><div class="date">05.02.2020</div>', lang="de"))
     assert found.published_on == date(2020, 2, 5)
     assert found.published_at == datetime(2020, 2, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "expected"),
+    [
+        pytest.param('<meta property="article:published_time" content="2020-04-16T00:30:00+05:30">',
+                     "https://example.org/news/story", (date(2020, 4, 16), "+05:30", ()), id="offset-day-kept"),
+        pytest.param('<meta property="article:published_time" content="2020-04-16">',
+                     "https://example.org/news/story", (date(2020, 4, 16), None, ()), id="bare-day-as-written"),
+        pytest.param('<script type="application/ld+json">{"@type": "NewsArticle", '
+                     '"datePublished": "2020-04-16T10:00:00+02:00"}</script>'
+                     '<meta property="article:published_time" content="2020-04-18T10:00:00+02:00">',
+                     "https://example.org/2020/04/16/story", (date(2020, 4, 16), "+02:00", ("meta:2020-04-18",)),
+                     id="disagreeing-claims-listed"),
+    ],
+)
+def test_published_day_offset_and_conflicts(head: str, url: str, expected: tuple) -> None:
+    found = _find(_page(head), url)
+    assert (found.published_on, found.published_tz, found.conflicts) == expected
