@@ -46,5 +46,7 @@ def snippet(title: str, body: str, atoms: Sequence[Atom], words: int = SNIPPET_W
         out.append(body[pos:start])
         out.append((MARK_OPEN if i in starts else "") + body[start:end] + (MARK_CLOSE if i in ends else ""))
         pos = end
+    if hi == len(spans):
+        out.append(body[pos:])  # the closing punctuation
     text = " ".join("".join(out).split())
     return ("…" if lo > 0 else "") + text + ("…" if hi < len(spans) else "")
