@@ -23,13 +23,14 @@ position; `Document.of(title, body, publisher)` prepares an article once, and
 
 from __future__ import annotations
 
+import bisect
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mediamon.errors import ConfigError
+from transforms.folding import fold_words
 
 FIELDS = ("title", "publisher")
 DEFAULT_FIELDS = ("title", "body")
@@ -51,15 +52,12 @@ class QueryError(ConfigError):
 @lru_cache(maxsize=200_000)
 def fold_word(word: str) -> str:
     """One word casefolded without accents or inner dots: "Zürich" -> "zurich", "U.S" -> "us"."""
-    word = word.replace(".", "")
-    if word.isascii():
-        return word.lower()
-    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
+    return "".join(fold_words(word))
 
 
 def words(text: str) -> list[str]:
     """The folded words of `text`, in order."""
-    return [fold_word(w) for w in WORD_RE.findall(text)]
+    return fold_words(text)
 
 
 def word_spans(text: str) -> Iterator[tuple[str, int, int]]:
@@ -101,16 +99,14 @@ class Atom(Node):
         """(field, first word, last word + 1) of every occurrence."""
         out: list[tuple[str, int, int]] = []
         for name in self.fields:
-            index = doc.index(name)
             if self.kind == "prefix":
-                stem = self.terms[0]
-                for word, positions in index.items():
-                    if word.startswith(stem):
-                        out.extend((name, p, p + 1) for p in positions)
+                index = doc.index(name)
+                for word in doc.with_prefix(name, self.terms[0]):
+                    out.extend((name, p, p + 1) for p in index[word])
                 continue
-            first = index.get(self.terms[0])
-            if not first:
+            if self.terms[0] not in doc.vocabulary(name):
                 continue
+            first = doc.index(name)[self.terms[0]]
             if len(self.terms) == 1:
                 out.extend((name, p, p + 1) for p in first)
                 continue
@@ -119,8 +115,27 @@ class Atom(Node):
             out.extend((name, p, p + n) for p in first if tuple(tokens[p:p + n]) == self.terms)
         return out
 
+    def found(self, doc: Document) -> bool:
+        """Whether the atom occurs at all (cheaper than `spans` for words and prefixes)."""
+        for name in self.fields:
+            if self.kind == "prefix":
+                if doc.with_prefix(name, self.terms[0]):
+                    return True
+            elif self.kind == "term":
+                if self.terms[0] in doc.vocabulary(name):
+                    return True
+            elif all(t in doc.vocabulary(name) for t in self.terms) and self.spans_in(doc, name):
+                return True
+        return False
+
+    def spans_in(self, doc: Document, name: str) -> bool:
+        first = doc.index(name).get(self.terms[0], ())
+        tokens = doc.tokens(name)
+        n = len(self.terms)
+        return any(tuple(tokens[p:p + n]) == self.terms for p in first)
+
     def eval(self, doc: Document, hits: list[str]) -> bool:
-        if self.spans(doc):
+        if self.found(doc):
             hits.append(self.text)
             return True
         return False
@@ -214,6 +229,8 @@ class Document:
 
     fields: dict[str, list[str]]
     _indexes: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    _vocabularies: dict[str, frozenset[str]] = field(default_factory=dict)
+    _sorted: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, title: str | None, body: str | None, publisher: str | None = None) -> Document:
@@ -221,6 +238,24 @@ class Document:
 
     def tokens(self, name: str) -> list[str]:
         return self.fields.get(name, [])
+
+    def vocabulary(self, name: str) -> frozenset[str]:
+        found = self._vocabularies.get(name)
+        if found is None:
+            found = self._vocabularies[name] = frozenset(self.fields.get(name, ()))
+        return found
+
+    def with_prefix(self, name: str, stem: str) -> list[str]:
+        """The distinct words of field `name` that start with `stem`."""
+        ordered = self._sorted.get(name)
+        if ordered is None:
+            ordered = self._sorted[name] = sorted(self.vocabulary(name))
+        out = []
+        for word in ordered[bisect.bisect_left(ordered, stem):]:
+            if not word.startswith(stem):
+                break
+            out.append(word)
+        return out
 
     def index(self, name: str) -> dict[str, list[int]]:
         found = self._indexes.get(name)

@@ -47,7 +47,6 @@ the surface as written).
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import tomllib
@@ -59,7 +58,8 @@ from pathlib import Path
 import ahocorasick
 
 from mediamon.errors import ConfigError
-from transforms.boolean_query import word_spans, words
+from transforms.boolean_query import words
+from transforms.folding import fold_text
 
 ENTITY_TYPES = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
@@ -118,31 +118,12 @@ class WatchMatch:
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` for tolerant matching; return it with a map back to ``text``.
 
-    Folding: accents removed (NFKD, combining marks dropped), casefolded, every
-    run of non-alphanumeric characters turned into one space. ``index[i]`` is
-    the position in ``text`` of folded character ``i``.
+    Folding (transforms/folding.py): accents removed (NFKD, combining marks dropped),
+    casefolded, every run of non-alphanumeric characters turned into one space, a dot
+    inside a token dropped. ``index[i]`` is the position in ``text`` of folded character ``i``.
     """
-    out: list[str] = []
-    index: list[int] = []
-    in_gap = False
-    for pos, char in enumerate(text):
-        # A dot inside a token joins it: "S.A." folds like "SA", "E.ON" like "EON".
-        if char == "." and 0 < pos < len(text) - 1 and text[pos - 1].isalnum() and text[pos + 1].isalnum():
-            continue
-        if not char.isalnum():
-            if not in_gap:
-                out.append(" ")
-                index.append(pos)
-                in_gap = True
-            continue
-        in_gap = False
-        for part in unicodedata.normalize("NFKD", char):
-            if unicodedata.combining(part):
-                continue
-            for folded in part.casefold():
-                out.append(folded)
-                index.append(pos)
-    return "".join(out), index
+    folded, to_original = fold_text(text)
+    return folded, [to_original(i) for i in range(len(folded))]
 
 
 def _fold(text: str) -> str:
@@ -184,21 +165,17 @@ class Watchlist:
         if self._empty:
             return [], []
         title_found, body_found = self._candidates(title), self._candidates(body)
-        if not (title_found or body_found):
+        if not (title_found[1] or body_found[1]):
             return [], []
         context_words: set[str] | None = None
         context_text = ""
         kept: list[list[WatchMatch]] = []
-        for text, found in ((title, title_found), (body, body_found)):
-            spans: list[tuple[str, int, int]] | None = None
+        for (folded, found) in (title_found, body_found):
             out = []
-            for match, alias in found:
+            for match, alias, start_pos, end_pos in found:
                 entity = match.entity
-                if entity.exclude:
-                    if spans is None:
-                        spans = list(word_spans(text))
-                    if _excluded(spans, match, entity):
-                        continue
+                if entity.exclude and _excluded(folded, start_pos, end_pos, entity):
+                    continue
                 if entity.needs_context(alias):
                     if context_words is None:
                         context_text = " ".join(words(title) + [" "] + words(body))
@@ -209,11 +186,12 @@ class Watchlist:
             kept.append(_longest_first(out))
         return kept[0], kept[1]
 
-    def _candidates(self, text: str) -> list[tuple[WatchMatch, str]]:
+    def _candidates(self, text: str) -> tuple[str, list[tuple[WatchMatch, str, int, int]]]:
+        """The folded text, and every alias found with the alias and its folded span (inclusive)."""
         if not text:
-            return []
-        folded, index = fold_with_offsets(text)
-        candidates: list[tuple[WatchMatch, str]] = []
+            return "", []
+        folded, to_original = fold_text(text)
+        candidates: list[tuple[WatchMatch, str, int, int]] = []
         for end_pos, (key, owners) in self._automaton.iter(folded):
             start_pos = end_pos - len(key) + 1
             # Folded text has a single space wherever the original had punctuation.
@@ -221,23 +199,23 @@ class Watchlist:
                 continue
             if end_pos + 1 < len(folded) and folded[end_pos + 1] != " ":
                 continue
-            start, end = index[start_pos], index[end_pos] + 1
+            start, end = to_original(start_pos), to_original(end_pos) + 1
             surface = text[start:end]
             for alias, entity in owners:
                 if entity.alias_is_case_sensitive(alias) and _strip_accents(surface) != _strip_accents(alias):
                     continue
-                candidates.append((WatchMatch(start, end, entity), alias))
+                candidates.append((WatchMatch(start, end, entity), alias, start_pos, end_pos))
                 break
-        return candidates
+        return folded, candidates
 
 
-def _excluded(spans: list[tuple[str, int, int]], match: WatchMatch, entity: WatchEntity) -> bool:
-    """Whether an `exclude` term or phrase lies within the entry's window of words around `match`."""
-    starts = [s for _, s, _ in spans]
-    first = bisect.bisect_left(starts, match.start)
-    last = max(first, bisect.bisect_left(starts, match.end))  # words of the match: [first, last)
-    lo, hi = max(0, first - entity.exclude_window), min(len(spans), last + entity.exclude_window)
-    window = [w for w, _, _ in spans[lo:hi]]
+def _excluded(folded: str, start_pos: int, end_pos: int, entity: WatchEntity) -> bool:
+    """Whether an `exclude` term or phrase lies within the entry's window of words around the match
+    at folded[start_pos:end_pos + 1] (folded text: words separated by single spaces)."""
+    w = entity.exclude_window
+    before = folded[max(0, start_pos - 64 * (w + 1)):start_pos].split()[-w:] if w else []
+    after = folded[end_pos + 1:end_pos + 1 + 64 * (w + 1)].split()[:w] if w else []
+    window = before + folded[start_pos:end_pos + 1].split() + after
     for phrase in entity.exclude:
         n = len(phrase)
         if any(tuple(window[i:i + n]) == phrase for i in range(len(window) - n + 1)):
