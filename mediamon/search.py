@@ -28,6 +28,7 @@ from mediamon.errors import WarehouseError
 from mediamon.sql import transaction
 from mediamon.warehouse import connect
 from transforms.boolean_query import And, Atom, Document, Near, Node, Not, Or, highlight_terms, parse_query, words
+from transforms.folding import fold_text
 from transforms.search_snippet import snippet
 
 INDEX_BATCH = 1000
@@ -220,12 +221,16 @@ def _verified(con: duckdb.DuckDBPyConnection, tree: Node, docs: np.ndarray, sinc
         [since, since, publisher, publisher, publisher])
     atoms = highlight_terms(tree)
     found = 0
-    while rows := cur.fetchmany(max(limit, 50)):
+    while rows := cur.fetchmany(limit):
         for article_id, day, pub, title, url, body in rows:
-            terms = tree.match(Document.of(title, body, pub))
+            # Folded once: for the check and for the snippet.
+            folded = fold_text(body or "")
+            terms = tree.match(Document({"title": words(title or ""), "body": folded[0].split(),
+                                         "publisher": words(pub or "")}))
             if not terms:
                 continue
-            yield SearchHit(article_id, day, pub, title, url, snippet(title or "", body or "", atoms), terms)
+            yield SearchHit(article_id, day, pub, title, url, snippet(title or "", body or "", atoms,
+                                                                      folded_body=folded), terms)
             found += 1
             if found >= limit:
                 return
