@@ -36,6 +36,7 @@ from flows.workers import release_memory
 from mediamon.clusters import refresh_lsh_bands, update_clusters
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import MediamonError, QualityError
+from mediamon.retag import apply_definitions
 from mediamon.runtime import stage_boundary
 from mediamon.warehouse import LoadCounts, RunRecord, Warehouse
 from transforms.clean import CleanBatch, doc_key, refresh_derived, split_repeated_urls
@@ -66,6 +67,7 @@ class RunSummary:
     not_modified: int = 0  # web URLs unchanged since the last run (304 / same hash): not in documents_in
     skipped_unchanged: int = 0  # documents in whose raw bytes an earlier run stored: counted, not parsed
     chunks: int = 0
+    retag: dict[str, Any] = field(default_factory=dict)  # runs.counts["retag"]: mediamon/retag.py
 
     @property
     def articles(self) -> int:
@@ -145,6 +147,13 @@ def load_chunk(warehouse: Warehouse, run: RunRecord, documents_in: int, articles
                skipped: LoadCounts, totals: LoadCounts) -> LoadCounts:
     return warehouse.load_chunk(run, documents_in, articles, quarantine, mentions, entities, dq_results,
                                 raw_documents, template_lines, skipped, totals)
+
+
+@task(name="retag: watchlist, topics and search index", cache_policy=NO_CACHE, persist_result=False)
+def retag_and_index(warehouse: Warehouse, settings: Settings, run_id: str) -> dict[str, Any]:
+    """Apply new or changed watchlist entries and topics to history, topics to new articles, and
+    index new articles for `mediamon search` (matching only: no NER, no extraction)."""
+    return apply_definitions(warehouse, settings, run_id)
 
 
 @task(name="finish: clusters, parquet and run record", cache_policy=NO_CACHE, persist_result=False)
@@ -348,6 +357,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         run.dq_warnings = sum(dq_warnings.values())
         run.counts.update({"dq_warnings_by_check": dq_warnings, "skipped_unchanged": skipped_total,
                            "chunks": chunks, "stage_seconds": {k: round(v, 2) for k, v in timings.items()}})
+        run.counts["retag"] = retag_and_index.with_options(timeout_seconds=timeout)(warehouse, settings, run_id)
         finish_run.with_options(timeout_seconds=timeout)(warehouse, run, totals)
         # Only after a successful load: a failed run must refetch unconditionally next time.
         warehouse.save_fetch_cache(extracted.cache_updates)
@@ -360,7 +370,8 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         duplicates=totals.duplicates, quarantined=totals.quarantined, dq_warnings=dq_warnings,
         quarantine_reasons=reasons, problems=extracted.problems, skipped_files=extracted.skipped_files,
         warehouse=settings.duckdb_path, parquet=settings.parquet_dir, stage_seconds=timings,
-        not_modified=extracted.unchanged, skipped_unchanged=skipped_total, chunks=chunks)
+        not_modified=extracted.unchanged, skipped_unchanged=skipped_total, chunks=chunks,
+        retag=run.counts.get("retag", {}))
     summary.problems.extend(after_load(settings))  # [report] / [alerts] after_run
     _publish_artifact(summary)
     return summary

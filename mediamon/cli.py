@@ -109,6 +109,9 @@ def format_summary(s: Any) -> str:
         lines.append(f"  … and {len(s.problems) - 10} more source warnings")
     if s.skipped_files:
         lines.append(f"  skipped {s.skipped_files} files that are not .html/.htm/.txt pages")
+    from mediamon.retag import describe_retag
+
+    lines.extend(f"  {line}" for line in describe_retag(getattr(s, "retag", None) or {}))
     if s.stage_seconds:
         lines.append("  stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in s.stage_seconds.items()))
     lines.append(f"  warehouse: {s.warehouse}")
@@ -215,6 +218,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not settings.duckdb_path.exists():
         raise MediamonError(f"no warehouse at {settings.duckdb_path}; run `mediamon run` first")
+    if args.tags_only:
+        return _retag_only(settings)
     stored = count_raw_documents(settings.warehouse_dir, args.since, args.source)
     if stored == 0:
         which = (f" of source '{args.source}'" if args.source else "") + \
@@ -234,6 +239,51 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     summary = run_pipeline(settings, sources, reprocess=Reprocess(since=args.since, source=args.source))
     print(format_summary(summary))
     return 0
+
+
+def _retag_only(settings: Settings) -> int:
+    from mediamon.retag import describe_retag, retag_warehouse
+
+    run_id, counts = retag_warehouse(settings)
+    print(f"run {run_id}: stored articles re-tagged (watchlist and topics only; no NER, no extraction)")
+    for line in describe_retag(counts) or ["no watchlist entries and no topics configured: nothing to match"]:
+        print(f"  {line}")
+    index = counts.get("search_index", {})
+    print(f"  search index: {index.get('articles_indexed', 0)} articles indexed")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from mediamon.search import search
+    from transforms.boolean_query import QueryError
+
+    settings = _settings(args)
+    try:
+        result = search(settings.warehouse_dir, args.query, since=args.since, publisher=args.publisher,
+                        limit=args.limit)
+    except QueryError as exc:
+        raise MediamonError(f"the query does not parse at position {exc.position}: {exc.reason}") from exc
+    columns = ["day", "publisher", "title", "snippet", "url", "matched_terms"]
+    rows = [[h.day, h.publisher, h.title, h.snippet, h.url, list(h.matched_terms)] for h in result.hits]
+    if args.format == "json":
+        json.dump([{c: _cell(v) for c, v in zip(columns, row, strict=True)} for row in rows], sys.stdout,
+                  ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([*(_cell(v) for v in row[:-1]), "; ".join(row[-1])])
+    else:
+        print(format_table(columns[:4], [r[:4] for r in rows], max_width=80))
+    return 0
+
+
+def _since_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (expected YYYY-MM-DD)") from None
 
 
 def _since_period(value: str) -> Any:
@@ -368,6 +418,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="only documents fetched at or after DATE "
                                 "(2024-05-01 or an ISO date-time, UTC)")
     reprocess.add_argument("--source", metavar="NAME", help="only documents of this source name")
+    reprocess.add_argument("--tags-only", action="store_true",
+                           help="only re-match the watchlist and [[topics]] on the stored article bodies "
+                                "(no extraction, no NER); fast, e.g. after editing definitions")
     reprocess.set_defaults(func=cmd_reprocess)
 
     report = sub.add_parser(
@@ -394,6 +447,20 @@ def build_parser() -> argparse.ArgumentParser:
                              "or every day from DATE (YYYY-MM-DD) on")
     alerts.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     alerts.set_defaults(func=cmd_alerts)
+
+    search = sub.add_parser(
+        "search", parents=[common], help="Boolean search over the stored articles, newest first",
+        description="Search the warehouse read-only with the [[topics]] query language: AND, OR, NOT, "
+                    '(), "phrases", NEAR/n, prefix*, title: and publisher: (README: "Query language"). '
+                    "Prints day, publisher, title and a snippet with the matches in [brackets].")
+    search.add_argument("query", metavar="QUERY", help='e.g. \'"climate change" AND (EU OR Brussels)\'')
+    search.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
+    search.add_argument("--since", metavar="DATE", type=_since_day, help="only articles of DATE (YYYY-MM-DD) on")
+    search.add_argument("--publisher", metavar="NAME",
+                        help="only this publisher (or site); % is a wildcard, case is ignored")
+    search.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    search.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default 20)")
+    search.set_defaults(func=cmd_search)
     return parser
 
 

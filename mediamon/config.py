@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from mediamon.errors import ConfigError
+from transforms.boolean_query import QueryError
+from transforms.retag import Topic
 
 DEFAULT_CONFIG_NAME = "mediamon.toml"
 
@@ -102,6 +104,7 @@ class Settings:
     groups: dict[str, GroupSchedule] = field(default_factory=dict)
     report: ReportConfig = field(default_factory=ReportConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    topics: tuple[Topic, ...] = ()  # [[topics]]: name + Boolean query (transforms/boolean_query.py)
     # Crash tests only: MEDIAMON_TEST_PAUSE_AT=<stage> makes a run announce that stage on stderr and
     # wait there, so a test can SIGKILL it at a known point (mediamon/runtime.py: stage_boundary).
     test_pause_at: str = ""
@@ -217,6 +220,30 @@ def _alerts_config(raw: dict[str, Any], path: Path) -> AlertsConfig:
         webhook_tries=_positive(raw.get("webhook_tries", 3), "[alerts] webhook_tries", path))
 
 
+def _topics(raw: Any, path: Path) -> tuple[Topic, ...]:
+    """`[[topics]]`: `name` and `query`; a query that does not parse names the topic and the position."""
+    if not isinstance(raw, list):
+        raise ConfigError(f"config {path}: [[topics]] must be an array of tables")
+    topics: list[Topic] = []
+    for i, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip() \
+                or not isinstance(entry.get("query"), str):
+            raise ConfigError(f"config {path}: topic #{i} needs a name and a query (strings)")
+        unknown = set(entry) - {"name", "query"}
+        if unknown:
+            raise ConfigError(f"config {path}: topic {entry['name']!r} has unknown setting(s) {sorted(unknown)}; "
+                              "use name and query")
+        name = entry["name"].strip()
+        if any(t.name == name for t in topics):
+            raise ConfigError(f"config {path}: topic names must be unique; {name!r} appears twice")
+        try:
+            topics.append(Topic.parse(name, entry["query"]))
+        except QueryError as exc:
+            raise ConfigError(f"config {path}: topic {name!r}: the query does not parse at position "
+                              f"{exc.position}: {exc.reason}") from exc
+    return tuple(topics)
+
+
 def _flag(value: Any, name: str, path: Path) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"config {path}: {name} must be true or false, got {value!r}")
@@ -292,6 +319,7 @@ def load_settings(config: Path | None = None, *, cwd: Path | None = None) -> Set
             groups=groups,
             report=report,
             alerts=alerts,
+            topics=_topics(doc.get("topics", []), path),
             test_pause_at=_test_pause_at(),
         )
     except (TypeError, ValueError) as exc:

@@ -19,7 +19,9 @@ from mediamon.warehouse import sql_text, connect
 
 # Internal bookkeeping, not for analysts: raw page bytes, HTTP cache state, learned template lines,
 # the syndication LSH index.
-SNAPSHOT_SKIP = ("raw_documents", "fetch_state", "template_lines", "article_lsh_bands", "schema_version")
+SNAPSHOT_SKIP = ("raw_documents", "fetch_state", "template_lines", "article_lsh_bands", "schema_version",
+                 # The search index is derived from articles and rebuilt by any run.
+                 "search_terms", "search_docs", "search_postings")
 
 
 def export_snapshot(directory: Path, target: Path, *, force: bool = False,

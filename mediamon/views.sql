@@ -111,3 +111,16 @@ LEFT JOIN article_clusters AS c USING (article_id)
 WHERE a.duplicate_of IS NULL
   AND a.first_seen_at >= (SELECT max(first_seen_at) FROM articles) - INTERVAL 7 DAY
 ORDER BY published_or_seen_at DESC, a.article_id;
+
+-- Articles per [[topics]] entry per day and publisher (article_topics). day = the story's
+-- publication day, or the day mediamon first saw it when the page gave no date (as v_entity_daily).
+CREATE OR REPLACE VIEW v_topic_daily AS
+SELECT
+    CAST(timezone('UTC', coalesce(a.published_at, a.first_seen_at)) AS DATE) AS day,
+    t.topic,
+    coalesce(a.publisher, a.site) AS publisher,
+    count(*) AS articles
+FROM article_topics AS t
+JOIN articles AS a USING (article_id)
+WHERE a.duplicate_of IS NULL
+GROUP BY ALL;

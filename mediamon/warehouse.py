@@ -44,7 +44,7 @@ def _migrations() -> list[tuple[int, str]]:
 MIGRATIONS = _migrations()
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 BASELINE_WINDOW = 28  # days of field-health history a drop is judged against (transforms.field_health)
-PARQUET_TABLES = ("articles", "mentions", "entities", "article_clusters")
+PARQUET_TABLES = ("articles", "mentions", "entities", "article_clusters", "article_topics")
 # The frames `_write_results` registers on the connection for one load.
 INCOMING_FRAMES = ("incoming", "incoming_keys", "incoming_mentions", "incoming_entities", "incoming_quarantine",
                    "incoming_dq", "incoming_templates")
@@ -598,6 +598,7 @@ PARQUET_QUERIES = {
     "entities": "SELECT * FROM entities",
     "article_clusters": """SELECT c.* EXCLUDE (minhash), a.seen_date FROM article_clusters c
                            JOIN articles a USING (article_id)""",
+    "article_topics": "SELECT t.*, a.seen_date FROM article_topics t JOIN articles a USING (article_id)",
 }
 
 

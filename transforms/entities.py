@@ -498,11 +498,12 @@ class Tagger:
         self, doc: TagInput, title_fixed: str, body_fixed: str, title_spans: list[NerSpan],
         body_spans: list[NerSpan],
     ) -> tuple[list[Mention], list[Entity]]:
+        # Context terms of a watchlist entry count anywhere in the article: title and body together.
+        title_watch, body_watch = self.watchlist.find_in_article(doc.title, doc.body)
         candidates = _resolve_field(
-            True, doc.title, title_fixed, title_spans,
-            self.kb.find(title_fixed), self.watchlist.find(doc.title),
+            True, doc.title, title_fixed, title_spans, self.kb.find(title_fixed), title_watch,
         ) + _resolve_field(
-            False, doc.body, body_fixed, body_spans, self.kb.find(body_fixed), self.watchlist.find(doc.body)
+            False, doc.body, body_fixed, body_spans, self.kb.find(body_fixed), body_watch
         )
         candidates = _split_hyphenated_people(candidates, doc.title, doc.body)
         folder = _fold_article(candidates, title_fixed, body_fixed, self.kb)

@@ -103,6 +103,8 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.execute(schema)
     if "article_clusters" not in schema:
         connection.execute(ARTICLE_CLUSTERS_DDL)
+    # Views may read tables of later migrations (v_topic_daily: article_topics, schema_v9.sql).
+    connection.execute((MEDIAMON / "schema_v9.sql").read_text(encoding="utf-8"))
     for row in ARTICLES:
         (
             article_id,

@@ -1,0 +1,236 @@
+"""`mediamon search`: the Boolean query language over the warehouse, through its own inverted index.
+
+DuckDB's fts extension is not available offline, so the index is three plain tables
+(schema_v9.sql): `search_terms` (word -> term_id), `search_docs` (article -> doc_no) and
+`search_postings` (term_id, doc_no). Every run indexes the articles that are new or changed
+(`update_search_index`, a batch at a time). A query is answered in two steps:
+
+1. candidates from the postings: words, prefixes and fields exactly, phrases and NEAR as the
+   articles holding all their words (a superset), NOT as a set difference where exact;
+2. the candidates newest first, each checked with the real matcher (`transforms.boolean_query`)
+   until `limit` results are found; a snippet with the matched words highlighted comes with each.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from mediamon.errors import WarehouseError
+from mediamon.sql import transaction
+from mediamon.warehouse import connect
+from transforms.boolean_query import And, Atom, Document, Near, Node, Not, Or, highlight_terms, parse_query, words
+from transforms.folding import fold_text
+from transforms.search_snippet import snippet
+
+INDEX_BATCH = 1000
+# The day an article counts on, as v_entity_daily: publication day, else the day first seen.
+DAY_SQL = "CAST(timezone('UTC', coalesce(a.published_at, a.first_seen_at)) AS DATE)"
+# What decides an article's index entry: a change re-indexes it.
+_INDEX_KEY = "CAST(hash(a.content_hash, a.title, a.publisher) AS VARCHAR)"
+
+
+def _index_terms(title: str, body: str, publisher: str) -> set[str]:
+    title_words = set(words(title))
+    return (title_words | set(words(body)) | {f"title:{w}" for w in title_words}
+            | {f"publisher:{w}" for w in words(publisher)})
+
+
+def update_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Index the articles that are new or changed since they were last indexed; returns counts."""
+    clock = time.monotonic()
+    cur = con.cursor()
+    todo = cur.execute(f"""
+        SELECT a.article_id, a.title, a.body, a.publisher, {_INDEX_KEY} AS index_key, d.doc_no
+        FROM articles a LEFT JOIN search_docs d USING (article_id)
+        WHERE d.article_id IS NULL OR d.content_hash IS DISTINCT FROM {_INDEX_KEY}""")
+    indexed = 0
+    try:
+        while rows := todo.fetchmany(INDEX_BATCH):
+            _index_batch(con, rows)
+            indexed += len(rows)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"updating the search index failed: {exc}") from exc
+    finally:
+        cur.close()
+    return {"articles_indexed": indexed, "seconds": round(time.monotonic() - clock, 2)}
+
+
+def _index_batch(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> None:
+    row = con.execute("SELECT coalesce(max(doc_no), 0) FROM search_docs").fetchone()
+    next_no = int(row[0]) if row else 0
+    docs: list[tuple[str, int, str]] = []
+    doc_col: list[int] = []
+    term_col: list[str] = []
+    for article_id, title, body, publisher, key, doc_no in rows:
+        if doc_no is None:
+            next_no += 1
+            doc_no = next_no
+        docs.append((article_id, doc_no, key))
+        terms = _index_terms(title or "", body or "", publisher or "")
+        doc_col.extend([doc_no] * len(terms))
+        term_col.extend(terms)
+    frames = ("index_docs", "index_postings")
+    with transaction(con, frames):
+        con.register("index_docs", pl.DataFrame(docs, schema={"article_id": pl.String, "doc_no": pl.Int32,
+                                                              "content_hash": pl.String}, orient="row").to_arrow())
+        con.register("index_postings", pl.DataFrame({"doc_no": pl.Series(doc_col, dtype=pl.Int32),
+                                                     "term": pl.Series(term_col, dtype=pl.String)}).to_arrow())
+        con.execute("DELETE FROM search_postings WHERE doc_no IN (SELECT doc_no FROM index_docs)")
+        con.execute("DELETE FROM search_docs WHERE article_id IN (SELECT article_id FROM index_docs)")
+        con.execute("INSERT INTO search_docs BY NAME SELECT * FROM index_docs")
+        con.execute("""
+            INSERT INTO search_terms
+            SELECT term, (SELECT coalesce(max(term_id), 0) FROM search_terms) + row_number() OVER (ORDER BY term)
+            FROM (SELECT DISTINCT term FROM index_postings) n
+            WHERE NOT EXISTS (SELECT 1 FROM search_terms t WHERE t.term = n.term)""")
+        con.execute("""INSERT INTO search_postings SELECT t.term_id, p.doc_no
+                       FROM index_postings p JOIN search_terms t USING (term) ORDER BY t.term_id""")
+
+
+# -- answering a query ---------------------------------------------------------------------------
+
+@dataclass
+class SearchHit:
+    article_id: str
+    day: date | None
+    publisher: str | None
+    title: str | None
+    url: str
+    snippet: str
+    matched_terms: tuple[str, ...]
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    candidates: int  # articles the index could not rule out
+    seconds: float
+
+
+class _Postings:
+    """doc_no sets from the index, one query per atom."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._all: np.ndarray | None = None
+
+    def all(self) -> np.ndarray:
+        if self._all is None:
+            self._all = np.sort(self.con.execute("SELECT doc_no FROM search_docs").fetchnumpy()["doc_no"])
+        return self._all
+
+    def _docs(self, where: str, params: list[Any]) -> np.ndarray:
+        found = self.con.execute(
+            f"SELECT DISTINCT doc_no FROM search_postings WHERE term_id IN "
+            f"(SELECT term_id FROM search_terms WHERE {where})", params).fetchnumpy()["doc_no"]
+        return np.sort(np.asarray(found))
+
+    def atom(self, atom: Atom) -> tuple[np.ndarray, bool]:
+        """(doc_nos, exact) of the articles holding `atom`."""
+        fields = ["" if f in ("title", "body") and atom.fields == ("title", "body") else f"{f}:"
+                  for f in atom.fields]
+        prefixes = sorted(set(fields))
+        if atom.kind == "prefix":
+            likes = [p + atom.terms[0] for p in prefixes]
+            where = " OR ".join(["starts_with(term, ?)"] * len(likes))
+            return self._docs(where, likes), True
+        sets = [self._docs("term IN (SELECT unnest(?))", [[p + t for p in prefixes]]) for t in atom.terms]
+        docs = sets[0]
+        for other in sets[1:]:
+            docs = np.intersect1d(docs, other, assume_unique=True)
+        return docs, atom.kind == "term"
+
+
+def _candidates(node: Node, postings: _Postings) -> tuple[np.ndarray, bool]:
+    """(doc_nos, exact): a superset of the articles `node` matches; exact when it is the set itself."""
+    if isinstance(node, Atom):
+        return postings.atom(node)
+    if isinstance(node, Not):
+        docs, exact = _candidates(node.child, postings)
+        return (np.setdiff1d(postings.all(), docs, assume_unique=True), True) if exact else (postings.all(), False)
+    if isinstance(node, And | Near):
+        children = node.children if isinstance(node, And) else (node.left, node.right)
+        positive = [c for c in children if not isinstance(c, Not)]
+        results = [_candidates(c, postings) for c in positive] or [(postings.all(), True)]
+        docs, exact = results[0]
+        for other, other_exact in results[1:]:
+            docs = np.intersect1d(docs, other, assume_unique=True)
+            exact = exact and other_exact
+        for c in children:
+            if isinstance(c, Not):
+                sub, sub_exact = _candidates(c.child, postings)
+                if sub_exact:
+                    docs = np.setdiff1d(docs, sub, assume_unique=True)
+                else:
+                    exact = False
+        return docs, exact and isinstance(node, And)
+    if isinstance(node, Or):
+        results = [_candidates(c, postings) for c in node.children]
+        docs = results[0][0]
+        for other, _ in results[1:]:
+            docs = np.union1d(docs, other)
+        return docs, all(e for _, e in results)
+    raise TypeError(node)
+
+
+def search(directory: Path, query: str, since: date | None = None, publisher: str | None = None,
+           limit: int = 20) -> SearchResult:
+    """Run `query` read-only against the warehouse in `directory`; newest first, at most `limit`."""
+    clock = time.monotonic()
+    tree = parse_query(query)
+    path = directory / "mediamon.duckdb"
+    if not path.exists():
+        raise WarehouseError(f"no warehouse at {path}; run `mediamon run` first")
+    con = connect(path, read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "search_postings" not in tables:
+            raise WarehouseError(f"the warehouse at {directory} has no search index yet; run `mediamon run` "
+                                 "once with this version")
+        docs, _ = _candidates(tree, _Postings(con))
+        hits = list(_verified(con, tree, docs, since, publisher, limit))
+        return SearchResult(hits, len(docs), time.monotonic() - clock)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"search failed: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.close()
+
+
+def _verified(con: duckdb.DuckDBPyConnection, tree: Node, docs: np.ndarray, since: date | None,
+              publisher: str | None, limit: int) -> Iterator[SearchHit]:
+    if not len(docs) or limit < 1:
+        return
+    con.register("search_candidates", pl.DataFrame({"doc_no": pl.Series(docs, dtype=pl.Int32)}).to_arrow())
+    cur = con.execute(f"""
+        SELECT a.article_id, {DAY_SQL} AS day, coalesce(a.publisher, a.site) AS publisher, a.title, a.url, a.body
+        FROM search_candidates c JOIN search_docs d USING (doc_no) JOIN articles a USING (article_id)
+        WHERE a.duplicate_of IS NULL
+          AND (CAST(? AS DATE) IS NULL OR {DAY_SQL} >= ?)
+          AND (CAST(? AS VARCHAR) IS NULL OR coalesce(a.publisher, a.site) ILIKE ?
+               OR a.site ILIKE ?)
+        ORDER BY day DESC NULLS LAST, coalesce(a.published_at, a.first_seen_at) DESC, a.article_id""",
+        [since, since, publisher, publisher, publisher])
+    atoms = highlight_terms(tree)
+    found = 0
+    while rows := cur.fetchmany(limit):
+        for article_id, day, pub, title, url, body in rows:
+            # Folded once: for the check and for the snippet.
+            folded = fold_text(body or "")
+            terms = tree.match(Document({"title": words(title or ""), "body": folded[0].split(),
+                                         "publisher": words(pub or "")}))
+            if not terms:
+                continue
+            yield SearchHit(article_id, day, pub, title, url, snippet(title or "", body or "", atoms,
+                                                                      folded_body=folded), terms)
+            found += 1
+            if found >= limit:
+                return
