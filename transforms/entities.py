@@ -19,8 +19,9 @@ Where mentions come from (`Mention.source`):
   inside a longer NER span ("Moscow" in "Moscow State
   University") yields to the NER span, unless the NER span lies in a line whose
   case had to be repaired (NER is unreliable there).
-- ``"ner"``: spaCy's English model, run on English articles only (language
-  "en", or undetermined and detected as English).
+- ``"ner"``: the spaCy pipeline of the article's language (`transforms.ner_languages`:
+  English, French); an article in a language without one gets no NER spans, and the
+  ``ner_model_missing`` data-quality warning says so.
 
 Folding within one article (title and body together), each rule parametrised
 in the tests:
@@ -57,13 +58,11 @@ from transforms.entity_kb import KbMatch, KnowledgeBase, load_kb
 from transforms.ner import (
     NerSpan,
     case_vocabulary,
-    load_pipeline,
-    looks_english,
     needs_case_repair,
     repair_case,
-    run_ner,
     words_to_repair,
 )
+from transforms.ner_languages import NerRouter, ner_language
 from transforms.watchlist import WatchEntity, Watchlist, WatchMatch, load_watchlist
 
 if TYPE_CHECKING:
@@ -408,12 +407,6 @@ def _fold_article(candidates: list[_Candidate], title: str, body: str, kb: Knowl
 
 # --- the tagger ---------------------------------------------------------------------------
 
-def _is_english(doc: TagInput) -> bool:
-    if doc.language:
-        return doc.language.lower().split("-")[0].split("_")[0] == "en"
-    return looks_english(f"{doc.title}\n{doc.body}")
-
-
 @dataclass
 class _EntityTable:
     """Entities merged across articles, in first-seen order."""
@@ -449,31 +442,25 @@ class Tagger:
         self.kb = kb if kb is not None else load_kb()
         self.keep_upper = self.kb.upper_aliases | self.watchlist.upper_aliases
         self.batch_size = batch_size
-        self._nlp: Language | None = None
+        self.router = NerRouter()
 
     @property
     def nlp(self) -> Language:
-        if self._nlp is None:
-            self._nlp = load_pipeline()
-        return self._nlp
+        """The English pipeline (other languages: `self.router`)."""
+        return self.router.pipeline("en")
 
     def tag(self, docs: Sequence[TagInput]) -> tuple[list[Mention], list[Entity]]:
         """Tag ``docs``; return all mentions (article order, title first, then text order) and
         the entities they point to (merged across articles, first-seen order)."""
-        repaired: list[tuple[str, str]] = []
-        english: list[bool] = []
-        for doc in docs:
-            repaired.append(self._repair_case(doc))
-            english.append(_is_english(doc))
-        ner_texts = [
-            text for (title, body), en in zip(repaired, english, strict=True) if en for text in (title, body)
-        ]
-        ner_results = iter(run_ner(self.nlp, ner_texts, self.batch_size) if ner_texts else [])
+        repaired = [self._repair_case(doc) for doc in docs]
+        # Each article goes through its own language's pipeline (none: no NER spans).
+        languages = [ner_language(doc.language, f"{doc.title}\n{doc.body}") for doc in docs]
+        ner_results = self.router.run(languages, repaired, self.batch_size)
         mentions: list[Mention] = []
         table = _EntityTable()
-        for doc, (title_fixed, body_fixed), en in zip(docs, repaired, english, strict=True):
-            title_spans = next(ner_results) if en else []
-            body_spans = next(ner_results) if en else []
+        for doc, (title_fixed, body_fixed), (title_spans, body_spans) in zip(
+            docs, repaired, ner_results, strict=True
+        ):
             doc_mentions, doc_entities = self._tag_one(doc, title_fixed, body_fixed, title_spans, body_spans)
             mentions.extend(doc_mentions)
             for entity in doc_entities:
@@ -548,8 +535,7 @@ _WORKER_TAGGER: Tagger | None = None
 
 def _init_worker(watchlist_path: Path | None) -> None:
     global _WORKER_TAGGER
-    _WORKER_TAGGER = Tagger(watchlist_path)
-    _WORKER_TAGGER.nlp  # load the model now, once per worker, not inside the first batch
+    _WORKER_TAGGER = Tagger(watchlist_path)  # pipelines load on first use, per language present
 
 
 def _tag_batch(docs: Sequence[TagInput]) -> tuple[list[Mention], list[Entity]]:

@@ -59,6 +59,8 @@ class ReportData:
     # title, url, publisher, day, outlets, mentions, entities
     stories: pl.DataFrame = field(default_factory=pl.DataFrame)
     alerts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ALERT_SCHEMA))
+    # language, articles, without_model: articles of the period with the ner_model_missing warning
+    ner_coverage: pl.DataFrame = field(default_factory=pl.DataFrame)
     empty_reason: str | None = None  # set: the "no articles yet" page, with this explanation
 
 
@@ -242,6 +244,28 @@ def _rate(value: Any) -> str:
     return "—" if value is None else f"{float(value):.0%}"
 
 
+def ner_model_share(coverage: pl.DataFrame) -> tuple[int, int]:
+    """(articles without a person/organisation model, all articles) of the period."""
+    if coverage.is_empty():
+        return 0, 0
+    return int(coverage["without_model"].sum()), int(coverage["articles"].sum())
+
+
+def ner_coverage_note(coverage: pl.DataFrame) -> str:
+    """One line under the top entities: how many articles no model could read for people and
+    organisations, by language, so an empty or short list is not read as "nobody mentioned"."""
+    missing, total = ner_model_share(coverage)
+    if not missing:
+        return ""
+    languages = ", ".join(f"{row['language']} {row['without_model']}"
+                          for row in coverage.filter(pl.col("without_model") > 0).iter_rows(named=True))
+    return (f'<p class="sub warn" id="ner-model-missing"><strong>{missing} of {total} articles '
+            f"({missing / total:.0%})</strong> are in a language without a person/organisation model "
+            f"({esc(languages)}): their places, knowledge-base organisations and watchlist entries are "
+            "counted, other people and organisations are not (DQ warning <code>ner_model_missing</code>)."
+            "</p>")
+
+
 def _fill_rows(fill: pl.DataFrame) -> list[list[str]]:
     rows = []
     for r in fill.iter_rows(named=True):
@@ -290,6 +314,7 @@ section { background: #fff; border-radius: 8px; padding: 16px 20px; margin: 16px
 h2 { margin: 0 0 4px; font-size: 19px; }
 h3 { font-size: 15px; margin: 12px 0 4px; }
 p.sub { margin: 0 0 10px; color: #5b6475; font-size: 13px; }
+p.sub.warn { color: #8a4b00; }
 p.empty { color: #5b6475; font-style: italic; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; }
 .card { background: #f4f5f7; border-radius: 6px; padding: 10px 14px; }
@@ -373,6 +398,9 @@ def render_report(data: ReportData) -> str:
         '<section id="overview"><div class="cards">'
         + _card("articles", data.articles, change) + _card("publishers", publishers)
         + _card("entities mentioned", mentioned)
+        + (_card("no person/org model", f"{ner_model_share(data.ner_coverage)[0] / data.articles:.0%}",
+                 "of articles: see Top entities")
+           if data.articles and ner_model_share(data.ner_coverage)[0] else "")
         + _card("alerts", data.alerts.height, "stored by mediamon alerts")
         + "</div></section>")
 
@@ -395,7 +423,8 @@ def render_report(data: ReportData) -> str:
     sections.append(
         '<section id="entities"><h2>Top entities</h2><p class="sub">Mentions in the period; labels give the '
         f"change against the previous {len(period.previous)} days with articles.</p>"
-        f'<div class="grid3">{"".join(parts)}</div></section>')
+        + ner_coverage_note(data.ner_coverage)
+        + f'<div class="grid3">{"".join(parts)}</div></section>')
 
     # Watchlist
     spikes = watch_spikes(data)

@@ -17,7 +17,7 @@ GOOD_BODY = " ".join(["word"] * 60)
 def _row(article_id: str, **changes: object) -> dict[str, object]:
     row = {"article_id": article_id, "url": f"https://e.org/{article_id}", "publisher": "E", "title": "T",
            "body": GOOD_BODY, "word_count": 60, "published_at": datetime(2025, 6, 1, tzinfo=UTC),
-           "language_ok": True}
+           "language_ok": True, "ner_model_ok": True}
     row.update(changes)
     return row
 
@@ -25,7 +25,8 @@ def _row(article_id: str, **changes: object) -> dict[str, object]:
 def _frame(rows: list[dict[str, object]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"article_id": pl.String, "url": pl.String, "publisher": pl.String,
                                       "title": pl.String, "body": pl.String, "word_count": pl.Int32,
-                                      "published_at": pl.Datetime("us", "UTC"), "language_ok": pl.Boolean})
+                                      "published_at": pl.Datetime("us", "UTC"), "language_ok": pl.Boolean,
+                                      "ner_model_ok": pl.Boolean})
 
 
 @pytest.mark.parametrize(
@@ -50,6 +51,7 @@ def _frame(rows: list[dict[str, object]]) -> pl.DataFrame:
         pytest.param({"body": GOOD_BODY + "\n\nDownload our appPlay StoreApp Store"}, "no_boilerplate_markers",
                      "warning", id="app-banner"),
         pytest.param({"language_ok": False}, "language_allowed", "warning", id="language"),
+        pytest.param({"ner_model_ok": False}, "ner_model_missing", "warning", id="no-ner-model"),
     ],
 )
 def test_each_check_catches_its_failure(changes: dict[str, object], check: str, severity: str) -> None:

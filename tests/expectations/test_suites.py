@@ -81,11 +81,12 @@ def test_warnings_keep_the_rows() -> None:
 
 def _articles(body: str) -> pl.DataFrame:
     rows = [{"article_id": aid, "url": f"https://e.org/{aid}", "publisher": "E", "title": "T", "body": b,
-             "word_count": 60, "published_at": datetime(2025, 6, 1, tzinfo=UTC), "language_ok": True}
+             "word_count": 60, "published_at": datetime(2025, 6, 1, tzinfo=UTC), "language_ok": True, "ner_model_ok": True}
             for aid, b in (("good", GOOD_BODY), ("bad", GOOD_BODY + "\n\n" + body))]
     return pl.DataFrame(rows, schema={"article_id": pl.String, "url": pl.String, "publisher": pl.String,
                                       "title": pl.String, "body": pl.String, "word_count": pl.Int32,
-                                      "published_at": pl.Datetime("us", "UTC"), "language_ok": pl.Boolean})
+                                      "published_at": pl.Datetime("us", "UTC"), "language_ok": pl.Boolean,
+                                      "ner_model_ok": pl.Boolean})
 
 
 @pytest.mark.parametrize("leak", [

@@ -21,7 +21,8 @@ def test_publish_quality_writes_data_docs_and_an_artifact(tmp_path: Path, prefec
 
     checked = pl.DataFrame({"article_id": ["a", "b"], "url": ["u1", "u2"], "publisher": ["P", None],
                             "title": ["T", "T"], "body": ["x " * 60, "y " * 60], "word_count": [60, 60],
-                            "published_at": [datetime(2025, 1, 1, tzinfo=UTC)] * 2, "language_ok": [True, True]})
+                            "published_at": [datetime(2025, 1, 1, tzinfo=UTC)] * 2, "language_ok": [True, True],
+                            "ner_model_ok": [True, True]})
     outcome = run_suite("articles", checked, {"now": datetime.now(UTC), "min_words": 50,
                                               "earliest_date": datetime(1990, 1, 1, tzinfo=UTC)}, "run-pq")
     with Warehouse(tmp_path) as wh:

@@ -160,6 +160,23 @@ def test_run_writes_the_report_and_alerts_after_the_load(report_warehouse: Path)
 
 
 @pytest.mark.slow
+def test_report_shows_the_share_of_articles_without_a_person_model(report_warehouse: Path) -> None:
+    wh = report_warehouse.parent / "wh"
+    # The run flagged every article whose language has no person/organisation model, and only those.
+    _, rows = read_query(wh, """
+        SELECT lower(split_part(replace(language, '_', '-'), '-', 1)) AS lang,
+               bool_and(list_contains(dq_failures, 'ner_model_missing')),
+               bool_or(list_contains(dq_failures, 'ner_model_missing'))
+        FROM articles WHERE language IS NOT NULL GROUP BY 1""")
+    flagged = {lang: (every, some) for lang, every, some in rows}
+    assert flagged["de"] == (True, True)
+    assert flagged.get("en", (False, False)) == (False, False)
+    page = (wh / "report.html").read_text(encoding="utf-8")
+    note = lxml.html.fromstring(page).get_element_by_id("ner-model-missing").text_content()
+    assert "without a person/organisation model" in note and "de " in note
+
+
+@pytest.mark.slow
 def test_report_renders_in_headless_chromium(report_warehouse: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "report.html"
     assert main(["report", "--config", str(report_warehouse), "--since", "7d", "--out", str(out)]) == 0

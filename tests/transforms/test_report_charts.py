@@ -77,3 +77,18 @@ def test_top_entities_by_type_with_change() -> None:
 ])
 def test_only_web_urls_become_links(url: str | None, linked: bool) -> None:
     assert link(url, "t").startswith("<a ") is linked
+
+
+def test_share_without_a_person_model_is_shown() -> None:
+    coverage = pl.DataFrame({"language": ["de", "en", "es"], "articles": [6, 3, 1], "without_model": [6, 0, 1]})
+    page = render_report(data(articles=10, ner_coverage=coverage))
+    dom = lxml.html.fromstring(page)
+    note = dom.get_element_by_id("ner-model-missing").text_content()
+    assert "7 of 10 articles (70%)" in note and "(de 6, es 1)" in note
+    assert "no person/org model" in page
+
+
+def test_no_share_line_when_every_language_has_a_model() -> None:
+    coverage = pl.DataFrame({"language": ["en"], "articles": [3], "without_model": [0]})
+    page = render_report(data(ner_coverage=coverage))
+    assert 'id="ner-model-missing"' not in page and "no person/org model" not in page
