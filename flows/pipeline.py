@@ -36,9 +36,10 @@ from flows.workers import release_memory
 from mediamon.clusters import refresh_lsh_bands, update_clusters
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import MediamonError, QualityError
+from mediamon.interrupts import RunInterrupted, critical, rearm, record_progress
 from mediamon.retag import apply_definitions
 from mediamon.runtime import stage_boundary
-from mediamon.warehouse import LoadCounts, RunRecord, Warehouse
+from mediamon.warehouse import LoadCounts, RunLock, RunRecord, Warehouse
 from transforms.clean import CleanBatch, doc_key, refresh_derived, split_repeated_urls
 from transforms.document import RawDocument
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, frame
@@ -216,6 +217,7 @@ def run_pipeline(settings: Settings, sources: list[SourceSpec] | None = None,
 def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                   progress: ProgressCallback | None = None, reprocess: Reprocess | None = None) -> RunSummary:
     """The Prefect flow behind `run_pipeline` (call that: it picks the task runner)."""
+    rearm()  # SIGTERM stops the run like Ctrl-C does (mediamon.interrupts), not Prefect's way
     started_clock = time.monotonic()
     clock = started_clock
     timings: dict[str, float] = {}
@@ -232,14 +234,18 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
     timeout = settings.task_timeout_seconds
     logger = get_run_logger()
     stages = make_stages(settings)
-    # Take the writer lock before doing any work, so a second run waits (or fails) early.
-    with Warehouse(settings.warehouse_dir, settings.lock_timeout_seconds, settings.memory_limit) as warehouse:
+    # Take the run lock before doing any work, so a second run waits (or fails) early. The DuckDB
+    # file itself is held only while a chunk is read for or committed (Warehouse.release).
+    with RunLock(settings.warehouse_dir, settings.lock_timeout_seconds), \
+            Warehouse(settings.warehouse_dir, settings.lock_timeout_seconds, settings.memory_limit) as warehouse:
         warehouse.stage_hook = partial(stage_boundary, settings.test_pause_at)  # crash tests only
         if reprocess is not None:
             extracted = reread_raw_documents.with_options(timeout_seconds=timeout)(warehouse, reprocess)
         else:
+            fetch_cache = warehouse.load_fetch_cache()
+            warehouse.release()  # fetching a web source can take minutes: readers meanwhile
             extracted = extract_sources.with_options(timeout_seconds=timeout)(
-                sources, settings, warehouse.load_fetch_cache(), lazy=True)
+                sources, settings, fetch_cache, lazy=True)
         total_in = extracted.total
         items: list[Any] = [*extracted.documents, *extracted.pending]
         extracted.documents, extracted.pending = [], []
@@ -261,12 +267,14 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         done = skipped_total = chunks = 0
         chunk_size = max(1, settings.chunk_size)
         clean_size = min(settings.batch_size, max(25, -(-chunk_size // max(1, settings.workers * 4))))
+        interrupted = False
         try:
             for items_chunk in _chunks(items, chunk_size):
                 chunks += 1
                 name = f"chunk {chunks}"
                 chunk = read_chunk.with_options(timeout_seconds=timeout, task_run_name=f"read: {name}")(
                     warehouse, items_chunk, settings.full or reprocess is not None)
+                warehouse.release()  # readers get in while the chunk is cleaned, checked and tagged
                 skipped_total += chunk.skipped.articles_unchanged + chunk.skipped.quarantined
                 for article_id, claim in chunk.claims.items():
                     first_claims.setdefault(article_id, claim)
@@ -288,6 +296,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                 sites = sorted({str(a["site"]) for a in articles if a.get("site")})
                 # Templates are learned from this chunk plus every line stored by earlier chunks and runs.
                 articles, template_rows = apply_templates(articles, warehouse.template_lines(sites))
+                warehouse.release()
                 articles = [refresh_derived(a) for a in articles]
                 # A URL claimed in an earlier chunk of this run: the first document keeps it.
                 earlier = [first_claims[a["article_id"]] for a in articles if a["article_id"] in first_claims]
@@ -328,41 +337,54 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                     dq_warnings[check] = dq_warnings.get(check, 0) + n
                 lap("quality")
 
-                counts = load_chunk.with_options(timeout_seconds=timeout, task_run_name=f"load: {name}")(
-                    warehouse, run, chunk.documents_in, frame(gate.kept, ARTICLES), frame(quarantined, QUARANTINE),
-                    mentions, entities, pl.concat([gate.dq_results, tagged.dq_results]), chunk.fresh,
-                    template_rows, chunk.skipped, totals)
-                totals = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
-                # Cluster each chunk as it lands: clustering all of a long run's articles at the end
-                # held every body and signature at once. Only the stored clusters a chunk may join
-                # are read (article_lsh_bands), so the cost stays flat as the warehouse grows.
-                update_clusters(warehouse.con)
+                # A SIGINT/SIGTERM now waits until the chunk is committed and counted (interrupts).
+                with critical():
+                    counts = load_chunk.with_options(timeout_seconds=timeout, task_run_name=f"load: {name}")(
+                        warehouse, run, chunk.documents_in, frame(gate.kept, ARTICLES),
+                        frame(quarantined, QUARANTINE), mentions, entities,
+                        pl.concat([gate.dq_results, tagged.dq_results]), chunk.fresh, template_rows,
+                        chunk.skipped, totals)
+                    totals = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
+                    done += chunk.documents_in
+                    record_progress(done)
+                    # Cluster each chunk as it lands: clustering all of a long run's articles at the end
+                    # held every body and signature at once. Only the stored clusters a chunk may join
+                    # are read (article_lsh_bands), so the cost stays flat as the warehouse grows.
+                    update_clusters(warehouse.con)
                 for q in quarantined:
                     for r in q["reasons"]:  # type: ignore[attr-defined]
                         reasons[str(r)] = reasons.get(str(r), 0) + 1
-                done += chunk.documents_in
                 release_memory()
                 lap("load")
                 logger.info("%s: %d/%d documents (%d skipped as unchanged)", name, done, total_in,
                             skipped_total)
                 if progress is not None:
                     progress(done, total_in, time.monotonic() - started_clock)
+        except RunInterrupted:
+            interrupted = True
+            stages.abort()  # the chunk in flight is dropped: none of it was written
+            warehouse.mark_interrupted(run_id)
+            raise
         finally:
-            stages.close()
+            if not interrupted:
+                stages.close()
 
         run.documents_in = done
-        for message in field_health(warehouse, run_id, settings.min_words):
-            dq_warnings["field_health_drop"] = dq_warnings.get("field_health_drop", 0) + 1
-            extracted.problems.append(f"field health: {message}")
-        run.dq_warnings = sum(dq_warnings.values())
-        run.counts.update({"dq_warnings_by_check": dq_warnings, "skipped_unchanged": skipped_total,
-                           "chunks": chunks, "stage_seconds": {k: round(v, 2) for k, v in timings.items()}})
-        run.counts["retag"] = retag_and_index.with_options(timeout_seconds=timeout)(warehouse, settings, run_id)
-        finish_run.with_options(timeout_seconds=timeout)(warehouse, run, totals)
-        # Only after a successful load: a failed run must refetch unconditionally next time.
-        warehouse.save_fetch_cache(extracted.cache_updates)
-        publish_quality(warehouse, run_id)  # GX Data Docs under <warehouse>/dq/, a Prefect artifact
-        lap("load")
+        # Re-matching stored bodies after a watchlist/topic change is one transaction: a signal rolls it back.
+        retag_counts = retag_and_index.with_options(timeout_seconds=timeout)(warehouse, settings, run_id)
+        with critical():  # all chunks are in: a signal now lets the run finish its bookkeeping
+            for message in field_health(warehouse, run_id, settings.min_words):
+                dq_warnings["field_health_drop"] = dq_warnings.get("field_health_drop", 0) + 1
+                extracted.problems.append(f"field health: {message}")
+            run.dq_warnings = sum(dq_warnings.values())
+            run.counts.update({"dq_warnings_by_check": dq_warnings, "skipped_unchanged": skipped_total,
+                               "chunks": chunks, "stage_seconds": {k: round(v, 2) for k, v in timings.items()}})
+            run.counts["retag"] = retag_counts
+            finish_run.with_options(timeout_seconds=timeout)(warehouse, run, totals)
+            # Only after a successful load: a failed run must refetch unconditionally next time.
+            warehouse.save_fetch_cache(extracted.cache_updates)
+            publish_quality(warehouse, run_id)  # GX Data Docs under <warehouse>/dq/, a Prefect artifact
+            lap("load")
 
     summary = RunSummary(
         run_id=run_id, documents_in=done, articles_new=totals.articles_new,

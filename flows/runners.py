@@ -14,6 +14,7 @@ process wherever the work ran.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import socket
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -26,9 +27,10 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.clean import MIN_DOCS_FOR_PROCESSES
 from flows.tag import TAG_BATCH_SIZE
-from flows.workers import clean_in_worker, quiet_worker, tag_batch
+from flows.workers import budget_guard, clean_in_worker, quiet_worker, tag_batch
 from mediamon.config import Settings
 from mediamon.errors import ConfigError, MediamonError
+from mediamon.lifeline import sigint_blocked
 from transforms.clean import CleanBatch, clean_batch
 from transforms.document import RawDocument
 
@@ -43,13 +45,16 @@ class Stages(Protocol):
 
     def close(self) -> None: ...
 
+    def abort(self) -> None: ...
+
 
 class LocalStages:
     """Batches in this process, or in `workers` processes once a chunk is big enough to pay for them."""
 
-    def __init__(self, workers: int, watchlist: Path | None) -> None:
+    def __init__(self, workers: int, watchlist: Path | None, document_seconds: float = 0.0) -> None:
         self.workers = workers
         self.watchlist = watchlist
+        self.document_seconds = document_seconds  # the clean stage's per-document budget
         self._pool: ProcessPoolExecutor | None = None
 
     def _pool_for(self, documents: int, batches: int) -> ProcessPoolExecutor | None:
@@ -61,22 +66,25 @@ class LocalStages:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                             initializer=quiet_worker)
+                                             initializer=quiet_worker, initargs=(os.getpid(),))
         return self._pool
 
     def clean(self, batches: list[list[RawDocument]], run_id: str, publishers: dict[str, str]
               ) -> list[CleanBatch]:
         pool = self._pool_for(sum(len(b) for b in batches), len(batches))
         if pool is None:
-            return [clean_batch(b, run_id, publishers) for b in batches]
-        futures = [pool.submit(clean_in_worker, b, run_id, publishers) for b in batches]
+            return [clean_batch(b, run_id, publishers, budget_guard(self.document_seconds)) for b in batches]
+        with sigint_blocked():  # workers start here: Ctrl-C is the run's to handle, not theirs
+            futures = [pool.submit(clean_in_worker, b, run_id, publishers, self.document_seconds)
+                       for b in batches]
         return [f.result() for f in futures]
 
     def tag(self, batches: list[list[Any]]) -> list[Tagged]:
         pool = self._pool_for(sum(len(b) for b in batches), len(batches))
         if pool is None:
             return [tag_batch(b, self.watchlist) for b in batches]
-        futures = [pool.submit(tag_batch, b, self.watchlist) for b in batches]
+        with sigint_blocked():
+            futures = [pool.submit(tag_batch, b, self.watchlist) for b in batches]
         return [f.result() for f in futures]
 
     def close(self) -> None:
@@ -84,10 +92,22 @@ class LocalStages:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def abort(self) -> None:
+        """Stop now (an interrupted run): kill the workers, drop their batches."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # The workers hold nothing worth finishing: the chunk in flight is not loaded.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+
 
 @task(name="clean: batch", cache_policy=NO_CACHE, persist_result=False, retries=1)
-def clean_batch_task(batch: list[RawDocument], run_id: str, publishers: dict[str, str]) -> CleanBatch:
-    return clean_batch(batch, run_id, publishers)
+def clean_batch_task(batch: list[RawDocument], run_id: str, publishers: dict[str, str],
+                     document_seconds: float = 0.0) -> CleanBatch:
+    return clean_batch(batch, run_id, publishers, budget_guard(document_seconds))
 
 
 @task(name="tag: batch", cache_policy=NO_CACHE, persist_result=False, retries=1)
@@ -98,14 +118,15 @@ def tag_batch_task(batch: list[Any], watchlist: Path | None) -> Tagged:
 class DaskStages:
     """Each batch a Prefect task on the flow's Dask task runner (call from inside the flow)."""
 
-    def __init__(self, watchlist: Path | None, timeout_seconds: float) -> None:
+    def __init__(self, watchlist: Path | None, timeout_seconds: float, document_seconds: float = 0.0) -> None:
         self.watchlist = watchlist
         self.timeout = timeout_seconds
+        self.document_seconds = document_seconds
 
     def clean(self, batches: list[list[RawDocument]], run_id: str, publishers: dict[str, str]
               ) -> list[CleanBatch]:
         run = clean_batch_task.with_options(timeout_seconds=self.timeout)
-        futures = [run.submit(b, run_id, publishers) for b in batches]
+        futures = [run.submit(b, run_id, publishers, self.document_seconds) for b in batches]
         return [f.result() for f in futures]
 
     def tag(self, batches: list[list[Any]]) -> list[Tagged]:
@@ -116,11 +137,15 @@ class DaskStages:
     def close(self) -> None:
         pass
 
+    def abort(self) -> None:
+        pass
+
 
 def make_stages(settings: Settings) -> Stages:
     if settings.dask_address:
-        return DaskStages(settings.watchlist_path, settings.task_timeout_seconds)
-    return LocalStages(settings.workers, settings.watchlist_path)
+        return DaskStages(settings.watchlist_path, settings.task_timeout_seconds,
+                          settings.document_timeout_seconds)
+    return LocalStages(settings.workers, settings.watchlist_path, settings.document_timeout_seconds)
 
 
 def dask_task_runner(settings: Settings) -> Any:

@@ -31,7 +31,7 @@ def sources_report(settings: Settings) -> SourcesReport:
         report.note = f"no warehouse at {settings.duckdb_path} yet: nothing fetched so far"
     else:
         try:
-            activity = source_activity(settings.warehouse_dir)
+            activity = source_activity(settings.warehouse_dir, settings.lock_timeout_seconds)
         except WarehouseError as exc:
             report.note = f"status unavailable: {exc}"
     for spec in settings.sources:

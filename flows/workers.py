@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-from collections.abc import Sequence
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 # Texts per nlp.pipe batch inside a worker. Measured on the dev corpus: 16 peaks at ~630 MB
@@ -41,21 +47,65 @@ def release_memory() -> None:
         _LIBC.malloc_trim(0)
 
 
-def clean_in_worker(documents: Sequence[Any], run_id: str, publishers: dict[str, str]) -> Any:
+@contextmanager
+def document_budget(seconds: float) -> Iterator[None]:
+    """Raise `transforms.clean.OverBudget` in the block once it has used `seconds` of CPU time.
+
+    A CPU-time timer (SIGPROF), so a busy machine does not push a document over, and it does not
+    disturb the SIGALRM timer Prefect uses for task timeouts. The signal interrupts Python code
+    (the extractors' loops); a call into C finishes first. In a thread other than the main one
+    (where no signal handler can be set) the time is checked when the document is done.
+    """
+    from transforms.clean import OverBudget
+
+    if seconds <= 0:
+        yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        started = time.process_time()
+        yield
+        if time.process_time() - started > seconds:
+            raise OverBudget(seconds)
+        return
+
+    def over(signum: int, frame: FrameType | None) -> None:
+        raise OverBudget(seconds)
+
+    previous = signal.signal(signal.SIGPROF, over)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+def budget_guard(seconds: float) -> Callable[[], AbstractContextManager[None]]:
+    """The `budget` argument of `clean_batch` for a per-document budget of `seconds`."""
+    return partial(document_budget, seconds)
+
+
+def clean_in_worker(documents: Sequence[Any], run_id: str, publishers: dict[str, str],
+                    budget_seconds: float = 0.0) -> Any:
     """`transforms.clean.clean_batch` in a worker process, then `release_memory`."""
     from transforms.clean import clean_batch
 
     try:
-        return clean_batch(documents, run_id, publishers)
+        return clean_batch(documents, run_id, publishers, budget_guard(budget_seconds))
     finally:
         release_memory()
 
 
-def quiet_worker() -> None:
-    """Pool initializer: library warnings are not for the terminal (the parent decides)."""
+def quiet_worker(parent_pid: int | None = None) -> None:
+    """Pool initializer: library warnings are not for the terminal (the parent decides), and the
+    worker ends with the run that started it, even when that is killed (mediamon.lifeline)."""
     import warnings
 
     warnings.simplefilter("ignore")
+    if parent_pid is not None:
+        from mediamon.lifeline import die_with_parent
+
+        die_with_parent(parent_pid)
 
 
 def tag_batch(inputs: Sequence[Any], watchlist: Path | None) -> tuple[list[Any], list[Any]]:

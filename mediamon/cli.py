@@ -46,8 +46,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.full:
         settings = settings.with_overrides(full=True)
-    with use_embedded_api(api):
-        summary = run_pipeline(settings, sources, progress=ProgressPrinter(sys.stderr))
+    from mediamon.interrupts import RunInterrupted, stop_on_signals
+
+    with stop_on_signals() as stop, use_embedded_api(api):
+        try:
+            summary = run_pipeline(settings, sources, progress=ProgressPrinter(sys.stderr))
+        except RunInterrupted:
+            print(stop.message(), file=sys.stderr)
+            return stop.exit_code
     print(format_summary(summary))
     return 0
 
@@ -137,7 +143,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from mediamon.warehouse import read_query
 
     settings = _settings(args)
-    columns, rows = read_query(settings.warehouse_dir, args.query)
+    columns, rows = read_query(settings.warehouse_dir, args.query, settings.lock_timeout_seconds)
     out = sys.stdout
     if args.format == "json":
         json.dump([{c: _cell(v) for c, v in zip(columns, row, strict=True)} for row in rows], out,
@@ -465,6 +471,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    code = _main(argv)
+    if argv is None:  # the `mediamon` process itself, not a caller passing arguments (tests)
+        from mediamon.runtime import exit_process
+
+        exit_process(code)
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

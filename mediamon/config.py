@@ -100,6 +100,8 @@ class Settings:
     chunk_size: int = 250  # documents per streamed chunk: clean → quality → tag → load, one transaction each
     full: bool = False  # reprocess every document, even those whose raw bytes did not change
     task_timeout_seconds: float = 3600.0  # any single task (a chunk's stage) running longer fails the run
+    # CPU seconds one document may take in the clean stage; past it, it is quarantined, the batch goes on.
+    document_timeout_seconds: float = 30.0
     dask_address: str = ""  # tcp://scheduler:8786 runs clean and tag on that Dask cluster; empty = local
     groups: dict[str, GroupSchedule] = field(default_factory=dict)
     report: ReportConfig = field(default_factory=ReportConfig)
@@ -315,6 +317,7 @@ def load_settings(config: Path | None = None, *, cwd: Path | None = None) -> Set
             fetch=fetch_config,
             chunk_size=_positive(pipeline.get("chunk_size", 250), "[pipeline] chunk_size", path),
             task_timeout_seconds=float(pipeline.get("task_timeout_seconds", 3600)),
+            document_timeout_seconds=float(pipeline.get("document_timeout_seconds", 30)),
             dask_address=str(dask.get("address", "") or ""),
             groups=groups,
             report=report,

@@ -106,10 +106,13 @@ def start_embedded_api() -> EmbeddedApi:
         port = probe.getsockname()[1]
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
            "PREFECT__SERVER_FINAL": "1"}
+    # Through mediamon.lifeline: the server dies with this process even on SIGKILL, and in its
+    # own session Ctrl-C does not stop it under a run that still sends it logs and states.
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+        [sys.executable, "-m", "mediamon.lifeline", str(os.getpid()), "uvicorn", "--factory",
+         "prefect.server.api.server:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
-        env=env)
+        env=env, start_new_session=True)
     # Registered before Prefect is imported, so it runs after Prefect's own exit hooks (which
     # send the last logs to this server).
     atexit.register(stop_process, process)
@@ -164,3 +167,29 @@ def stop_process(process: subprocess.Popen[Any], grace: float = 5.0) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def exit_process(code: int) -> None:
+    """End the `mediamon` process now with `code`, after the exit hooks and with flushed output.
+
+    Skips the interpreter's final teardown, where the DuckDB binding (nanobind) prints
+    "nanobind: leaked ..." lines for objects other libraries still hold at exit; every file and
+    connection of ours is closed by then, and the exit hooks (the embedded API's stop, Prefect's
+    last log upload, logging's flush) have run.
+    """
+    import threading
+
+    try:
+        # What interpreter exit does first: join threads, run the threading exit hooks (Prefect
+        # drains its log and event queues to the API there), then the atexit hooks (which stop
+        # the embedded API).
+        threading._shutdown()  # type: ignore[attr-defined]
+        atexit._run_exitfuncs()
+    except BaseException:  # noqa: S110 - a failing exit hook must not change the exit code
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)

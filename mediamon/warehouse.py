@@ -64,21 +64,75 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 
-def connect(path: Path, *, read_only: bool = False, timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
-    """Open the DuckDB file, waiting up to `timeout` seconds for another writer to finish."""
+def connect(path: Path, *, read_only: bool = False, timeout: float = 0.0,
+            config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB file, waiting up to `timeout` seconds for another process to let go of it.
+
+    A run holds the file only while it reads for or commits a chunk (see `Warehouse.release`),
+    so a reader usually gets in within a fraction of a second.
+    """
     deadline = time.monotonic() + timeout
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
         except duckdb.Error as exc:
             if not _is_lock_error(exc):
                 raise WarehouseError(f"warehouse {path} cannot be opened: {str(exc).splitlines()[0]}") from exc
             if time.monotonic() >= deadline:
                 raise WarehouseError(
-                    f"warehouse {path} is in use by another mediamon run (waited {timeout:.0f} s); "
+                    f"warehouse {path} is in use by another mediamon run or command (waited {timeout:.0f} s); "
                     "try again when it has finished, or raise [warehouse] lock_timeout_seconds"
                 ) from exc
-            time.sleep(0.25)
+            time.sleep(0.02)
+
+
+# How long a run waits to take the file back between chunks while readers (an analyst's query,
+# `report`, `export`) hold it: they are not the run's to cut short, and failing the run for them
+# would be worse than waiting.
+WRITER_REACQUIRE_SECONDS = 600.0
+RUN_LOCK_FILE = ".mediamon-run.lock"
+
+
+class RunLock:
+    """One run (or reprocess) per warehouse at a time: an exclusive lock file held for the whole run.
+
+    The run lets go of the DuckDB file between chunks so readers get in; this lock keeps a second
+    run from taking it meanwhile. The kernel drops it when the process dies, however it dies.
+    """
+
+    def __init__(self, directory: Path, timeout: float = 30.0) -> None:
+        self.path = directory / RUN_LOCK_FILE
+        self.timeout = timeout
+        self._fd: int | None = None
+
+    def __enter__(self) -> RunLock:
+        import fcntl
+        import os
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise WarehouseError(
+                        f"warehouse {self.path.parent} is in use by another mediamon run (waited "
+                        f"{self.timeout:.0f} s); try again when it has finished, or raise "
+                        "[warehouse] lock_timeout_seconds") from None
+                time.sleep(0.25)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import os
+
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the lock
+            self._fd = None
 
 
 @dataclass
@@ -109,29 +163,54 @@ class Warehouse:
         self.path = directory / "mediamon.duckdb"
         self.parquet_dir = directory / "parquet"
         directory.mkdir(parents=True, exist_ok=True)
-        self.con = connect(self.path, timeout=lock_timeout)
+        self.memory_limit = memory_limit
+        self._con: duckdb.DuckDBPyConnection | None = self._open(lock_timeout)
+        # Called with a stage name at points a crash test kills the run (see runtime.stage_boundary).
+        self.stage_hook: Callable[[str], None] | None = None
+        self.migrate()
+
+    def _open(self, timeout: float) -> duckdb.DuckDBPyConnection:
+        con = connect(self.path, timeout=timeout)
+        memory_limit = self.memory_limit
         if memory_limit:
             try:
-                self.con.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
+                con.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
             except duckdb.Error as exc:
-                self.con.close()
+                con.close()
                 raise WarehouseError(f"[warehouse] memory_limit = {memory_limit!r} is not a size DuckDB "
                                      f"understands (e.g. '512MB', '2GB'): {str(exc).splitlines()[0]}") from exc
         # DuckDB's allocator keeps freed memory for reuse; over a long run the writer process held
         # on to memory it no longer used (mean RSS per stage 816 -> 764 MB on 10k documents).
-        self.con.execute("SET allocator_flush_threshold = '32MB'")
-        self.con.execute("SET allocator_bulk_deallocation_flush_threshold = '64MB'")
-        self.con.execute("SET allocator_background_threads = true")
+        con.execute("SET allocator_flush_threshold = '32MB'")
+        con.execute("SET allocator_bulk_deallocation_flush_threshold = '64MB'")
+        con.execute("SET allocator_background_threads = true")
         # Each automatic checkpoint turns the rows appended since the last one into a row group.
         # DuckDB's checkpoint "vacuum" then merges those small row groups into full ones, rewriting
         # every merged row (raw_documents' compressed pages, article bodies) in memory: spikes of
         # several hundred MB that grew with the warehouse (400 MB at 9,000 documents). Without it
         # the row groups stay at the size of one checkpoint's appends; row groups whose rows are
         # all deleted are still dropped, partly deleted ones keep their space.
-        self.con.execute("SET max_vacuum_tasks = 0")
-        # Called with a stage name at points a crash test kills the run (see runtime.stage_boundary).
-        self.stage_hook: Callable[[str], None] | None = None
-        self.migrate()
+        con.execute("SET max_vacuum_tasks = 0")
+        return con
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The writer's connection; reopened (waiting for readers to finish) after `release`."""
+        if self._con is None:
+            self._con = self._open(WRITER_REACQUIRE_SECONDS)
+        return self._con
+
+    def release(self) -> None:
+        """Let go of the DuckDB file so readers get in; the next use of `con` takes it back.
+
+        A run calls this before the stages that do not touch the warehouse (cleaning, checks,
+        tagging: most of a chunk's time), so `mediamon sql`, `report`, `sources`, `export` and
+        `alerts` work during a run and see exactly the chunks committed so far. Closing the
+        connection checkpoints what the chunk wrote.
+        """
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
     def __enter__(self) -> Warehouse:
         return self
@@ -140,7 +219,17 @@ class Warehouse:
         self.close()
 
     def close(self) -> None:
-        self.con.close()
+        self.release()
+
+    def mark_interrupted(self, run_id: str, timeout: float = 2.0) -> None:
+        """Record that run `run_id` was stopped by a signal (best effort: the next run does it too)."""
+        try:
+            if self._con is None:
+                self._con = self._open(timeout)
+            self._con.execute("UPDATE runs SET status = 'interrupted' WHERE run_id = ? AND status = 'running'",
+                              [run_id])
+        except (duckdb.Error, WarehouseError):
+            pass
 
     # -- schema --------------------------------------------------------------
     def migrate(self) -> None:
@@ -602,30 +691,45 @@ PARQUET_QUERIES = {
 }
 
 
-def read_query(directory: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run `sql` read-only against the warehouse; returns column names and rows."""
+# `mediamon sql` sees the warehouse and nothing else: no file reads or writes (COPY ... TO,
+# read_csv('/etc/passwd'), ATTACH, EXPORT DATABASE), no extension downloads. Files the user
+# names go through `mediamon export`.
+READ_ONLY_SQL_CONFIG = {"enable_external_access": False, "autoinstall_known_extensions": False,
+                        "autoload_known_extensions": False}
+
+
+def read_query(directory: Path, sql: str, timeout: float = 30.0) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run `sql` read-only against the warehouse; returns column names and rows.
+
+    The connection is read-only and cannot touch files outside the warehouse. While a run loads,
+    this waits (up to `timeout` s) only for the chunk being committed, and sees committed chunks.
+    """
     path = directory / "mediamon.duckdb"
     if not path.exists():
         raise WarehouseError(f"no warehouse at {path}; run `mediamon run` first")
-    con = connect(path, read_only=True)
+    con = connect(path, read_only=True, timeout=timeout, config=READ_ONLY_SQL_CONFIG)
     try:
         cur = con.execute(sql)
         columns = [d[0] for d in cur.description] if cur.description else []
         return columns, cur.fetchall()
+    except duckdb.PermissionException as exc:
+        raise WarehouseError(
+            f"query refused: {str(exc).splitlines()[0].removeprefix('Permission Error: ')}; `mediamon sql` "
+            "reads the warehouse only (use `mediamon export --to DIR` to write files)") from exc
     except duckdb.Error as exc:
         raise WarehouseError(f"query failed: {str(exc).splitlines()[0]}") from exc
     finally:
         con.close()
 
 
-def source_activity(directory: Path) -> dict[str, dict[str, Any]]:
+def source_activity(directory: Path, timeout: float = 30.0) -> dict[str, dict[str, Any]]:
     """Per source name, read-only: web URLs ok / failed with the last fetch time and latest error
     (from `fetch_state`), documents stored and their last fetch time (`raw_documents`), and
     articles and quarantine rows. An empty dict when there is no warehouse yet."""
     path = directory / "mediamon.duckdb"
     if not path.exists():
         return {}
-    con = connect(path, read_only=True)
+    con = connect(path, read_only=True, timeout=timeout)
     try:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}

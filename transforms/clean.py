@@ -8,7 +8,8 @@ row with a one-line reason, and the batch goes on.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -22,6 +23,20 @@ from transforms.language import detect_language
 from transforms.text_dump import parse_text_dump
 
 _WORD = re.compile(r"\w+")
+
+
+class OverBudget(Exception):
+    """Raised (by the caller's `budget` guard) when one document has used up its time budget."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"took over the {seconds:g} s per-document budget to clean "
+                         "([pipeline] document_timeout_seconds)")
+        self.seconds = seconds
+
+
+# A guard around one document's extraction that raises `OverBudget` when it runs too long
+# (flows.workers.document_budget: a CPU-time timer); None runs without a budget.
+BudgetGuard = Callable[[], AbstractContextManager[None]]
 
 
 @dataclass
@@ -155,8 +170,12 @@ def article_row(doc: RawDocument, article: Article, run_id: str) -> dict[str, ob
 
 
 def clean_batch(docs: Iterable[RawDocument], run_id: str,
-                publishers: Mapping[str, str] | None = None) -> CleanBatch:
-    """Extract every document; documents that cannot yield an article are quarantined."""
+                publishers: Mapping[str, str] | None = None, budget: BudgetGuard | None = None) -> CleanBatch:
+    """Extract every document; documents that cannot yield an article are quarantined.
+
+    `budget`, when given, wraps each document's extraction and raises `OverBudget` when the
+    document takes too long: that document is quarantined with the reason, the batch goes on.
+    """
     out = CleanBatch()
     publishers = publishers or {}
     for doc in docs:
@@ -165,7 +184,11 @@ def clean_batch(docs: Iterable[RawDocument], run_id: str,
             out.quarantined.append(quarantine_row(doc, stage, [doc.error or "no content"], None, run_id))
             continue
         try:
-            article = extract_article(doc, publishers)
+            with budget() if budget is not None else nullcontext():
+                article = extract_article(doc, publishers)
+        except OverBudget as exc:
+            out.quarantined.append(quarantine_row(doc, "clean", [str(exc)], None, run_id))
+            continue
         except ValueError as exc:
             out.quarantined.append(quarantine_row(doc, "clean", [str(exc)], None, run_id))
             continue
