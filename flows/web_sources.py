@@ -153,12 +153,15 @@ def read_warc(path: Path, source: str, publisher: str | None = None,
     """Every HTML `response` record of a WARC file as a document, streamed record by record.
 
     `fetched_at` is the record's WARC-Date. Redirect responses are skipped; 4xx/5xx pages
-    and bodies over `max_bytes` become documents with `error` set.
+    and bodies over `max_bytes` become documents with `error` set. Each document's `path` is
+    `archive#offset` (the record's byte offset in the file): every record of an archive is a
+    document of its own, with a key that stays the same from run to run.
     """
     from warcio.archiveiterator import ArchiveIterator  # only WARC sources need it
 
     with path.open("rb") as fh:
-        for record in ArchiveIterator(fh, arc2warc=True):
+        records = ArchiveIterator(fh, arc2warc=True)
+        for record in records:
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             target = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -173,6 +176,7 @@ def read_warc(path: Path, source: str, publisher: str | None = None,
                 continue
             if content_type and mime not in HTML_TYPES:
                 continue
+            offset = records.offset  # where this record starts (get_record_offset() would consume it)
             data = record.content_stream().read(max_bytes + 1)
             if not content_type and not _html_sniff(data):
                 continue
@@ -181,7 +185,7 @@ def read_warc(path: Path, source: str, publisher: str | None = None,
                 fetched_at = datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(UTC)
             except ValueError:
                 fetched_at = datetime.now(UTC)
-            doc = RawDocument(url=url, source=source, fetched_at=fetched_at, path=str(path), kind="html",
+            doc = RawDocument(url=url, source=source, fetched_at=fetched_at, path=f"{path}#{offset}", kind="html",
                               content_type=content_type, http_status=status or None,
                               etag=http.get_header("ETag"), last_modified=http.get_header("Last-Modified"),
                               final_url=url, publisher_hint=publisher)

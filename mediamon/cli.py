@@ -354,14 +354,27 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_widt
     return "\n".join(parts)
 
 
+def _global_options(parser: argparse.ArgumentParser, *, inherited: bool) -> None:
+    """The options every command takes, before or after its name (`mediamon --config X run` and
+    `mediamon run --config X`). A sub-command's copy has no default of its own (SUPPRESS), so it
+    only sets a value the user typed after the command and never overwrites one typed before it."""
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if inherited else {}
+    parser.add_argument("--config", metavar="FILE", help="config file (default: ./mediamon.toml)",
+                        **({"default": None} | default))
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and library logs",
+                        **({"default": False} | default))
+    parser.add_argument("--warehouse", metavar="DIR",
+                        help="warehouse directory (default from config: data/)", **({"default": None} | default))
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="FILE", help="config file (default: ./mediamon.toml)")
-    common.add_argument("--debug", action="store_true", help="show tracebacks and library logs")
+    _global_options(common, inherited=True)
 
     parser = argparse.ArgumentParser(
-        prog="mediamon", parents=[common],
+        prog="mediamon",
         description="Media-monitoring ETL: news pages in, clean tagged articles out (DuckDB + Parquet).")
+    _global_options(parser, inherited=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     run = sub.add_parser("run", parents=[common], help="run the whole pipeline once",
@@ -369,7 +382,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--source", action="append", metavar="PATH_OR_URL",
                      help="a folder, file, feed, sitemap, URL list or WARC (repeatable); "
                           "default: the config's [[sources]]")
-    run.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
     run.add_argument("--full", action="store_true",
                      help="process every document again, even those whose bytes did not change since "
                           "the last run (e.g. after upgrading mediamon's extraction)")
@@ -378,7 +390,6 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser("sql", parents=[common], help="run a read-only SQL query on the warehouse",
                          description="Run ad-hoc DuckDB SQL against the warehouse, read-only.")
     sql.add_argument("query", metavar="QUERY", help="the SQL to run")
-    sql.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table",
                      help="output format (json: an array of row objects)")
     sql.set_defaults(func=cmd_sql)
@@ -389,7 +400,6 @@ def build_parser() -> argparse.ArgumentParser:
                     "one Parquet file each, with manifest.json (row counts, schema version) and a README, "
                     "to an empty folder. Reads the warehouse read-only.")
     export.add_argument("--to", metavar="DIR", required=True, help="the folder to write (must be empty)")
-    export.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
     export.add_argument("--force", action="store_true",
                         help="write into a non-empty folder, replacing the snapshot files there")
     export.set_defaults(func=cmd_export)
@@ -409,8 +419,6 @@ def build_parser() -> argparse.ArgumentParser:
         "sources", parents=[common], help="list the configured sources and their last fetch",
         description="List the config's [[sources]] (kind, group, interval, publisher) with their last "
                     "fetch status from the warehouse. Read-only, no network.")
-    sources.add_argument("--warehouse", metavar="DIR",
-                         help="warehouse directory (default from config: data/)")
     sources.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     sources.set_defaults(func=cmd_sources)
 
@@ -418,8 +426,6 @@ def build_parser() -> argparse.ArgumentParser:
         "reprocess", parents=[common], help="re-run clean, quality, tag and load on stored raw pages",
         description="Run clean → quality → tag → load again on the raw bytes stored in the warehouse "
                     "(raw_documents), without touching the network. Unchanged articles add nothing.")
-    reprocess.add_argument("--warehouse", metavar="DIR",
-                           help="warehouse directory (default from config: data/)")
     reprocess.add_argument("--since", metavar="DATE", type=_since,
                            help="only documents fetched at or after DATE "
                                 "(2024-05-01 or an ISO date-time, UTC)")
@@ -434,7 +440,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write one self-contained HTML page (opens offline) with volume, top entities, "
                     "watchlist spikes, syndication, data quality and the most-mentioned stories. "
                     "Reads the warehouse read-only.")
-    report.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
     report.add_argument("--since", metavar="7d|DATE", type=_since_period,
                         help="period: the last N days that have articles (default 7d, from [report] days), "
                              "or every day from DATE (YYYY-MM-DD) on")
@@ -447,7 +452,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="Judge the newest days against the [alerts] rules (watchlist spikes: median + k × MAD "
                     "of the 28 days before; entities new in more than M outlets), store new alerts "
                     "(each fires once), print them and POST them to [alerts] webhook when set.")
-    alerts.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
     alerts.add_argument("--since", metavar="1d|DATE", type=_since_period,
                         help="days to judge: the last N days that have articles (default 1d), "
                              "or every day from DATE (YYYY-MM-DD) on")
@@ -460,10 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
                     '(), "phrases", NEAR/n, prefix*, title: and publisher: (README: "Query language"). '
                     "Prints day, publisher, title and a snippet with the matches in [brackets].")
     search.add_argument("query", metavar="QUERY", help='e.g. \'"climate change" AND (EU OR Brussels)\'')
-    search.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
     search.add_argument("--since", metavar="DATE", type=_since_day, help="only articles of DATE (YYYY-MM-DD) on")
     search.add_argument("--publisher", metavar="NAME",
-                        help="only this publisher (or site); % is a wildcard, case is ignored")
+                        help="only this publisher (or site); %% is a wildcard, case is ignored")
     search.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     search.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default 20)")
     search.set_defaults(func=cmd_search)

@@ -321,6 +321,7 @@ class Warehouse:
             with transaction(con, INCOMING_FRAMES):
                 counts = self._write_results(run.run_id, now, articles, quarantine, mentions, entities,
                                              dq_results, raw_documents, template_lines)
+                self._check_stored(run.run_id, raw_documents)
                 accounted = (counts.articles_new + counts.articles_updated + counts.articles_unchanged
                              + counts.duplicates + counts.quarantined)
                 if accounted != run.documents_in:
@@ -357,7 +358,9 @@ class Warehouse:
         ('quarantined', None) (still in quarantine) or ('article', article_id) (its article still
         holds these bytes); documents not returned must be processed.
         """
-        rows = [(d.url, d.path, d.path or d.url, bytes_hash(d.raw)) for d in docs if d.raw is not None]
+        from transforms.clean import doc_key  # the writer's import: keeps `mediamon sql` light
+
+        rows = [(d.url, d.path, doc_key(d), bytes_hash(d.raw)) for d in docs if d.raw is not None]
         if not rows:
             return {}
         incoming = pl.DataFrame(rows, schema={"url": pl.String, "path": pl.String, "doc_key": pl.String,
@@ -407,6 +410,7 @@ class Warehouse:
                     raise QualityError(
                         f"run {run.run_id}: a chunk does not add up: {documents_in} documents in, but "
                         f"{accounted} accounted for ({counts}); that chunk was not written")
+                self._check_stored(run.run_id, raw_documents)
                 running = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
                 self.at_stage("load")  # inside the open transaction: a kill here must leave no trace
                 con.execute(
@@ -437,6 +441,39 @@ class Warehouse:
                  json.dumps(counts_json), run.problems, run.run_id])
         except duckdb.Error as exc:
             raise WarehouseError(f"finishing run {run.run_id} in {self.path} failed: {exc}") from exc
+
+    def _check_stored(self, run_id: str, docs: Sequence[Any]) -> None:
+        """Inside the load transaction: each of these documents (`RawDocument`s processed in this
+        load) has exactly one stored row, its article or its quarantine row of this run; else
+        `QualityError`, and the transaction rolls back. Counters can agree while rows are lost
+        (two documents under one key); this checks the rows themselves."""
+        from transforms.clean import doc_key
+
+        keys = [doc_key(d) for d in docs]
+        if not keys:
+            return
+        if len(set(keys)) != len(keys):
+            repeated = sorted({k for k in keys if keys.count(k) > 1})
+            raise QualityError(f"run {run_id}: {len(keys) - len(set(keys))} documents share a key with another "
+                               f"document of this load (e.g. {repeated[0]}); nothing was written")
+        con = self.con
+        con.register("loaded_docs", pl.DataFrame({"doc_key": keys}, schema={"doc_key": pl.String}).to_arrow())
+        try:
+            lost = con.execute("""
+                SELECT d.doc_key, count(DISTINCT a.article_id) AS articles, count(DISTINCT q.doc_key) AS quarantined
+                FROM loaded_docs d
+                LEFT JOIN incoming_keys k ON k.doc_key = d.doc_key
+                LEFT JOIN articles a ON a.article_id = k.article_id
+                LEFT JOIN quarantine q ON q.doc_key = d.doc_key AND q.run_id = ?
+                GROUP BY d.doc_key HAVING count(DISTINCT a.article_id) + count(DISTINCT q.doc_key) <> 1
+                ORDER BY d.doc_key""", [run_id]).fetchall()
+        finally:
+            con.unregister("loaded_docs")
+        if lost:
+            key, articles, quarantined = lost[0]
+            raise QualityError(
+                f"run {run_id}: {len(lost)} documents are not exactly one stored row (e.g. {key}: {articles} "
+                f"articles, {quarantined} quarantine rows); nothing was written")
 
     def _write_results(self, run_id: str, now: datetime, articles: pl.DataFrame, quarantine: pl.DataFrame,
                        mentions: pl.DataFrame, entities: pl.DataFrame, dq_results: pl.DataFrame,
@@ -470,11 +507,13 @@ class Warehouse:
             JOIN diff d USING (article_id)
             LEFT JOIN articles a USING (article_id)
             WHERE d.change <> 'unchanged'""", [now, now, now])
-        # Exact copies under another URL are kept, pointing at the first one seen.
-        con.execute("""
+        # Exact copies under another URL are kept, pointing at the first one seen; a copy that
+        # declares another site's page as its canonical (a mirror, a syndicated copy) never counts
+        # as the original of that page, whichever was seen first.
+        con.execute(f"""
             UPDATE articles SET duplicate_of = d.orig FROM (
                 SELECT article_id, first_value(article_id) OVER (
-                    PARTITION BY content_hash ORDER BY first_seen_at, article_id) AS orig
+                    PARTITION BY content_hash ORDER BY {DECLARED_COPY_SQL}, first_seen_at, article_id) AS orig
                 FROM articles) d
             WHERE articles.article_id = d.article_id
               AND articles.duplicate_of IS DISTINCT FROM nullif(d.orig, d.article_id)""")
@@ -679,6 +718,11 @@ def sql_text(value: object) -> str:
     return str(value).replace("'", "''")
 
 
+# An article whose canonical URL is on another site than its own (transforms.clean.article_row keys it
+# by its own URL then): its host is neither `site` nor a subdomain of it.
+DECLARED_COPY_SQL = """(canonical_url LIKE 'http%' AND site IS NOT NULL
+    AND lower(regexp_extract(canonical_url, '^[A-Za-z]+://([^/:?#@]+)', 1)) NOT IN (site, '')
+    AND NOT ends_with(lower(regexp_extract(canonical_url, '^[A-Za-z]+://([^/:?#@]+)', 1)), '.' || site))"""
 PARQUET_FILE = "part-0.parquet"
 # What each Parquet table holds, flat columns, with the `seen_date` it is partitioned by.
 PARQUET_QUERIES = {

@@ -50,7 +50,8 @@ def word_count(text: str) -> int:
 
 
 def doc_key(doc: RawDocument) -> str:
-    """What identifies a document across runs: its file for local files, else its URL."""
+    """What identifies a document across runs: its file for local files (`archive#offset` for a
+    record of a WARC file), else its URL. Unique per input document: one key, one stored row."""
     return doc.path or doc.url
 
 
@@ -136,9 +137,17 @@ def published_day(article: Article) -> dict[str, object]:
 def article_row(doc: RawDocument, article: Article, run_id: str) -> dict[str, object]:
     url = doc.url
     canonical = article.canonical_url or doc.final_url or url
-    site = registered_domain(canonical) or registered_domain(url) or (article.publisher or "").lower() or None
+    key = canonical
+    own_site = registered_domain(doc.final_url or url)
+    if own_site and registered_domain(canonical) not in (None, own_site):
+        # A canonical on another registered domain: a syndicated copy or a mirror carried by this
+        # outlet. It is an article of its own (monitoring counts carriage); `canonical_url` keeps the
+        # original, which the load and syndication clusters point it at. Same-domain canonicals
+        # (tracking parameters, AMP, print pages) merge into one article.
+        key = doc.final_url or url
+    site = registered_domain(key) or registered_domain(url) or (article.publisher or "").lower() or None
     return {
-        "article_id": article_id_for(canonical),
+        "article_id": article_id_for(key),
         "url": url,
         "canonical_url": canonical,
         "source": doc.source,

@@ -54,7 +54,7 @@ def test_plan_groups(tmp_path, body, expected) -> None:
     pytest.param('[[sources]]\nname = "a"\nlocation = "x"\n[groups.default]\ncron = "hourly"\n',
                  "cron must be a cron expression", id="bad-cron"),
     pytest.param('[[sources]]\nname = "a"\nlocation = "x"\n[groups.default]\nevery = 5\n',
-                 "unknown [groups.default] setting", id="unknown-key"),
+                 "unknown key [groups.default] every", id="unknown-key"),
 ])
 def test_bad_group_config_is_one_clear_error(tmp_path, body, message) -> None:
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):

@@ -248,7 +248,7 @@ def test_alerts_on_an_empty_warehouse(tmp_path: Path, capsys) -> None:
     ('[alerts]\nmin_mentions = 0\n', "min_mentions must be a whole number of at least 1"),
     ('[alerts]\nmad_multiplier = "high"\n', "mad_multiplier must be a number"),
     ('[alerts]\nwebhook = "ftp://x"\n', "webhook must be an http"),
-    ('[alerts]\nthreshold = 3\n', "unknown [alerts] setting"),
+    ('[alerts]\nthreshold = 3\n', "unknown key [alerts] threshold"),
     ('[report]\nafter_run = "yes"\n', "[report] after_run must be true or false"),
 ])
 def test_bad_alert_settings_are_one_line(tmp_path: Path, table: str, message: str, capsys) -> None:

@@ -32,10 +32,10 @@ def test_reads_sources_relative_to_the_file(tmp_path: Path) -> None:
     ("text", "message"),
     [
         pytest.param("[warehouse\n", "not valid TOML", id="bad-toml"),
-        pytest.param("[[sources]]\nname = 'x'\n", "needs a 'location'", id="source-without-location"),
+        pytest.param("[[sources]]\nname = 'x'\n", "[[sources]] #1 location is missing", id="source-without-location"),
         pytest.param("[[sources]]\nname='a'\nlocation='x'\n[[sources]]\nname='a'\nlocation='y'\n", "unique",
                      id="duplicate-source-names"),
-        pytest.param("[fetch]\nbogus = 1\n", "unknown [fetch] setting", id="unknown-fetch-key"),
+        pytest.param("[fetch]\nbogus = 1\n", "unknown key [fetch] bogus", id="unknown-fetch-key"),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) -> None:

@@ -25,10 +25,10 @@ def test_topics_are_parsed(tmp_path: Path) -> None:
                      "topic 'rail': the query does not parse at position 20", id="unparsable"),
         pytest.param('[[topics]]\nname = "x"\nquery = "a NEAR b"\n', "topic 'x': the query does not parse at "
                      "position 3: 'NEAR' is not an operator", id="bad-near"),
-        pytest.param('[[topics]]\nquery = "a"\n', "topic #1 needs a name and a query", id="no-name"),
+        pytest.param('[[topics]]\nquery = "a"\n', "[[topics]] #1 name is missing", id="no-name"),
         pytest.param('[[topics]]\nname = "a"\nquery = "a"\n[[topics]]\nname = "a"\nquery = "b"\n',
                      "appears twice", id="duplicate"),
-        pytest.param('[[topics]]\nname = "a"\nquery = "a"\nalert = true\n', "unknown setting", id="unknown-key"),
+        pytest.param('[[topics]]\nname = "a"\nquery = "a"\nalert = true\n', "unknown key [[topics]] #1 alert", id="unknown-key"),
         pytest.param('topics = "a"\n', "must be an array of tables", id="not-a-table"),
     ],
 )
