@@ -440,6 +440,20 @@ def find_dates(
             if _same_day(claim, shown):
                 published, source = claim, label
                 break
+    last_change = jsonld_modified or meta_modified or label_modified
+    url_day = url_date(hints.url, latest, own_segment=True)
+    if (
+        published is not None
+        and source in ("jsonld", "meta")
+        and shown is not None
+        and last_change is not None
+        and published.date() < shown.date() <= last_change.date() + timedelta(days=1)
+        and not _same_day(url_day, published)
+    ):
+        # A re-issued story: the page shows its readers a later day than its first stamp, and the
+        # page's own last change confirms that day. The day printed is the outlet's; the first
+        # stamp's day is kept in `conflicts`. A URL that carries the first day outvotes the page.
+        published, source = shown, "text"
     if published is None and label_published is not None:
         published, source = label_published, "text"
     if published is None and meta_published is not None:
@@ -477,7 +491,8 @@ def find_dates(
         return DateFinding(modified_at=modified.astimezone(UTC) if modified else None)
     seen = shown or visible()[0]
     url_day, seen_day = in_url.date() if in_url else None, seen.date() if seen else None
-    tz = written_offset(published)
+    # URL days and htmldate's finds are bare days (stored as UTC midnight): no offset was written.
+    tz = written_offset(published) if source not in ("url", "text") else None
     published, published_on = _local_day(published, page, url_day, seen_day)
     claims = [(jsonld_published, "jsonld"), (meta_published, "meta"), (label_published, "text"),
               (shown, "text"), (segment_url, "url"), (hinted, hints.published_at_source or "feed")]

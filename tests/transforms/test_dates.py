@@ -467,11 +467,25 @@ def test_publication_date_wins_over_a_later_modified_date() -> None:
         _page(
             '<meta property="article:published_time" content="2021-11-29T14:13:37+00:00">'
             '<meta property="article:modified_time" content="2022-01-12T14:27:30+00:00">',
-            "<h1>Titel</h1><p class='date'>12.01.2022</p>",
+            "<h1>Titel</h1><p class='date'>29.11.2021</p>",
         )
     )
     assert found.published_on == date(2021, 11, 29)
     assert found.modified_at == datetime(2022, 1, 12, 14, 27, 30, tzinfo=UTC)
+
+
+def test_a_reissue_counts_on_the_day_the_page_shows() -> None:
+    # First stamped in November, re-issued in January: the page prints the January day and its
+    # last change confirms it. The November stamp is kept as a conflict, not dropped.
+    found = _find(
+        _page(
+            '<meta property="article:published_time" content="2021-11-29T14:13:37+00:00">'
+            '<meta property="article:modified_time" content="2022-01-12T14:27:30+00:00">',
+            "<h1>Titel</h1><p class='date'>12.01.2022</p>",
+        )
+    )
+    assert (found.published_on, found.published_source) == (date(2022, 1, 12), "text")
+    assert found.conflicts == ("meta:2021-11-29",)
 
 
 @pytest.mark.parametrize(
