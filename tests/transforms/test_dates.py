@@ -557,3 +557,20 @@ def test_bare_day_stays_midnight_utc() -> None:
 def test_published_day_offset_and_conflicts(head: str, url: str, expected: tuple) -> None:
     found = _find(_page(head), url)
     assert (found.published_on, found.published_tz, found.conflicts) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "url", "expected_day"),
+    [
+        pytest.param("es", "https://diario.example.mx/nota", date(2023, 11, 8), id="country-code-ending"),
+        pytest.param("es-CO", "https://diario.example.com/nota", date(2023, 11, 8), id="region-subtag"),
+        pytest.param("es", "https://diario.example.com/nota", date(2023, 11, 9), id="no-country-stays-utc"),
+        pytest.param("en", "https://radio.example.tv/story", date(2023, 11, 9), id="generic-country-ending"),
+    ],
+)
+def test_utc_stamp_counts_in_the_outlets_country(lang: str, url: str, expected_day: date) -> None:
+    # 04:15 UTC is the evening before in Mexico and Colombia; all zones of one country agree.
+    head = '<meta property="article:published_time" content="2023-11-09T04:15:00Z">'
+    found = _find(_lang_page(head, "", lang), url)
+    assert found.published_on == expected_day
+    assert found.published_at == datetime(2023, 11, 9, 4, 15, tzinfo=UTC)
