@@ -25,7 +25,11 @@ from a sidebar, teaser list or comment. "Updated" dates go to `modified_at`.
 `published_at` is UTC; `published_on` is the publisher's calendar day: the day written
 with an offset or without one (local time), or for a UTC stamp the day in the offset the
 page's other dates carry, else the URL's or dateline's day when an offset reaches it,
-else the day in the main time zone of the page's language (none for English).
+else the day in the outlet's country (region subtag or country-code ending) when all its
+zones agree, else the day in the main time zone of the page's language (none for English,
+Spanish or Portuguese). A re-issued story (the page shows a later day than its first stamp
+and its own last change confirms that day) counts on the day shown. Every other publication
+claim naming another day is listed in `DateFinding.conflicts`.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import htmldate
@@ -130,12 +137,12 @@ _MODIFIED_MARKUP = (
 WEAK_META = frozenset(
     {"date", "dc.date", "dcterms.date", "created", "creation_date", "datecreated", "pubdate"}
 )
-# Main time zone of a language (or region subtag) for UTC stamps on pages that state no offset.
+# Main time zone of a language (or region subtag) for UTC stamps on pages that state no offset and
+# no country. Spanish and Portuguese are left out: most of their outlets are in the Americas.
 LANGUAGE_ZONES = {
     "de": "Europe/Berlin",
     "fr": "Europe/Paris",
     "it": "Europe/Rome",
-    "es": "Europe/Madrid",
     "nl": "Europe/Amsterdam",
     "pl": "Europe/Warsaw",
     "cs": "Europe/Prague",
@@ -146,7 +153,6 @@ LANGUAGE_ZONES = {
     "nb": "Europe/Oslo",
     "no": "Europe/Oslo",
     "fi": "Europe/Helsinki",
-    "pt": "Europe/Lisbon",
     "el": "Europe/Athens",
     "ja": "Asia/Tokyo",
     "ko": "Asia/Seoul",
@@ -350,6 +356,49 @@ def _language_zone(page: PageMeta) -> ZoneInfo | None:
     return ZoneInfo(name) if name else None
 
 
+# Country-code endings sold as generic names: they say nothing about where the outlet is.
+GENERIC_CCTLDS = frozenset({"io", "co", "me", "tv", "fm", "ai", "ly", "to", "cc", "ws", "gg", "am", "nu", "so"})
+
+
+@functools.lru_cache(maxsize=1)
+def country_zones() -> dict[str, tuple[str, ...]]:
+    """ISO 3166 country code -> its time zones, from the tz database's zone.tab (package tzdata)."""
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        try:  # the system's tz database (Debian: package tzdata)
+            text = Path("/usr/share/zoneinfo/zone.tab").read_text(encoding="utf-8")
+        except OSError:
+            return {}
+    zones: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 3 and not line.startswith("#"):
+            zones.setdefault(fields[0].upper(), []).append(fields[2])
+    return {country: tuple(names) for country, names in zones.items()}
+
+
+def page_country(page: PageMeta, url: str) -> str | None:
+    """The outlet's country: the region subtag of the page language ("es-MX"), else the URL's
+    country-code ending (".mx"; ".uk" is GB), else None."""
+    declared = (page.html_lang or page.first("og:locale", "content-language") or "").replace("_", "-")
+    parts = declared.split("-")
+    if len(parts) > 1 and len(parts[1]) == 2 and parts[1].isalpha():
+        return parts[1].upper()
+    host = (urlsplit(url).hostname or "") if "://" in url else ""
+    ending = host.rsplit(".", 1)[-1].lower() if "." in host else ""
+    if len(ending) == 2 and ending.isalpha() and ending not in GENERIC_CCTLDS:
+        return "GB" if ending == "uk" else ending.upper()
+    return None
+
+
+def _country_day(stamp: datetime, country: str | None) -> date | None:
+    """The day of `stamp` in the country's zones when they all agree on it (else None)."""
+    names = country_zones().get(country or "", ())
+    days = {stamp.astimezone(ZoneInfo(name)).date() for name in names}
+    return days.pop() if len(days) == 1 else None
+
+
 def _reachable(stamp: datetime, day: date | None) -> bool:
     """Whether some real UTC offset (-12 h .. +14 h) puts the instant `stamp` on `day`."""
     return (
@@ -359,7 +408,11 @@ def _reachable(stamp: datetime, day: date | None) -> bool:
 
 
 def _local_day(
-    published: datetime, page: PageMeta, url_day: date | None, visible_day: date | None
+    published: datetime,
+    page: PageMeta,
+    url_day: date | None,
+    visible_day: date | None,
+    country: str | None = None,
 ) -> tuple[datetime, date]:
     """The publication instant in the publisher's zone, and the publisher's calendar day.
 
@@ -368,9 +421,13 @@ def _local_day(
     (a bare day stays midnight UTC).
     A UTC stamp ("...Z", or "+00:00" from a CMS that stores UTC) is moved into the offset the
     page's other dates carry, else takes the day the URL or the dateline shows when a real
-    offset reaches it, else the day in the zone of the page's language.
+    offset reaches it, else the day in the outlet's country (its region subtag or country-code
+    ending) when all the country's zones agree on it, else the day in the zone of the page's language.
     """
     zone = _language_zone(page)
+    country_zone = country_zones().get(country or "", ())
+    if len(country_zone) == 1:
+        zone = ZoneInfo(country_zone[0])
     if is_unzoned(published):
         # A bare day stays midnight UTC (a day, not an instant); a local time gets the zone.
         has_time = bool(published.hour or published.minute)
@@ -385,6 +442,9 @@ def _local_day(
     for day in (url_day, visible_day):
         if day is not None and _reachable(published, day):
             return published, day
+    in_country = _country_day(published, country)
+    if in_country is not None:
+        return published, in_country
     if zone is not None:
         local = published.astimezone(zone)
         return local, local.date()
@@ -440,6 +500,20 @@ def find_dates(
             if _same_day(claim, shown):
                 published, source = claim, label
                 break
+    last_change = jsonld_modified or meta_modified or label_modified
+    url_day = url_date(hints.url, latest, own_segment=True)
+    if (
+        published is not None
+        and source in ("jsonld", "meta")
+        and shown is not None
+        and last_change is not None
+        and published.date() < shown.date() <= last_change.date() + timedelta(days=1)
+        and not _same_day(url_day, published)
+    ):
+        # A re-issued story: the page shows its readers a later day than its first stamp, and the
+        # page's own last change confirms that day. The day printed is the outlet's; the first
+        # stamp's day is kept in `conflicts`. A URL that carries the first day outvotes the page.
+        published, source = shown, "text"
     if published is None and label_published is not None:
         published, source = label_published, "text"
     if published is None and meta_published is not None:
@@ -477,14 +551,16 @@ def find_dates(
         return DateFinding(modified_at=modified.astimezone(UTC) if modified else None)
     seen = shown or visible()[0]
     url_day, seen_day = in_url.date() if in_url else None, seen.date() if seen else None
-    tz = written_offset(published)
-    published, published_on = _local_day(published, page, url_day, seen_day)
+    # URL days and htmldate's finds are bare days (stored as UTC midnight): no offset was written.
+    tz = written_offset(published) if source not in ("url", "text") else None
+    country = page_country(page, hints.url)
+    published, published_on = _local_day(published, page, url_day, seen_day, country)
     claims = [(jsonld_published, "jsonld"), (meta_published, "meta"), (label_published, "text"),
               (shown, "text"), (segment_url, "url"), (hinted, hints.published_at_source or "feed")]
     conflicts = sorted({
         f"{label}:{day.isoformat()}"
         for claim, label in claims
-        if claim is not None and (day := _local_day(claim, page, url_day, seen_day)[1]) != published_on
+        if claim is not None and (day := _local_day(claim, page, url_day, seen_day, country)[1]) != published_on
     })
     return DateFinding(
         published.astimezone(UTC), source, modified.astimezone(UTC) if modified else None, published_on,

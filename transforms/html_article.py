@@ -180,6 +180,26 @@ def _language(page: PageMeta, body: str, hints: Hints) -> str | None:
     return None
 
 
+def title_and_publisher(
+    tree: lxml_html.HtmlElement, page: PageMeta, hints: Hints, publishers: Mapping[str, str] | None = None
+) -> tuple[str, str | None, str | None, list[str]]:
+    """A parsed page -> (headline, publisher, publisher_source, the site names seen for author cleaning)."""
+    url = hints.url or page.canonical_url or ""
+    table = publisher_table(publishers)
+    domain = registered_domain(url) if url.startswith(("http://", "https://")) else None
+    site_names = [n for n in (page.first("og:site_name"), hints.publisher) if n]
+    table_name = table_lookup(url, table) if domain else None
+    if table_name:
+        site_names.append(table_name)
+    title, title_site = _title(page, tree, hints, site_names, domain)
+    # A saved page without its URL still names itself in its canonical link or og:url.
+    site_url = url if domain else _own_url(page)
+    publisher, publisher_source = resolve_publisher(
+        page, site_url, table, hints.publisher, title_site, tree=tree, headline=title
+    )
+    return title, publisher, publisher_source, site_names
+
+
 def parse_html(
     html: str,
     hints: Hints,
@@ -197,19 +217,7 @@ def parse_html(
     tree = parse_tree(html)
     page = read_page_meta(tree)
     url = hints.url or page.canonical_url or ""
-    table = publisher_table(publishers)
-    domain = registered_domain(url) if url.startswith(("http://", "https://")) else None
-
-    site_names = [n for n in (page.first("og:site_name"), hints.publisher) if n]
-    table_name = table_lookup(url, table) if domain else None
-    if table_name:
-        site_names.append(table_name)
-    title, title_site = _title(page, tree, hints, site_names, domain)
-    # A saved page without its URL still names itself in its canonical link or og:url.
-    site_url = url if domain else _own_url(page)
-    publisher, publisher_source = resolve_publisher(
-        page, site_url, table, hints.publisher, title_site, tree=tree, headline=title
-    )
+    title, publisher, publisher_source, site_names = title_and_publisher(tree, page, hints, publishers)
 
     locale = page.html_lang or page.first("og:locale") or ""
     found = find_dates(

@@ -467,11 +467,25 @@ def test_publication_date_wins_over_a_later_modified_date() -> None:
         _page(
             '<meta property="article:published_time" content="2021-11-29T14:13:37+00:00">'
             '<meta property="article:modified_time" content="2022-01-12T14:27:30+00:00">',
-            "<h1>Titel</h1><p class='date'>12.01.2022</p>",
+            "<h1>Titel</h1><p class='date'>29.11.2021</p>",
         )
     )
     assert found.published_on == date(2021, 11, 29)
     assert found.modified_at == datetime(2022, 1, 12, 14, 27, 30, tzinfo=UTC)
+
+
+def test_a_reissue_counts_on_the_day_the_page_shows() -> None:
+    # First stamped in November, re-issued in January: the page prints the January day and its
+    # last change confirms it. The November stamp is kept as a conflict, not dropped.
+    found = _find(
+        _page(
+            '<meta property="article:published_time" content="2021-11-29T14:13:37+00:00">'
+            '<meta property="article:modified_time" content="2022-01-12T14:27:30+00:00">',
+            "<h1>Titel</h1><p class='date'>12.01.2022</p>",
+        )
+    )
+    assert (found.published_on, found.published_source) == (date(2022, 1, 12), "text")
+    assert found.conflicts == ("meta:2021-11-29",)
 
 
 @pytest.mark.parametrize(
@@ -543,3 +557,20 @@ def test_bare_day_stays_midnight_utc() -> None:
 def test_published_day_offset_and_conflicts(head: str, url: str, expected: tuple) -> None:
     found = _find(_page(head), url)
     assert (found.published_on, found.published_tz, found.conflicts) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "url", "expected_day"),
+    [
+        pytest.param("es", "https://diario.example.mx/nota", date(2023, 11, 8), id="country-code-ending"),
+        pytest.param("es-CO", "https://diario.example.com/nota", date(2023, 11, 8), id="region-subtag"),
+        pytest.param("es", "https://diario.example.com/nota", date(2023, 11, 9), id="no-country-stays-utc"),
+        pytest.param("en", "https://radio.example.tv/story", date(2023, 11, 9), id="generic-country-ending"),
+    ],
+)
+def test_utc_stamp_counts_in_the_outlets_country(lang: str, url: str, expected_day: date) -> None:
+    # 04:15 UTC is the evening before in Mexico and Colombia; all zones of one country agree.
+    head = '<meta property="article:published_time" content="2023-11-09T04:15:00Z">'
+    found = _find(_lang_page(head, "", lang), url)
+    assert found.published_on == expected_day
+    assert found.published_at == datetime(2023, 11, 9, 4, 15, tzinfo=UTC)
