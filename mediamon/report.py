@@ -125,7 +125,8 @@ def _fill(con: duckdb.DuckDBPyConnection, data: ReportData, settings: Settings) 
     # Articles stored before that check existed count by their language.
     with_model = [code for code in PIPELINES if has_person_model(code)]
     data.ner_coverage = _frame(con, f"""
-        WITH a AS (SELECT nullif(lower(split_part(replace(language, '_', '-'), '-', 1)), '') AS lang, dq_failures
+        WITH a AS (SELECT nullif(lower(split_part(replace(language, '_', '-'), '-', 1)), '') AS lang,
+                          dq_failures
                    FROM report_articles WHERE {in_days})
         SELECT coalesce(lang, '(unknown)') AS language, count(*) AS articles,
                count(*) FILTER (WHERE list_contains(coalesce(dq_failures, []), 'ner_model_missing')

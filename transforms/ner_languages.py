@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from transforms.ner import MODEL as ENGLISH_MODEL
 from transforms.ner import MAX_NER_CHARS, NER_LABELS, NerSpan, load_pipeline, run_ner
+from transforms.ner import MODEL as ENGLISH_MODEL
 from transforms.person_names import find_people
 
 if TYPE_CHECKING:

@@ -59,7 +59,8 @@ _NAME_WORD = r"[A-ZÄÖÜÀ-ÞŁŚŻŹĆŃŠŽČŘ][a-zäöüßà-ÿłśżźćń
 # First name (possibly hyphenated: "Frank-Walter"), up to two particles, one surname (possibly
 # hyphenated: "Hannah-Jones"). Single spaces only: a line break or a comma ends a name.
 _PATTERN = re.compile(
-    rf"(?<![\w-])(?P<first>{_NAME_WORD}(?:-{_NAME_WORD})?) (?P<particles>(?:(?:{'|'.join(PARTICLES)}) ){{0,2}})"
+    rf"(?<![\w-])(?P<first>{_NAME_WORD}(?:-{_NAME_WORD})?) "
+    rf"(?P<particles>(?:(?:{'|'.join(PARTICLES)}) ){{0,2}})"
     rf"(?P<last>{_NAME_WORD}(?:-{_NAME_WORD})?)(?![\w-])"
 )
 
@@ -127,8 +128,8 @@ def find_people(text: str, is_place: Callable[[str], bool] = lambda word: False)
         if first in surnames:
             continue  # "zahlte Thomas Elder ...": Thomas is the surname of a name seen before
         following = text[match.end():match.end() + 12].split(maxsplit=1)
-        if {p.casefold() for p in last.split("-")[1:]} & NOT_A_SURNAME or last.casefold() in NOT_A_SURNAME or (
-                following and following[0].strip(".,;:!?").casefold() in NOT_A_SURNAME):
+        parts = {p.casefold() for p in last.split("-")}
+        if parts & NOT_A_SURNAME or (following and following[0].strip(".,;:!?").casefold() in NOT_A_SURNAME):
             continue
         end = match.end()
         # A second surname ("Ingrid Landmark Tandrevold", "Kim Jong Un") when the name goes on.
@@ -157,9 +158,11 @@ def find_people(text: str, is_place: Callable[[str], bool] = lambda word: False)
     for span in spans:
         full = text[span.start:span.end]
         owners.setdefault(full.rsplit(" ", 1)[-1], set()).add(full)
+    blanked = _blank(text, spans)
     referable = {
         name for name in surnames
-        if name not in names and len(owners.get(name, ())) == 1 and not re.search(rf"(?<![\w-]){re.escape(name)} [A-ZÄÖÜ]", _blank(text, spans))
+        if name not in names and len(owners.get(name, ())) == 1
+        and not re.search(rf"(?<![\w-]){re.escape(name)} [A-ZÄÖÜ]", blanked)
     }
     if referable:
         taken = [(s.start, s.end) for s in spans]
