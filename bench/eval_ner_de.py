@@ -19,6 +19,8 @@ overall and per type.
 and N organisations with the most mentions (what the report's top lists show),
 for hand-checking their precision.
 
+Figures (README "Entities in other languages") were measured with this script.
+
     .venv/bin/python bench/eval_ner_de.py [--show-errors] [--top 20]
 """
 
@@ -82,9 +84,11 @@ def line(label: str, t: tuple[int, ...]) -> str:
     return f"{label:5} P {p:.3f} ({right}/{predicted})  R {r:.3f} ({found}/{wanted})  F1 {f:.3f}"
 
 
-def tag_pages(docs: list[tuple[str, str, str]]) -> dict[str, list[tuple[str, str, set[str]]]]:
-    """url -> (type, canonical name, surfaces) per entity the tagger found in the body."""
-    from transforms.entities import TagInput, Tagger
+def tag_pages(docs: list[tuple[str, str, str]], mentions_per_entity: Counter[tuple[str, str]] | None = None
+              ) -> dict[str, list[tuple[str, str, set[str]]]]:
+    """url -> (type, canonical name, surfaces) per entity the tagger found in the body; counts every
+    mention per (type, canonical name) into ``mentions_per_entity`` when given."""
+    from transforms.entities import Tagger, TagInput
 
     tagger = Tagger()
     mentions, entities = tagger.tag([TagInput(url, "", body, lang) for url, body, lang in docs])
@@ -95,6 +99,8 @@ def tag_pages(docs: list[tuple[str, str, str]]) -> dict[str, list[tuple[str, str
         _, _, surfaces = out.setdefault(m.article_id, {}).setdefault(
             e.entity_id, (e.entity_type, e.canonical_name, set()))
         surfaces.add(m.surface)
+        if mentions_per_entity is not None:
+            mentions_per_entity[(e.entity_type, e.canonical_name)] += 1
     return {url: list(found.values()) for url, found in out.items()}
 
 
@@ -131,12 +137,9 @@ def main() -> None:
 
     if args.top:
         german = [(r["url"], r["body"], "de") for r in rows if r["lang"] == "de" and r["body"]]
-        every = tag_pages(german)
         counts: Counter[tuple[str, str]] = Counter()
-        for ents in every.values():
-            for k, name, _ in ents:
-                counts[(k, name)] += 1
-        print(f"\ntop people and organisations on {len(german)} German pages (articles mentioning them):")
+        tag_pages(german, counts)
+        print(f"\ntop people and organisations on {len(german)} German pages (mentions, as the report):")
         for kind in ("PERSON", "ORG"):
             top = [(name, n) for (k, name), n in counts.most_common() if k == kind][: args.top]
             print(f"{kind}: " + (", ".join(f"{name} ({n})" for name, n in top) or "(none)"))

@@ -23,6 +23,7 @@ from mediamon.config import Settings
 from mediamon.errors import MediamonError, WarehouseError
 from mediamon.warehouse import connect
 from transforms.alerts import ALERT_SCHEMA, Period, Since, resolve_period
+from transforms.ner_languages import PIPELINES, has_person_model
 from transforms.report_charts import ReportData, render_report
 
 TOP_CLUSTERS = 8
@@ -121,13 +122,17 @@ def _fill(con: duckdb.DuckDBPyConnection, data: ReportData, settings: Settings) 
 
     # Articles whose language has no person/organisation model (the ner_model_missing DQ warning), by
     # language: the page says how much of the period "nobody mentioned" cannot be told from "not tagged".
+    # Articles stored before that check existed count by their language.
+    with_model = [code for code in PIPELINES if has_person_model(code)]
     data.ner_coverage = _frame(con, f"""
-        SELECT coalesce(nullif(lower(split_part(replace(language, '_', '-'), '-', 1)), ''), '(unknown)')
-                   AS language,
-               count(*) AS articles,
-               count(*) FILTER (WHERE list_contains(coalesce(dq_failures, []), 'ner_model_missing'))
+        WITH a AS (SELECT nullif(lower(split_part(replace(language, '_', '-'), '-', 1)), '') AS lang,
+                          dq_failures
+                   FROM report_articles WHERE {in_days})
+        SELECT coalesce(lang, '(unknown)') AS language, count(*) AS articles,
+               count(*) FILTER (WHERE list_contains(coalesce(dq_failures, []), 'ner_model_missing')
+                                OR (lang IS NOT NULL AND lang NOT IN (SELECT unnest(?::VARCHAR[]))))
                    AS without_model
-        FROM report_articles WHERE {in_days} GROUP BY ALL ORDER BY articles DESC, language""", [days])
+        FROM a GROUP BY ALL ORDER BY articles DESC, language""", [days, with_model])
 
     watched = watch_entities(con, settings.watchlist_path)
     data.watched = watched

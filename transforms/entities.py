@@ -442,7 +442,7 @@ class Tagger:
         self.kb = kb if kb is not None else load_kb()
         self.keep_upper = self.kb.upper_aliases | self.watchlist.upper_aliases
         self.batch_size = batch_size
-        self.router = NerRouter()
+        self.router = NerRouter(is_place=lambda word: self.kb.lookup(word) is not None)
 
     @property
     def nlp(self) -> Language:

@@ -18,18 +18,21 @@ are used (nothing is downloaded at run time); see the README section
 - `NerRouter` loads a pipeline the first time a document of its language comes
   by (so once per worker process, and only for languages present) and runs
   each language's documents through its own pipeline in one `nlp.pipe` pass.
+  Documents of a language without one get people by first name and surname
+  (`transforms.person_names`), nothing else.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from transforms.ner import MODEL as ENGLISH_MODEL
 from transforms.ner import MAX_NER_CHARS, NER_LABELS, NerSpan, load_pipeline, run_ner
+from transforms.ner import MODEL as ENGLISH_MODEL
+from transforms.person_names import find_people
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -102,8 +105,11 @@ def has_person_model(code: str | None) -> bool:
 class NerRouter:
     """Runs each document through its language's pipeline; loads each pipeline once, on first use."""
 
-    def __init__(self, pipelines: dict[str, NerPipeline] | None = None) -> None:
+    def __init__(self, pipelines: dict[str, NerPipeline] | None = None,
+                 is_place: Callable[[str], bool] | None = None) -> None:
         self.pipelines = PIPELINES if pipelines is None else pipelines
+        # Words a name-by-rule may not contain: KB aliases ("Paris", "Hamburg").
+        self.is_place = is_place or (lambda word: False)
         self._loaded: dict[str, Language] = {}
 
     @property
@@ -130,6 +136,8 @@ class NerRouter:
         for i, code in enumerate(codes):
             if code is not None and self.has_model(code):
                 by_language.setdefault(code, []).append(i)
+            else:
+                out[i] = [find_people(text, self.is_place) for text in texts[i]]
         for code, indexes in by_language.items():
             spec = self.pipelines[code]
             flat = [text for i in indexes for text in texts[i]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flows.quality import ner_model_available
-from transforms.entities import TagInput, Tagger
+from transforms.entities import Tagger, TagInput
 from transforms.ner_languages import (
     PIPELINES,
     NerPipeline,
@@ -89,8 +89,10 @@ def test_each_language_goes_to_its_own_pipeline_and_only_present_ones_load(tagge
 
 @pytest.mark.parametrize(("body", "expected"), [
     pytest.param(GERMAN, {"Vienna", "Milan", "Warsaw", "Russia"}, id="german-local-forms"),
-    pytest.param("Le sommet s'est tenu à Varsovie, loin de Londres et de Pékin.", {"Warsaw", "London", "Beijing"},
-                 id="french-local-forms"),
+    pytest.param("Le sommet s'est tenu à Varsovie, loin de Londres et de Pékin.",
+                 {"Warsaw", "London", "Beijing"}, id="french-local-forms"),
+    pytest.param("Im Kanton Bern, in Oberösterreich und in Rheinland-Pfalz regnete es; Karlsruhe blieb trocken.",
+                 {"Kanton Bern", "Oberösterreich", "Rheinland-Pfalz", "Karlsruhe"}, id="german-states-cantons"),
     pytest.param("La reunión en Nueva York terminó sin acuerdo con Estados Unidos.",
                  {"New York City", "United States"}, id="spanish-local-forms"),
 ])
@@ -122,3 +124,12 @@ def test_watchlist_matches_in_every_language(tagger, body, language) -> None:
 ])
 def test_ner_model_available_follows_the_taggers_routing(article, expected) -> None:
     assert ner_model_available(article) is expected
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("Dabei blieb es. Der Kanton entschied.", id="function-word-and-common-noun-aliases"),
+    pytest.param("Das Essen war gut, die Halle voll.", id="german-nouns-that-are-city-names"),
+])
+def test_no_places_from_common_words(tagger, body) -> None:
+    _, entities = tagger.tag([TagInput("a", "", body, "de")])
+    assert [e.canonical_name for e in entities] == []

@@ -80,7 +80,8 @@ def test_only_web_urls_become_links(url: str | None, linked: bool) -> None:
 
 
 def test_share_without_a_person_model_is_shown() -> None:
-    coverage = pl.DataFrame({"language": ["de", "en", "es"], "articles": [6, 3, 1], "without_model": [6, 0, 1]})
+    coverage = pl.DataFrame({"language": ["de", "en", "es"], "articles": [6, 3, 1],
+                             "without_model": [6, 0, 1]})
     page = render_report(data(articles=10, ner_coverage=coverage))
     dom = lxml.html.fromstring(page)
     note = dom.get_element_by_id("ner-model-missing").text_content()
