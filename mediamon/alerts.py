@@ -93,6 +93,33 @@ def entity_daily(con: duckdb.DuckDBPyConnection, start: date, end: date,
     return pl.DataFrame(rows, schema=DAILY_SCHEMA, orient="row")
 
 
+TOPIC_PREFIX = "topic:"  # alerts on [[topics]] use entity_id "topic:<name>" and entity_type "TOPIC"
+
+
+def topic_daily(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pl.DataFrame:
+    """Articles and outlets per [[topics]] entry and day (`DAILY_SCHEMA`; `mentions` = articles), so the
+    spike rule judges topics like watchlist entities. A topic is never "new": first_day is 1970-01-01."""
+    if not has_table(con, "article_topics"):
+        return pl.DataFrame(schema=DAILY_SCHEMA)
+    rows = con.execute(f"""
+        SELECT ? || t.topic, t.topic, 'TOPIC', {DAY_SQL} AS day, count(DISTINCT t.article_id),
+               count(DISTINCT t.article_id), count(DISTINCT coalesce(a.publisher, a.site, '(unknown)')),
+               DATE '1970-01-01'
+        FROM article_topics t JOIN articles a USING (article_id)
+        WHERE a.duplicate_of IS NULL AND {DAY_SQL} BETWEEN ? AND ?
+        GROUP BY ALL ORDER BY day, 1""", [TOPIC_PREFIX, start, end]).fetchall()
+    return pl.DataFrame(rows, schema=DAILY_SCHEMA, orient="row")
+
+
+def watch_topics(con: duckdb.DuckDBPyConnection, topics: Sequence[Any]) -> dict[str, str]:
+    """alert id -> name of the topics judged for spikes: the configured ones, else those stored."""
+    if topics:
+        return {TOPIC_PREFIX + t.name: t.name for t in topics}
+    if not has_table(con, "article_topics"):
+        return {}
+    return {TOPIC_PREFIX + r[0]: r[0] for r in con.execute("SELECT DISTINCT topic FROM article_topics").fetchall()}
+
+
 def watch_entities(con: duckdb.DuckDBPyConnection, watchlist_path: Path | None) -> dict[str, str]:
     """entity_id -> name of the watched entities: the configured watchlist's, else every entity the
     warehouse has watchlist mentions of (a warehouse filled under another config)."""
@@ -118,6 +145,7 @@ class AlertsOutcome:
     period: Period
     fired: pl.DataFrame  # the alerts that fired now (ALERT_SCHEMA)
     watched: int  # watchlist entities judged for spikes
+    topics: int = 0  # [[topics]] judged for spikes
     not_judged: list[str] = field(default_factory=list)  # days with too little history, as sentences
     delivered: int = 0  # alerts the webhook took (new and earlier failed ones)
     delivery_error: str | None = None
@@ -136,12 +164,14 @@ def run_alerts(settings: Settings, since: Since | None = None, *,
         days = data_days(con)
         period = resolve_period(days, since or Since(days=1))
         watched = watch_entities(con, settings.watchlist_path)
+        topics = watch_topics(con, settings.topics)
         fired = pl.DataFrame(schema=ALERT_SCHEMA)
         not_judged = []
         if period.days:
             start = period.days[0] - timedelta(days=rules.window_days)
-            daily = entity_daily(con, start, period.days[-1])
-            candidates = evaluate_alerts(daily, days, period.days, set(watched), rules)
+            daily = pl.concat([entity_daily(con, start, period.days[-1]),
+                               topic_daily(con, start, period.days[-1])])
+            candidates = evaluate_alerts(daily, days, period.days, set(watched) | set(topics), rules)
             done = {(e, d, k) for e, d, k in con.execute(
                 "SELECT entity_id, day, kind FROM alerts WHERE day BETWEEN ? AND ?",
                 [period.days[0], period.days[-1]]).fetchall()}
@@ -154,7 +184,8 @@ def run_alerts(settings: Settings, since: Since | None = None, *,
                                       f"{rules.min_history_days})")
             _store(con, fired, "pending" if webhook else "none")
         to_send = _undelivered(con) if webhook else []
-    outcome = AlertsOutcome(period=period, fired=fired, watched=len(watched), not_judged=not_judged)
+    outcome = AlertsOutcome(period=period, fired=fired, watched=len(watched), not_judged=not_judged,
+                            topics=len(topics))
     if not to_send:
         return outcome
     keys = [(a["entity_id"], date.fromisoformat(a["day"]), a["kind"]) for a in to_send]

@@ -327,6 +327,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             print("no articles yet: nothing to judge")
         else:
             watched = f"{outcome.watched} watchlist entit{'ies' if outcome.watched != 1 else 'y'}"
+            if outcome.topics:
+                watched += f" and {outcome.topics} topic{'s' if outcome.topics != 1 else ''}"
             print(f"{len(fired)} new alert{'s' if len(fired) != 1 else ''} for {outcome.period.label} "
                   f"({watched} watched for spikes)")
         for alert in fired:

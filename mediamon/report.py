@@ -140,6 +140,23 @@ def _fill(con: duckdb.DuckDBPyConnection, data: ReportData, settings: Settings) 
         start = days[0] - timedelta(days=data.rules.window_days)
         data.watch_daily = entity_daily(con, start, days[-1], list(watched))
 
+    # A line per topic: the configured ones (zero when nothing matched), else those stored.
+    if has_table(con, "article_topics"):
+        counts = _frame(con, f"""
+            SELECT t.topic, count(DISTINCT t.article_id) FILTER (WHERE a.day IN (SELECT unnest(?::DATE[])))
+                       AS articles,
+                   count(DISTINCT t.article_id) FILTER (WHERE a.day IN (SELECT unnest(?::DATE[])))
+                       AS previous_articles,
+                   count(DISTINCT a.outlet) FILTER (WHERE a.day IN (SELECT unnest(?::DATE[]))) AS outlets
+            FROM article_topics t JOIN report_articles a USING (article_id)
+            WHERE a.{in_days} GROUP BY ALL""", [days, previous, days, days + previous])
+        found = {r["topic"]: r for r in counts.iter_rows(named=True)}
+        names = [t.name for t in settings.topics] or sorted(found)
+        data.topic_counts = pl.DataFrame(
+            [found.get(n, {"topic": n, "articles": 0, "previous_articles": 0, "outlets": 0}) for n in names],
+            schema={"topic": pl.String, "articles": pl.Int64, "previous_articles": pl.Int64, "outlets": pl.Int64},
+            orient="row").sort(["articles", "topic"], descending=[True, False])
+
     # Clusters with a member in the period, largest first: all their members, in order of publication.
     data.clusters = _frame(con, f"""
         WITH picked AS (

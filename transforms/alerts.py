@@ -176,8 +176,9 @@ def evaluate_alerts(daily: pl.DataFrame, data_days: Iterable[date], days: Iterab
             base = baseline([int(series[d]["mentions"]) if d in series else 0  # type: ignore[call-overload]
                              for d in history], rules)
             if mentions > base.threshold:
+                unit = "articles" if today["entity_type"] == "TOPIC" else "mentions"  # [[topics]]: articles
                 rows.append(_alert(today, "spike", base,
-                                   f"{mentions} mentions vs a median of {base.median:g} (MAD {base.mad:g}) "
+                                   f"{mentions} {unit} vs a median of {base.median:g} (MAD {base.mad:g}) "
                                    f"over {base.days} days with articles; threshold {base.threshold:.1f}"))
         earlier_days = sum(1 for d in all_days if d < day)
         if earlier_days < rules.min_history_days:

@@ -47,6 +47,8 @@ class ReportData:
     entity_counts: pl.DataFrame = field(default_factory=pl.DataFrame)
     watched: dict[str, str] = field(default_factory=dict)  # entity_id -> name
     watch_daily: pl.DataFrame = field(default_factory=pl.DataFrame)  # transforms.alerts.DAILY_SCHEMA rows
+    # [[topics]]: topic, articles, previous_articles, outlets (one row per configured or stored topic)
+    topic_counts: pl.DataFrame = field(default_factory=pl.DataFrame)
     rules: AlertRules = field(default_factory=AlertRules)
     # cluster_id, rank, publisher, title, url, published_at, is_original, cluster_size
     clusters: pl.DataFrame = field(default_factory=pl.DataFrame)
@@ -238,6 +240,12 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "")
 def _card(label: str, value: Any, note: str = "") -> str:
     return (f'<div class="card"><div class="value">{esc(value)}</div><div class="label">{esc(label)}</div>'
             + (f'<div class="note">{esc(note)}</div>' if note else "") + "</div>")
+
+
+def _change(now: int, before: int) -> str:
+    if not before:
+        return "new" if now else "—"
+    return f"{(now - before) / before:+.0%}"
 
 
 def _rate(value: Any) -> str:
@@ -441,6 +449,19 @@ def render_report(data: ReportData) -> str:
         f"★ marks a spike: at least {r.min_mentions} mentions and above the median + "
         f"{r.mad_multiplier:g} × MAD "
         f"of the {r.window_days} days before ([alerts] in mediamon.toml).</p>{watch_html}</section>")
+
+    # Topics: a line per [[topics]] entry
+    if data.topic_counts.is_empty():
+        topics_html = ('<p class="empty">No topics: define saved searches as <code>[[topics]]</code> with a '
+                       "<code>name</code> and a Boolean <code>query</code> in mediamon.toml (README).</p>")
+    else:
+        topics_html = _table(["topic", "articles", "change", "outlets"], [
+            [esc(t["topic"]), str(t["articles"]), esc(_change(t["articles"], t["previous_articles"])),
+             str(t["outlets"])] for t in data.topic_counts.iter_rows(named=True)], cls="topics")
+    sections.append('<section id="topics"><h2>Topics</h2><p class="sub">Articles matching each topic\'s query '
+                    f"in the period; change against the previous {len(period.previous)} days with articles. "
+                    "Spikes per topic are judged by <code>mediamon alerts</code> like watchlist entities.</p>"
+                    f"{topics_html}</section>")
 
     # Alerts
     if data.alerts.is_empty():
