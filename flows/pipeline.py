@@ -66,6 +66,7 @@ class RunSummary:
     not_modified: int = 0  # web URLs unchanged since the last run (304 / same hash): not in documents_in
     skipped_unchanged: int = 0  # documents in whose raw bytes an earlier run stored: counted, not parsed
     chunks: int = 0
+    failed_sources: list[str] = field(default_factory=list)  # sources that yielded nothing at all
 
     @property
     def articles(self) -> int:
@@ -237,6 +238,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         run = RunRecord(run_id=run_id, started_at=started, sources=[s.name for s in sources],
                         problems=extracted.problems,
                         counts={"skipped_files": extracted.skipped_files,
+                                "failed_sources": list(extracted.failed_sources),
                                 # Web URLs the server (304) or the content hash said did not change:
                                 # never became documents, so they are outside documents_in.
                                 "not_modified": extracted.unchanged})
@@ -360,7 +362,8 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         duplicates=totals.duplicates, quarantined=totals.quarantined, dq_warnings=dq_warnings,
         quarantine_reasons=reasons, problems=extracted.problems, skipped_files=extracted.skipped_files,
         warehouse=settings.duckdb_path, parquet=settings.parquet_dir, stage_seconds=timings,
-        not_modified=extracted.unchanged, skipped_unchanged=skipped_total, chunks=chunks)
+        not_modified=extracted.unchanged, skipped_unchanged=skipped_total, chunks=chunks,
+        failed_sources=list(extracted.failed_sources))
     summary.problems.extend(after_load(settings))  # [report] / [alerts] after_run
     _publish_artifact(summary)
     return summary

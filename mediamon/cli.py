@@ -33,6 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.source:
         sources = [SourceSpec(name=_source_name(loc), location=resolve_location(loc, Path.cwd()))
                    for loc in args.source]
+        settings = settings.with_overrides(source_origins={s.name: "--source" for s in sources})
     if not (sources or settings.sources):
         raise MediamonError("nothing to run: give --source PATH_OR_URL or add [[sources]] to the config")
     from mediamon.runtime import prepare_environment
@@ -49,6 +50,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     with use_embedded_api(api):
         summary = run_pipeline(settings, sources, progress=ProgressPrinter(sys.stderr))
     print(format_summary(summary))
+    return exit_code(summary)
+
+
+EXIT_SOURCE_FAILED = 3  # the run completed, but a source yielded nothing at all (see README)
+
+
+def exit_code(summary: Any) -> int:
+    """0 when every source was collected (or not modified), 3 when some source failed entirely."""
+    if summary.failed_sources:
+        print(f"mediamon: {len(summary.failed_sources)} source{'s' if len(summary.failed_sources) != 1 else ''} "
+              f"failed entirely: {', '.join(summary.failed_sources)} (exit {EXIT_SOURCE_FAILED})", file=sys.stderr)
+        return EXIT_SOURCE_FAILED
     return 0
 
 

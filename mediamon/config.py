@@ -162,6 +162,8 @@ class Settings:
     groups: Annotated[dict[str, GroupSchedule], Table()] = field(default_factory=dict)
     report: Annotated[ReportConfig, Table()] = field(default_factory=ReportConfig)
     alerts: Annotated[AlertsConfig, Table()] = field(default_factory=AlertsConfig)
+    # source name -> where its location was given ("--source", "[[sources]] 'x' in FILE"), for messages
+    source_origins: dict[str, str] = field(default_factory=dict)
     # Crash tests only: MEDIAMON_TEST_PAUSE_AT=<stage> makes a run announce that stage on stderr and
     # wait there, so a test can SIGKILL it at a known point (mediamon/runtime.py: stage_boundary).
     test_pause_at: str = ""
@@ -415,4 +417,5 @@ def _settings_from(doc: dict[str, Any], path: Path) -> Settings:
     if values["report"].path is not None:
         values["report"] = replace(values["report"],
                                    path=Path(resolve_location(str(values["report"].path), base)))
-    return Settings(config_path=path.resolve(), test_pause_at=_test_pause_at(), **values)
+    origins = {name: f"[[sources]] '{name}' location in {path}" for name in names}
+    return Settings(config_path=path.resolve(), test_pause_at=_test_pause_at(), source_origins=origins, **values)
