@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -147,6 +148,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from mediamon.warehouse import read_query
 
     settings = _settings(args)
+    if _is_empty_sql(args.query):
+        raise MediamonError('empty query: give the SQL to run, e.g. mediamon sql "SELECT count(*) FROM articles"')
     columns, rows = read_query(settings.warehouse_dir, args.query)
     out = sys.stdout
     if args.format == "json":
@@ -162,6 +165,16 @@ def cmd_sql(args: argparse.Namespace) -> int:
     else:
         out.write(format_table(columns, rows) + "\n")
     return 0
+
+
+def _is_empty_sql(query: str) -> bool:
+    """Nothing but blanks, comments and semicolons (a syntax error is for the query to report)."""
+    import duckdb
+
+    try:
+        return not duckdb.extract_statements(query)
+    except duckdb.Error:
+        return False
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -427,6 +440,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mediamon: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`mediamon sql … | head`): not an error. Point stdout at /dev/null so
+        # the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug: still one line, with the way to see more
         if args.debug:
             raise
