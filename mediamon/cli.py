@@ -84,9 +84,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mediamon.runtime import prepare_environment
 
     prepare_environment(None, settings.debug)
-    from flows.deploy import plan_groups, serve
+    from flows.deploy import plan_groups, require_server, serve
 
-    for plan in plan_groups(settings):
+    plans = plan_groups(settings)
+    require_server()  # before "serving …": a missing or dead server fails up-front
+    for plan in plans:
         print(f"serving {plan.describe()}", flush=True)
     serve(settings)
     return 0
