@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,12 +77,23 @@ def scheduled_run(config: str, group: str) -> dict[str, Any]:
     """One run of a source group, as the deployments start it: reads the config, runs its sources."""
     from flows.pipeline import run_pipeline
 
-    settings = load_settings(Path(config))
-    sources = [s for s in settings.sources if s.group == group]
-    if not sources:
-        raise ConfigError(f"config {config} has no [[sources]] in group '{group}' any more; "
-                          "run `mediamon deploy` again")
-    summary = run_pipeline(settings, sources)
+    def say(line: str) -> None:  # one line per run on `mediamon serve`'s output
+        print(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC {FLOW_NAME}/{group}: {line}", flush=True)
+
+    try:
+        settings = load_settings(Path(config))
+        sources = [s for s in settings.sources if s.group == group]
+        if not sources:
+            raise ConfigError(f"config {config} has no [[sources]] in group '{group}' any more; "
+                              "run `mediamon deploy` again")
+        summary = run_pipeline(settings, sources)
+    except Exception as exc:
+        say(f"failed: {exc}")
+        raise
+    failed = f"; {len(summary.failed_sources)} sources failed entirely: {', '.join(summary.failed_sources)}" \
+        if summary.failed_sources else ""
+    say(f"run {summary.run_id}: {summary.documents_in} documents in, {summary.articles} articles "
+        f"({summary.articles_new} new), {summary.quarantined} quarantined{failed}")
     return {"run_id": summary.run_id, "documents_in": summary.documents_in, "articles_new": summary.articles_new,
             "articles_updated": summary.articles_updated, "quarantined": summary.quarantined}
 
@@ -108,12 +119,23 @@ def build_deployments(settings: Settings) -> list[Any]:
 
 
 def require_server() -> str:
-    """The Prefect API URL; deployments need a real server, not the embedded one."""
+    """The Prefect API URL, once its server answered; deployments need a real server, not the
+    embedded one. Checked before anything is printed or registered."""
+    import httpx
+
     url = os.environ.get("PREFECT_API_URL", "")
     if not url:
         raise MediamonError(
             "scheduled runs need a Prefect server: start one (`prefect server start`) and set "
             "PREFECT_API_URL=http://127.0.0.1:4200/api (see README, 'Scheduled monitoring')")
+    try:
+        status = httpx.get(url.rstrip("/") + "/health", timeout=10).status_code
+    except httpx.HTTPError as exc:
+        raise MediamonError(f"the Prefect server at {url} (PREFECT_API_URL) does not answer ({exc}); start it "
+                            "(`prefect server start`) or correct PREFECT_API_URL") from exc
+    if status != 200:
+        raise MediamonError(f"the Prefect server at {url} (PREFECT_API_URL) answered HTTP {status} to its "
+                            "health check; is that a Prefect API URL (ending in /api)?")
     return url
 
 

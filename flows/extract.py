@@ -31,6 +31,7 @@ class Extracted:
     unchanged: int = 0  # web documents the server or the content hash says did not change
     cache_updates: dict[str, Any] = field(default_factory=dict)  # url -> flows.fetch.CacheEntry to persist
     pending: list[PendingPage] = field(default_factory=list)  # local files listed but not read yet (lazy)
+    failed_sources: list[str] = field(default_factory=list)  # names of sources that yielded nothing at all
 
     @property
     def total(self) -> int:
@@ -103,7 +104,7 @@ def extract_sources(sources: list[SourceSpec], settings: Settings,
         try:
             parts[i] = _read_local(spec, settings, lazy)
         except SourceError as exc:
-            parts[i] = Extracted(problems=[str(exc)])
+            parts[i] = Extracted(problems=[str(exc)], failed_sources=[spec.name])
         if parts[i] is None:
             web.append(i)
     if web:
@@ -112,8 +113,17 @@ def extract_sources(sources: list[SourceSpec], settings: Settings,
         for i, got in zip(web, read_web_sources([sources[i] for i in web], settings, cache), strict=True):
             parts[i] = got
     total = Extracted()
-    for got in parts:
+    for spec, got in zip(sources, parts, strict=True):
         assert got is not None
+        if _failed_entirely(got) and spec.name not in got.failed_sources:
+            got.failed_sources.append(spec.name)
+            if not got.problems:  # its pages are quarantine rows; the source still gets a warning
+                got.problems.insert(0, f"source '{spec.name}': nothing collected from {spec.location}: "
+                                       f"{got.documents[0].error}")
+        if got.failed_sources and got.problems:
+            # Say where the location came from: the operator fixes it there.
+            got.problems[0] += f" (location from {settings.source_origins.get(spec.name, 'the config')})"
+        total.failed_sources.extend(got.failed_sources)
         total.documents.extend(got.documents)
         total.pending.extend(got.pending)
         total.problems.extend(got.problems)
@@ -121,6 +131,16 @@ def extract_sources(sources: list[SourceSpec], settings: Settings,
         total.unchanged += got.unchanged
         total.cache_updates.update(got.cache_updates)
     return total
+
+
+def _failed_entirely(got: Extracted) -> bool:
+    """A source that got nothing: it could not be read, or every page it named failed to fetch
+    (host down, refused, 404), with nothing unchanged since the last run."""
+    if got.failed_sources:
+        return True
+    if got.pending or got.unchanged or not got.documents:
+        return False
+    return all(d.raw is None and d.error_stage == "fetch" for d in got.documents)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             data = inflater.decompress(data, max_bytes + 1)
             if len(data) > max_bytes:
                 raise ValueError(f"file unpacks to over the {max_bytes / 1e6:.0f} MB limit")
+            if not inflater.eof:  # zlib returns what it could inflate, silently, from a cut-off file
+                raise ValueError("file is not valid gzip (truncated: the compressed data ends early)")
         except (zlib.error, gzip.BadGzipFile) as exc:
             raise ValueError(f"file is not valid gzip ({exc})") from exc
     return data

@@ -69,6 +69,7 @@ class RunSummary:
     skipped_unchanged: int = 0  # documents in whose raw bytes an earlier run stored: counted, not parsed
     chunks: int = 0
     retag: dict[str, Any] = field(default_factory=dict)  # runs.counts["retag"]: mediamon/retag.py
+    failed_sources: list[str] = field(default_factory=list)  # sources that yielded nothing at all
 
     @property
     def articles(self) -> int:
@@ -252,6 +253,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         run = RunRecord(run_id=run_id, started_at=started, sources=[s.name for s in sources],
                         problems=extracted.problems,
                         counts={"skipped_files": extracted.skipped_files,
+                                "failed_sources": list(extracted.failed_sources),
                                 # Web URLs the server (304) or the content hash said did not change:
                                 # never became documents, so they are outside documents_in.
                                 "not_modified": extracted.unchanged})
@@ -393,7 +395,8 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         quarantine_reasons=reasons, problems=extracted.problems, skipped_files=extracted.skipped_files,
         warehouse=settings.duckdb_path, parquet=settings.parquet_dir, stage_seconds=timings,
         not_modified=extracted.unchanged, skipped_unchanged=skipped_total, chunks=chunks,
-        retag=run.counts.get("retag", {}))
+        retag=run.counts.get("retag", {}),
+        failed_sources=list(extracted.failed_sources))
     summary.problems.extend(after_load(settings))  # [report] / [alerts] after_run
     _publish_artifact(summary)
     return summary

@@ -46,10 +46,11 @@ def read_web_sources(specs: Sequence[SourceSpec], settings: Settings,
         [WebSourceSpec(location=s.location, source=s.name, publisher=s.publisher) for s in specs],
         fetch_settings(settings), cache or {})
     out = []
-    for collection in collections:
+    for spec, collection in zip(specs, collections, strict=True):
         got = _extracted(collection)
         if collection.error is not None:
             got.problems.insert(0, collection.error)
+            got.failed_sources.append(spec.name)
         out.append(got)
     return out
 

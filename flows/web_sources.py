@@ -328,7 +328,11 @@ async def _collect_local(path: Path, spec: WebSourceSpec, fetcher: Fetcher, cach
                          max_sitemaps: int, max_pages: int, claimed: set[str]) -> WebCollection:
     source, publisher, max_bytes = spec.source, spec.publisher, fetcher.settings.max_bytes
     if not path.exists():
-        raise SourceError(f"source '{source}': {spec.location} does not exist; check the path in the config")
+        scheme = urlsplit(spec.location).scheme
+        if "://" in spec.location and scheme.lower() != "file":
+            raise SourceError(f"source '{source}': {spec.location} is not a location mediamon can read: "
+                              f"'{scheme}://' is not http://, https:// or file://")
+        raise SourceError(f"source '{source}': {spec.location} does not exist")
     kind = _detect_local(path)
     if kind == "folder":
         read = read_folder(path, source, publisher, max_bytes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -33,6 +34,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.source:
         sources = [SourceSpec(name=_source_name(loc), location=resolve_location(loc, Path.cwd()))
                    for loc in args.source]
+        settings = settings.with_overrides(source_origins={s.name: "--source" for s in sources})
     if not (sources or settings.sources):
         raise MediamonError("nothing to run: give --source PATH_OR_URL or add [[sources]] to the config")
     from mediamon.runtime import prepare_environment
@@ -55,6 +57,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(stop.message(), file=sys.stderr)
             return stop.exit_code
     print(format_summary(summary))
+    return exit_code(summary)
+
+
+EXIT_SOURCE_FAILED = 3  # the run completed, but a source yielded nothing at all (see README)
+
+
+def exit_code(summary: Any) -> int:
+    """0 when every source was collected (or not modified), 3 when some source failed entirely."""
+    if summary.failed_sources:
+        print(f"mediamon: {len(summary.failed_sources)} source{'s' if len(summary.failed_sources) != 1 else ''} "
+              f"failed entirely: {', '.join(summary.failed_sources)} (exit {EXIT_SOURCE_FAILED})", file=sys.stderr)
+        return EXIT_SOURCE_FAILED
     return 0
 
 
@@ -76,9 +90,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mediamon.runtime import prepare_environment
 
     prepare_environment(None, settings.debug)
-    from flows.deploy import plan_groups, serve
+    from flows.deploy import plan_groups, require_server, serve
 
-    for plan in plan_groups(settings):
+    plans = plan_groups(settings)
+    require_server()  # before "serving …": a missing or dead server fails up-front
+    for plan in plans:
         print(f"serving {plan.describe()}", flush=True)
     serve(settings)
     return 0
@@ -143,6 +159,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from mediamon.warehouse import read_query
 
     settings = _settings(args)
+    if _is_empty_sql(args.query):
+        raise MediamonError('empty query: give the SQL to run, e.g. mediamon sql "SELECT count(*) FROM articles"')
     columns, rows = read_query(settings.warehouse_dir, args.query, settings.lock_timeout_seconds)
     out = sys.stdout
     if args.format == "json":
@@ -158,6 +176,16 @@ def cmd_sql(args: argparse.Namespace) -> int:
     else:
         out.write(format_table(columns, rows) + "\n")
     return 0
+
+
+def _is_empty_sql(query: str) -> bool:
+    """Nothing but blanks, comments and semicolons (a syntax error is for the query to report)."""
+    import duckdb
+
+    try:
+        return not duckdb.extract_statements(query)
+    except duckdb.Error:
+        return False
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -497,6 +525,12 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("mediamon: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`mediamon sql … | head`): not an error. Point stdout at /dev/null so
+        # the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug: still one line, with the way to see more
         if args.debug:
             raise

@@ -178,6 +178,8 @@ class Settings:
     alerts: Annotated[AlertsConfig, Table()] = field(default_factory=AlertsConfig)
     # [[topics]]: written as `TopicSpec`s, stored parsed as `transforms.retag.Topic`s
     topics: Annotated[tuple[TopicSpec, ...], Table()] = ()
+    # source name -> where its location was given ("--source", "[[sources]] 'x' in FILE"), for messages
+    source_origins: dict[str, str] = field(default_factory=dict)
     # Crash tests only: MEDIAMON_TEST_PAUSE_AT=<stage> makes a run announce that stage on stderr and
     # wait there, so a test can SIGKILL it at a known point (mediamon/runtime.py: stage_boundary).
     test_pause_at: str = ""
@@ -432,7 +434,8 @@ def _settings_from(doc: dict[str, Any], path: Path) -> Settings:
     if values["report"].path is not None:
         values["report"] = replace(values["report"],
                                    path=Path(resolve_location(str(values["report"].path), base)))
-    return Settings(config_path=path.resolve(), test_pause_at=_test_pause_at(), **values)
+    origins = {name: f"[[sources]] '{name}' location in {path}" for name in names}
+    return Settings(config_path=path.resolve(), test_pause_at=_test_pause_at(), source_origins=origins, **values)
 
 
 def _parsed_topics(specs: tuple[TopicSpec, ...], path: Path) -> tuple[Topic, ...]:

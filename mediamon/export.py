@@ -15,7 +15,8 @@ from typing import Any
 import duckdb
 
 from mediamon.errors import WarehouseError
-from mediamon.warehouse import sql_text, connect
+from mediamon.sql import write_parquet
+from mediamon.warehouse import connect
 
 # Internal bookkeeping, not for analysts: raw page bytes, HTTP cache state, learned template lines,
 # the syndication LSH index.
@@ -57,7 +58,7 @@ def export_snapshot(directory: Path, target: Path, *, force: bool = False,
             query = f"SELECT * EXCLUDE (minhash) FROM {table}" if table == "article_clusters" \
                 else f"SELECT * FROM {table}"
             out = staging / f"{table}.parquet"
-            con.execute(f"COPY ({query}) TO '{sql_text(out)}' (FORMAT parquet, COMPRESSION zstd)")
+            write_parquet(con, query, out)
             row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
             counts[table] = int(row[0]) if row else 0
         manifest = {

@@ -182,17 +182,24 @@ def _fill(con: duckdb.DuckDBPyConnection, data: ReportData, settings: Settings) 
         runs = _frame(con, runs_sql.format(where="AND started_at = (SELECT max(started_at) FROM runs "
                                                  "WHERE status = 'completed')"))
     data.runs = runs
-    run_ids = runs["run_id"].to_list() if not runs.is_empty() else []
-    data.quarantine_reasons = _frame(con, """
+    # Data quality of the period's documents, each counted once however many runs saw it: the
+    # stored rows (an article on its day, a quarantine row on the day it was last quarantined),
+    # not the runs' counters, which count a document again on every re-run.
+    in_span = "CAST(timezone('UTC', quarantined_at) AS DATE) BETWEEN ? AND ?"
+    doc_articles = f"SELECT a.dq_failures FROM articles a WHERE {DAY_SQL} IN (SELECT unnest(?::DATE[]))"
+    articles_n = _scalar(con, f"SELECT count(*) FROM ({doc_articles})", [days])
+    quarantined_n = _scalar(con, f"SELECT count(*) FROM quarantine WHERE {in_span}", [days[0], days[-1]])
+    warnings_n = _scalar(con, f"SELECT coalesce(sum(len(dq_failures)), 0) FROM ({doc_articles})", [days])
+    data.dq_totals = {"documents in": articles_n + quarantined_n, "articles": articles_n,
+                      "quarantined": quarantined_n, "DQ warnings": warnings_n}
+    data.quarantine_reasons = _frame(con, f"""
         SELECT reason, count(*) AS documents FROM (
-            SELECT unnest(reasons) AS reason FROM quarantine WHERE run_id IN (SELECT unnest(?::VARCHAR[])))
-        GROUP BY ALL ORDER BY documents DESC, reason LIMIT 15""", [run_ids])
-    data.dq_checks = _frame(con, """
-        SELECT expectation, any_value(severity) AS severity, CAST(sum(unexpected_count) AS BIGINT) AS warnings
-        FROM dq_results WHERE run_id IN (SELECT unnest(?::VARCHAR[])) AND NOT success
-              AND coalesce(severity, 'warning') <> 'critical'
-        GROUP BY expectation HAVING sum(unexpected_count) > 0
-        ORDER BY warnings DESC, expectation""", [run_ids])
+            SELECT unnest(reasons) AS reason FROM quarantine WHERE {in_span})
+        GROUP BY ALL ORDER BY documents DESC, reason LIMIT 15""", [days[0], days[-1]])
+    data.dq_checks = _frame(con, f"""
+        SELECT check_name AS expectation, 'warning' AS severity, count(*) AS warnings
+        FROM (SELECT unnest(dq_failures) AS check_name FROM ({doc_articles}))
+        GROUP BY ALL ORDER BY warnings DESC, expectation""", [days])
 
     # Fill rates per publisher (all stored rows, as v_publisher_daily: they measure extraction).
     data.fill_rates = _frame(con, f"""

@@ -36,9 +36,13 @@ def prepare_environment(prefect_home: str | None = None, debug: bool = False) ->
         if prefect_home:
             env.setdefault("PREFECT_HOME", prefect_home)
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect's client telemetry prints a notice on a terminal's first import; mediamon sends nothing.
+    env.setdefault("DO_NOT_TRACK", "1")
     # The embedded API starts in a subprocess; on a busy 2-core machine that can take a while.
     env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", _STARTUP_TIMEOUT_SECONDS)
-    env.setdefault("PREFECT_LOGGING_LEVEL", "DEBUG" if debug else "WARNING")
+    # A real server (PREFECT_API_URL) keeps the flow runs' INFO logs for its UI; the embedded one
+    # ends with the run, so nothing below a warning is sent to it. The terminal gets neither.
+    env.setdefault("PREFECT_LOGGING_LEVEL", "DEBUG" if debug else "INFO" if env.get("PREFECT_API_URL") else "WARNING")
     env.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     env.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
     if not debug:

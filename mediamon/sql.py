@@ -6,8 +6,12 @@ import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from pathlib import Path
+
 import duckdb
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 
 def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:
@@ -18,6 +22,28 @@ def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] |
         warnings.simplefilter("ignore", UserWarning)
         table = con.execute(sql, params or []).to_arrow_table()
     return pl.from_arrow(table)  # type: ignore[return-value]
+
+
+def write_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path, batch_rows: int = 65_536) -> int:
+    """Write the rows of `sql` to the zstd Parquet file `path`, streamed; returns the row count.
+
+    Every column is written `optional`: DuckDB's own COPY marks a column `required` when the file
+    happens to hold no NULL in it, so one partition's schema differed from the next. JSON columns
+    come out as plain strings (through COPY they were JSON bytes, read as Binary by polars).
+    """
+    # A cursor of its own: a streamed relation must not share the connection with open results.
+    cursor = con.cursor()
+    try:
+        reader = cursor.sql(sql).to_arrow_reader(batch_rows)
+        schema = pa.schema([f.with_nullable(True) for f in reader.schema])
+        rows = 0
+        with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
+            for batch in reader:
+                writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
+                rows += batch.num_rows
+        return rows
+    finally:
+        cursor.close()
 
 
 @contextmanager

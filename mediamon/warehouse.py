@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from mediamon.errors import QualityError, WarehouseError
-from mediamon.sql import query_frame, transaction
+from mediamon.sql import query_frame, transaction, write_parquet
 from transforms.identity import bytes_hash
 
 def _migrations() -> list[tuple[int, str]]:
@@ -688,9 +688,8 @@ class Warehouse:
                 part_dir.mkdir(exist_ok=True)
                 staged = part_dir / f".{PARQUET_FILE}-{stamp}.tmp"
                 day_filter = "seen_date IS NULL" if day == "None" else f"seen_date = DATE '{day}'"
-                self.con.execute(
-                    f"COPY (SELECT * EXCLUDE (seen_date) FROM ({query}) t WHERE {day_filter}) "
-                    f"TO '{sql_text(staged)}' (FORMAT parquet, COMPRESSION zstd)")
+                write_parquet(self.con, f"SELECT * EXCLUDE (seen_date) FROM ({query}) t WHERE {day_filter}",
+                              staged)
                 self.at_stage("parquet")
                 staged.replace(final)
                 # Files of an older layout (or another writer's name) would be read twice.

@@ -80,6 +80,8 @@ def gunzip_bounded(data: bytes, max_bytes: int) -> bytes:
         raise ValueError(f"not valid gzip ({exc})") from exc
     if len(out) > max_bytes or inflater.unconsumed_tail:
         raise ValueError(f"unpacks to over the {max_bytes / 1e6:.0f} MB limit")
+    if not inflater.eof:
+        raise ValueError("not valid gzip (truncated: the compressed data ends early)")
     return out
 
 

@@ -56,6 +56,8 @@ class ReportData:
     runs: pl.DataFrame = field(default_factory=pl.DataFrame)
     quarantine_reasons: pl.DataFrame = field(default_factory=pl.DataFrame)  # reason, documents
     dq_checks: pl.DataFrame = field(default_factory=pl.DataFrame)  # expectation, severity, warnings
+    # documents in / articles / quarantined / DQ warnings of the period, each document once
+    dq_totals: dict[str, int] = field(default_factory=dict)
     # publisher, articles, date_rate, author_rate, body_rate, previous_articles, previous_*_rate
     fill_rates: pl.DataFrame = field(default_factory=pl.DataFrame)
     # title, url, publisher, day, outlets, mentions, entities
@@ -487,11 +489,13 @@ def render_report(data: ReportData) -> str:
     runs = data.runs
     dq_cards = ""
     if not runs.is_empty():
+        totals = data.dq_totals or {
+            "documents in": int(runs["documents_in"].fill_null(0).sum()),
+            "articles": int(runs["articles"].fill_null(0).sum()),
+            "quarantined": int(runs["quarantined"].fill_null(0).sum()),
+            "DQ warnings": int(runs["dq_warnings"].fill_null(0).sum())}
         dq_cards = ('<div class="cards">' + _card("runs", runs.height)
-                    + _card("documents in", int(runs["documents_in"].fill_null(0).sum()))
-                    + _card("articles", int(runs["articles"].fill_null(0).sum()))
-                    + _card("quarantined", int(runs["quarantined"].fill_null(0).sum()))
-                    + _card("DQ warnings", int(runs["dq_warnings"].fill_null(0).sum())) + "</div>")
+                    + "".join(_card(name, value) for name, value in totals.items()) + "</div>")
         first, last = runs["started_at"].min(), runs["started_at"].max()
         runs_note = (f"{runs.height} run{'s' if runs.height != 1 else ''} started "
                      f"{_when(first)}{' – ' + _when(last) if runs.height > 1 else ''}")

@@ -71,6 +71,21 @@ def test_deploy_without_a_server_says_how_to_get_one(tmp_path) -> None:
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.parametrize("api", [None, "closed-port"])
+def test_serve_without_a_server_fails_before_serving_anything(tmp_path, api) -> None:
+    config = _config(tmp_path, '[[sources]]\nname = "a"\nlocation = "x"\n')
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    if api:
+        env["PREFECT_API_URL"] = f"http://127.0.0.1:{_free_port()}/api"
+    out = subprocess.run([str(BIN / "mediamon"), "serve", "--config", str(config)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "serving" not in out.stdout
+    expected = "does not answer" if api else "scheduled runs need a Prefect server"
+    assert expected in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -145,6 +160,13 @@ def test_scheduled_deployment_runs_on_a_real_prefect_server(tmp_path, corpus_dir
 
         state = _wait_for(finished, 150, "the deployment's flow run to finish", serve, serve_log)
         assert state["type"] == "COMPLETED", serve_log.read_text()[-3000:]
+        # The server holds the flow run's logs (its UI shows them), and serve printed a line for the run.
+        logs = httpx.post(f"{api}/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}},
+                          timeout=10).json()
+        assert any("chunk 1: 4/4 documents" in entry["message"] for entry in logs), logs[:5]
+        printed = _wait_for(lambda: [line for line in serve_log.read_text().splitlines()
+                                     if f"{FLOW_NAME}/news: run " in line], 30, "serve's line for the run")
+        assert "4 documents in" in printed[0]
 
         artifacts = httpx.post(f"{api}/artifacts/filter", json={"artifacts": {"key": {"any_": [
             "mediamon-run-summary"]}}}, timeout=10).json()

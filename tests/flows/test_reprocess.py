@@ -65,9 +65,11 @@ def test_quarantine_retry_sources_and_offline_reprocess(prefect_harness, fault_s
     settings = load_settings(config)
     db = settings.duckdb_path
 
-    # Run 1: the unreachable page is a quarantine row with a one-line reason, not a run warning.
+    # Run 1: the unreachable page is a quarantine row with a one-line reason; its source got nothing
+    # at all, so it is also one warning line and a failed source (exit code 3 from the CLI).
     first = run_pipeline(settings)
-    assert first.articles_new == 2 and first.problems == []
+    assert first.articles_new == 2 and first.failed_sources == ["late-page"]
+    assert len(first.problems) == 1 and first.problems[0].startswith("source 'late-page': nothing collected")
     assert _one(db, "SELECT url, source, stage, reasons, attempts FROM quarantine") == [
         (f"{base}/2024/late-story", "late-page", "fetch", ["HTTP 404"], 1)]
     assert _one(db, f"SELECT source, last_status, last_error FROM fetch_state WHERE url = '{base}/tram'") == [

@@ -94,8 +94,10 @@ def test_unreachable_single_pages_become_failed_documents_not_warnings(fault_ser
     # robots.txt is asked first: the connection failure surfaces there, one line, retried next run.
     assert "connection failed" in docs["refused"].error and "retried next run" in docs["refused"].error
     assert docs["ok"].error is None and docs["ok"].raw == PAGES["/news/nodate"].encode()
-    # A feed is a listing: failing, it is a source-level warning, not a document.
-    assert len(got.problems) == 1 and "source 'down-feed'" in got.problems[0] and "HTTP 404" in got.problems[0]
+    # A feed is a listing: failing, it is a source-level warning, not a document. The single pages are
+    # documents (quarantined); as their sources got nothing at all, each also gets one warning line.
+    assert [p for p in got.problems if "source 'down-feed'" in p and "HTTP 404" in p]
+    assert got.failed_sources == ["gone", "refused", "down-feed"] and len(got.problems) == 3
     # Every location has a fetch_state row with its outcome; failures keep no validators.
     rows = got.cache_updates
     assert (rows[fault_server.url("/news/gone")].last_status, rows[fault_server.url("/news/gone")].source) == \
