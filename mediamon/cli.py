@@ -52,8 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             summary = run_pipeline(settings, sources, progress=ProgressPrinter(sys.stderr))
         except RunInterrupted:
-            print(stop.message(), file=sys.stderr)
-            return stop.exit_code
+            return stop.report()
     print(format_summary(summary))
     return 0
 
@@ -237,7 +236,13 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     if args.source:
         sources = [s for s in settings.sources if s.name == args.source] or [
             SourceSpec(name=args.source, location="")]
-    summary = run_pipeline(settings, sources, reprocess=Reprocess(since=args.since, source=args.source))
+    from mediamon.interrupts import RunInterrupted, stop_on_signals
+
+    with stop_on_signals() as stop:
+        try:
+            summary = run_pipeline(settings, sources, reprocess=Reprocess(since=args.since, source=args.source))
+        except RunInterrupted:
+            return stop.report()
     print(format_summary(summary))
     return 0
 
