@@ -409,11 +409,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    code = _main(argv)
-    if argv is None:  # the `mediamon` process itself, not a caller passing arguments (tests)
-        from mediamon.runtime import exit_process
+    if argv is not None:  # a caller passing arguments (tests): return the code
+        return _main(argv)
+    # The `mediamon` process itself: leave through exit_process on every path (see there).
+    from mediamon.runtime import exit_process
 
-        exit_process(code)
+    try:
+        code = _main(argv)
+    except SystemExit:
+        raise  # argparse's usage errors and --help, before anything was opened
+    except BaseException:  # --debug lets errors through: the traceback, then the same clean exit
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    exit_process(code)
     return code
 
 

@@ -140,7 +140,8 @@ def build(out: Path, pages: list[tuple[bytes, str]], seed: int = 16) -> int:
     folder.mkdir(parents=True)
     manifest: list[bytes] = []
     documents = 0
-    for index, (page, url) in enumerate(pages):
+    for index, (stored, url) in enumerate(pages):
+        page = gzip.decompress(stored) if stored[:2] == b"\x1f\x8b" else stored  # the dev pages are .html.gz
         for name, suffix, mutate in MUTATIONS:
             rel = f"pages/{index:03d}-{name}{suffix}"
             (out / rel).write_bytes(mutate(page, rng))
@@ -148,7 +149,7 @@ def build(out: Path, pages: list[tuple[bytes, str]], seed: int = 16) -> int:
             entry_url = f"{url}{'&' if '?' in url else '?'}fuzz={name}"
             line = json.dumps({"path": rel, "url": entry_url, "fetched_at": "2024-03-01T10:00:00Z"}).encode()
             if index % 7 == 0:  # invalid UTF-8 and a NUL inside the URL
-                line = line.replace(b"fuzz=", b"fuzz=\xff\xfe\x00")
+                line = line.replace(b"fuzz=", b"fuzz=\xff\xfe\\u0000")
             elif index % 7 == 1:
                 line = line.replace(b'"2024-03-01T10:00:00Z"', b'"not a date \xc3\x28"')
             manifest.append(line)
