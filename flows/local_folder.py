@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,17 @@ def page_kind(path: Path) -> str | None:
     if name.endswith(".gz"):
         name = name[:-3]
     return PAGE_SUFFIXES.get(Path(name).suffix)
+
+
+def path_text(path: Path) -> str:
+    """The path as text that can be stored: a file name that is not UTF-8 keeps its odd bytes as
+    `\\xNN` escapes (still one distinct key per file) instead of failing the whole chunk."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return text
 
 
 def _parse_time(value: object) -> datetime | None:
@@ -133,7 +145,7 @@ class PendingPage:
             url=url or self.path.resolve().as_uri(),
             source=self.source,
             fetched_at=_parse_time(entry.get("fetched_at")) or self.listed_at,
-            path=str(self.path),
+            path=path_text(self.path),
             kind=page_kind(self.path),
             publisher_hint=publisher,
         )

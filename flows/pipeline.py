@@ -385,6 +385,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
             finish_run.with_options(timeout_seconds=timeout)(warehouse, run, totals)
             # Only after a successful load: a failed run must refetch unconditionally next time.
             warehouse.save_fetch_cache(extracted.cache_updates)
+            warehouse.release()  # the Data Docs take seconds and need the warehouse for one query only
             publish_quality(warehouse, run_id)  # GX Data Docs under <warehouse>/dq/, a Prefect artifact
             lap("load")
 

@@ -159,6 +159,7 @@ def publish_quality(warehouse: Warehouse, run_id: str) -> Path | None:
             ORDER BY suite, CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
                      expectation""",
             [run_id]).fetchall()
+        warehouse.release()
         create_markdown_artifact(quality_markdown(run_id, rows, index), key="mediamon-data-quality",
                                  description=f"mediamon data-quality checks, run {run_id}")
     except Exception as exc:

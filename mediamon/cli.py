@@ -54,8 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             summary = run_pipeline(settings, sources, progress=ProgressPrinter(sys.stderr))
         except RunInterrupted:
-            print(stop.message(), file=sys.stderr)
-            return stop.exit_code
+            return stop.report()
     print(format_summary(summary))
     return exit_code(summary)
 
@@ -270,7 +269,13 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     if args.source:
         sources = [s for s in settings.sources if s.name == args.source] or [
             SourceSpec(name=args.source, location="")]
-    summary = run_pipeline(settings, sources, reprocess=Reprocess(since=args.since, source=args.source))
+    from mediamon.interrupts import RunInterrupted, stop_on_signals
+
+    with stop_on_signals() as stop:
+        try:
+            summary = run_pipeline(settings, sources, reprocess=Reprocess(since=args.since, source=args.source))
+        except RunInterrupted:
+            return stop.report()
     print(format_summary(summary))
     return 0
 
@@ -504,11 +509,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    code = _main(argv)
-    if argv is None:  # the `mediamon` process itself, not a caller passing arguments (tests)
-        from mediamon.runtime import exit_process
+    if argv is not None:  # a caller passing arguments (tests): return the code
+        return _main(argv)
+    # The `mediamon` process itself: leave through exit_process on every path (see there).
+    from mediamon.runtime import exit_process
 
-        exit_process(code)
+    try:
+        code = _main(argv)
+    except SystemExit:
+        raise  # argparse's usage errors and --help, before anything was opened
+    except BaseException:  # --debug lets errors through: the traceback, then the same clean exit
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    exit_process(code)
     return code
 
 

@@ -41,6 +41,7 @@ class StopState:
     documents_done: int = 0
     critical_depth: int = 0
     pending: bool = False
+    reported: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -49,6 +50,14 @@ class StopState:
 
     def message(self) -> str:
         return f"mediamon: interrupted after {self.documents_done} documents; the next run resumes"
+
+    def report(self) -> int:
+        """Print the stop line on stderr (once) and return the exit code."""
+        if not self.reported:
+            self.reported = True
+            sys.stderr.write(self.message() + "\n")
+            sys.stderr.flush()
+        return self.exit_code
 
 
 _state: StopState | None = None
@@ -82,7 +91,8 @@ def stop_on_signals(deadline: float = STOP_DEADLINE_SECONDS,
         yield state
     finally:
         _state = _handler = None
-        state.finished.set()
+        if state.signum is None:
+            state.finished.set()  # after a signal the watchdog stays armed until the process is gone
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
@@ -137,7 +147,6 @@ def _start_watchdog(state: StopState, deadline: float, on_deadline: Callable[[St
 def _hard_exit(state: StopState) -> None:
     """The orderly stop took too long: say what was kept and end the process now."""
     try:
-        sys.stderr.write(state.message() + "\n")
-        sys.stderr.flush()
+        state.report()
     finally:
         os._exit(state.exit_code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -22,6 +23,7 @@ import duckdb
 import pytest
 
 MEDIAMON = Path(sys.executable).parent / "mediamon"
+PROGRESS = re.compile(r"mediamon: \d+/\d+ documents")
 NOISE = ("Traceback", "nanobind", "leaked", "Error logging to API", "KeyboardInterrupt", "internal error")
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -96,11 +98,13 @@ class Run:
         return found
 
     def finish(self, timeout: float = 600) -> tuple[int, str, str]:
+        """Exit code, stdout and stderr (without the progress lines a slow machine prints)."""
         assert self.proc.stdout is not None
         out = self.proc.stdout.read()
         code = self.proc.wait(timeout)
         time.sleep(0.1)  # the stderr reader thread drains the pipe
-        return code, out, "".join(self.err)
+        err = [line for line in self.err if not PROGRESS.match(line)]
+        return code, out, "".join(err)
 
 
 def _content(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
