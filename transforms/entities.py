@@ -200,12 +200,60 @@ def _clean_span(original: str, repaired: str, span: NerSpan) -> tuple[int, int, 
                 start += len(words[0]) + 1
             else:
                 break
+    if label == "PERSON":
+        start = _trim_common_lead(repaired, start, end)
     name = repaired[start:end]
     if not name or not any(c.isupper() for c in name) or len(name.split()) > 10:
         return None
     if not any(c.isalpha() for c in name) or _mixed_script(name):
         return None
     return start, end, label
+
+
+_LEAD_WORD = re.compile(r"[^\W\d_]+")
+# Words that head a capitalised phrase without being a name ("This Week", "After Smith").
+_FUNCTION_WORDS = frozenset(
+    "a about after again against all also although an and another any as at because before being "
+    "both but by despite during each either even every for from had has have having he her here "
+    "his how if in into it its just last many more most much my neither new next no nor not now of "
+    "on once only or other our over per since so some still such than that the their them then "
+    "there these they this those though through to today tonight under until upon us very via was "
+    "we were what when where whether which while who whom whose why will with within without yet "
+    "yesterday you your".split()
+)
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """True when ``text[start]`` opens a line, a sentence or a title-cased line (where anything is capitalised)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start].rstrip()
+    if not before or before[-1] in ".!?:;\"“„«-–—|":
+        return True
+    line_end = text.find("\n", start)
+    words = _LEAD_WORD.findall(text[line_start : line_end if line_end >= 0 else len(text)])
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+def _trim_common_lead(text: str, start: int, end: int) -> int:
+    """New start of a PERSON span whose first word is a verb or common word capitalised by position.
+
+    "Hosting Cook" at the head of a headline is Cook: the first word goes when it stands where
+    any word is capitalised (a line or sentence start, a title-cased line) and it is a function
+    word, a word this text also writes in lower case, or an -ing/-ed form.
+    """
+    words = text[start:end].split(" ")
+    if len(words) < 2 or not _sentence_start(text, start):
+        return start
+    first = words[0]
+    lower = first.lower()
+    common = (
+        lower in _FUNCTION_WORDS
+        or (len(lower) >= 6 and lower.endswith(("ing", "ed")))
+        or re.search(r"(?<![^\W\d_])" + re.escape(lower) + r"(?![^\W\d_])", text) is not None
+    )
+    if not common or not first[:1].isupper() or not words[1][:1].isupper():
+        return start
+    return start + len(first) + 1
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:

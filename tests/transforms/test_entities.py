@@ -200,3 +200,19 @@ def test_dateline_place_is_tagged(tagger):
 def test_caps_headline_matches_watchlist_case_insensitively(tagger):
     mentions = tag_one(tagger, "Shares rose on Monday.", title="APPLE UNVEILS NEW PHONE")[0]
     assert any(m.in_title and m.source == "watchlist" and m.surface == "APPLE" for m in mentions)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        pytest.param("Hosting Cook Says Sales Will Grow", "Tim Cook spoke to analysts. Cook said sales rose.",
+                     {"Cook", "Tim Cook"}, id="title-cased-gerund"),
+        pytest.param("", "Hosting Cook, the firm showed a phone. Tim Cook said sales rose.",
+                     {"Cook", "Tim Cook"}, id="sentence-start-gerund"),
+    ],
+)
+def test_common_word_is_trimmed_before_folding(tagger, title, body, expected):
+    mentions, _, by_id = tag_one(tagger, body, title=title)
+    groups = surfaces_by_entity(mentions, by_id)
+    assert groups[("Tim Cook", "PERSON")] >= expected
+    assert not any(s.startswith("Hosting") for m in mentions for s in [m.surface])
