@@ -58,18 +58,19 @@ def refresh_registry(con: duckdb.DuckDBPyConnection, now: datetime, window_days:
             con.execute("INSERT INTO entity_registry SELECT *, ? FROM incoming_registry", [now])
         finally:
             con.unregister("incoming_registry")
-    # Re-point only mentions whose target differs (new mentions, or targets the registry moved).
+    # Re-point only mentions whose target differs: those of entities in the registry now or before
+    # (a mention of any other entity already counts for its own tagged entity).
     repointed = con.execute("""
         UPDATE mentions SET entity_id = t.target, entity_type = t.target_type
         FROM (
-            SELECT m.tagged_entity_id AS tid, coalesce(r.resolved_id, m.tagged_entity_id) AS target,
-                   e.entity_type AS target_type
-            FROM (SELECT DISTINCT tagged_entity_id FROM mentions) m
-            LEFT JOIN entity_registry r ON r.entity_id = m.tagged_entity_id AND r.status <> 'ambiguous'
-            JOIN entities e ON e.entity_id = coalesce(r.resolved_id, m.tagged_entity_id)
+            SELECT ids.id AS tid, coalesce(r.resolved_id, ids.id) AS target, e.entity_type AS target_type
+            FROM (SELECT unnest(?::VARCHAR[]) AS id) ids
+            LEFT JOIN entity_registry r ON r.entity_id = ids.id AND r.status <> 'ambiguous'
+            JOIN entities e ON e.entity_id = coalesce(r.resolved_id, ids.id)
         ) t
         WHERE mentions.tagged_entity_id = t.tid
-          AND (mentions.entity_id <> t.target OR mentions.entity_type <> t.target_type)""").fetchone()
+          AND (mentions.entity_id <> t.target OR mentions.entity_type <> t.target_type)""",
+        [sorted(set(old["entity_id"].to_list()) | set(new["entity_id"].to_list()))]).fetchone()
     ambiguous = sum(r.status == "ambiguous" for r in resolutions)
     return {"registry_resolved": len(resolutions) - ambiguous, "registry_ambiguous": ambiguous,
             "mentions_repointed": int(repointed[0]) if repointed else 0}

@@ -423,7 +423,8 @@ class Warehouse:
             ON CONFLICT (entity_id) DO UPDATE SET aliases = excluded.aliases,
                 external_id = excluded.external_id""", [now, now])
         # The cross-document registry learns from every load and re-points what it moved.
-        counts.mentions_repointed = refresh_registry(con, now)["mentions_repointed"]
+        if con.execute("SELECT count(*) FROM diff WHERE change <> 'unchanged'").fetchone()[0]:
+            counts.mentions_repointed = refresh_registry(con, now)["mentions_repointed"]
 
         # Quarantine: one row per URL; a document that now yields an article leaves it.
         con.register("incoming_quarantine", quarantine.to_arrow())
