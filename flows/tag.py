@@ -21,8 +21,10 @@ def tag_inputs(articles: Sequence[dict[str, object]]) -> list[Any]:
     """Article rows as `transforms.entities.TagInput`s."""
     from transforms.entities import TagInput
 
+    # `dateline_place` comes from wire-copy parsing; rows without it (older stages) tag title and body.
     return [TagInput(article_id=str(a["article_id"]), title=str(a.get("title") or ""),
-                     body=str(a.get("body") or ""), language=a.get("language"))  # type: ignore[arg-type]
+                     body=str(a.get("body") or ""), language=a.get("language"),  # type: ignore[arg-type]
+                     dateline_place=str(a.get("dateline_place") or "") or None)
             for a in articles]
 
 

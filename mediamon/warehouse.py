@@ -27,6 +27,7 @@ import duckdb
 import polars as pl
 
 from mediamon.errors import QualityError, WarehouseError
+from mediamon.entity_registry import refresh_registry
 from mediamon.sql import query_frame, transaction, write_parquet
 from transforms.identity import bytes_hash
 
@@ -142,6 +143,7 @@ class LoadCounts:
     articles_unchanged: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    mentions_repointed: int = 0  # stored mentions the entity registry moved to another entity
 
 
 @dataclass
@@ -548,6 +550,9 @@ class Warehouse:
             FROM incoming_entities i LEFT JOIN entities e USING (entity_id)
             ON CONFLICT (entity_id) DO UPDATE SET aliases = excluded.aliases,
                 external_id = excluded.external_id""", [now, now])
+        # The cross-document registry learns from every load and re-points what it moved.
+        if con.execute("SELECT count(*) FROM diff WHERE change <> 'unchanged'").fetchone()[0]:
+            counts.mentions_repointed = refresh_registry(con, now)["mentions_repointed"]
 
         # Quarantine: one row per URL; a document that now yields an article leaves it.
         con.register("incoming_quarantine", quarantine.to_arrow())

@@ -62,7 +62,8 @@ from transforms.ner import (
     repair_case,
     words_to_repair,
 )
-from transforms.ner_languages import NerRouter, ner_language
+from transforms.ner_languages import PIPELINES, NerPipeline, NerRouter, ner_language
+from transforms.table_rows import name_cells, row_spans
 from transforms.watchlist import WatchEntity, Watchlist, WatchMatch, load_watchlist
 
 if TYPE_CHECKING:
@@ -80,7 +81,9 @@ class Mention:
     start_char: int
     end_char: int
     in_title: bool
-    source: str  # "ner" | "kb" | "watchlist"
+    source: str  # "ner" | "kb" | "watchlist" | "dateline"
+    # The mention is in the article's `dateline_place`, not in its title or body.
+    in_dateline: bool = False
 
 
 @dataclass
@@ -102,6 +105,8 @@ class TagInput:
     title: str
     body: str
     language: str | None
+    # The place a wire dateline names ("LONDON 1996-08-30" -> "LONDON"), kept out of the body.
+    dateline_place: str | None = None
 
 
 # Marks a watchlist entry that has no id of its own (a prefix no user id can carry).
@@ -131,6 +136,7 @@ HONORIFICS = frozenset(
 # Titles that only ever precede a person's name.
 PERSONAL_TITLES = frozenset("mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame herr frau".split())
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_TRAILING_NUMBERS = re.compile(r"(?:\s+[-+(]?\d[\d.,:/\-–)]*)+$")
 _TRAILING_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _STRIP_CHARS = " \t\r\n,;:!?\"“”„«»()[]{}*"
 
@@ -148,6 +154,7 @@ class _Candidate:
     external_id: str | None = None
     canonical: str | None = None
     key: str = ""
+    in_dateline: bool = False
 
 
 def _mixed_script(name: str) -> bool:
@@ -171,6 +178,10 @@ def _clean_span(original: str, repaired: str, span: NerSpan) -> tuple[int, int, 
         start += 1
     while end > start and repaired[end - 1] in _STRIP_CHARS:
         end -= 1
+    # A table row puts numbers right after the name ("J. Smith 63", "Durham 114"): not part of it.
+    trailing = _TRAILING_NUMBERS.search(repaired[start:end])
+    if trailing and trailing.start() > 0:
+        end = start + trailing.start()
     the = _LEADING_THE.match(repaired[start:end])
     if the and end - start > the.end():
         start += the.end()
@@ -188,12 +199,60 @@ def _clean_span(original: str, repaired: str, span: NerSpan) -> tuple[int, int, 
                 start += len(words[0]) + 1
             else:
                 break
+    if label == "PERSON":
+        start = _trim_common_lead(repaired, start, end)
     name = repaired[start:end]
     if not name or not any(c.isupper() for c in name) or len(name.split()) > 10:
         return None
     if not any(c.isalpha() for c in name) or _mixed_script(name):
         return None
     return start, end, label
+
+
+_LEAD_WORD = re.compile(r"[^\W\d_]+")
+# Words that head a capitalised phrase without being a name ("This Week", "After Smith").
+_FUNCTION_WORDS = frozenset(
+    "a about after again against all also although an and another any as at because before being "
+    "both but by despite during each either even every for from had has have having he her here "
+    "his how if in into it its just last many more most much my neither new next no nor not now of "
+    "on once only or other our over per since so some still such than that the their them then "
+    "there these they this those though through to today tonight under until upon us very via was "
+    "we were what when where whether which while who whom whose why will with within without yet "
+    "yesterday you your".split()
+)
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """True when ``text[start]`` opens a line, a sentence or a title-cased line (where anything is capitalised)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start].rstrip()
+    if not before or before[-1] in ".!?:;\"“„«-–—|":
+        return True
+    line_end = text.find("\n", start)
+    words = _LEAD_WORD.findall(text[line_start : line_end if line_end >= 0 else len(text)])
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+def _trim_common_lead(text: str, start: int, end: int) -> int:
+    """New start of a PERSON span whose first word is a verb or common word capitalised by position.
+
+    "Hosting Cook" at the head of a headline is Cook: the first word goes when it stands where
+    any word is capitalised (a line or sentence start, a title-cased line) and it is a function
+    word, a word this text also writes in lower case, or an -ing/-ed form.
+    """
+    words = text[start:end].split(" ")
+    if len(words) < 2 or not _sentence_start(text, start):
+        return start
+    first = words[0]
+    lower = first.lower()
+    common = (
+        lower in _FUNCTION_WORDS
+        or (len(lower) >= 6 and lower.endswith(("ing", "ed")))
+        or re.search(r"(?<![^\W\d_])" + re.escape(lower) + r"(?![^\W\d_])", text) is not None
+    )
+    if not common or not first[:1].isupper() or not words[1][:1].isupper():
+        return start
+    return start + len(first) + 1
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -365,7 +424,8 @@ def _fold_article(candidates: list[_Candidate], title: str, body: str, kb: Knowl
     # Acronym written next to its expansion: "North Atlantic Treaty Organization (NATO)".
     by_field: dict[bool, list[_Candidate]] = {True: [], False: []}
     for c in candidates:
-        by_field[c.in_title].append(c)
+        if not c.in_dateline:
+            by_field[c.in_title].append(c)
     for in_title, members in by_field.items():
         text = title if in_title else body
         for left, right in zip(members, members[1:], strict=False):
@@ -405,6 +465,86 @@ def _fold_article(candidates: list[_Candidate], title: str, body: str, kb: Knowl
     return folder
 
 
+# --- table rows ---------------------------------------------------------------------------
+
+_UPPER_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_a-z]{2,}(?:[-'’][^\W\d_a-z]+)*(?![^\W\d_])")
+_INITIAL_NAME = re.compile(r"^(?:[^\W\d_]\.\s?)+[^\W\d_]")
+
+
+def _upper_row_words(text: str) -> list[str]:
+    """All-caps words inside table rows ("DETROIT 4 Kansas City 1": home team in capitals)."""
+    return [m.group() for start, end in row_spans(text) for m in _UPPER_WORD.finditer(text, start, end)
+            if any(c.isupper() for c in m.group())]
+
+
+def _repair_rows(text: str, vocabulary: dict[str, str], keep_upper: frozenset[str]) -> str:
+    """``text`` with the all-caps words of its table rows in their usual case (same length)."""
+    chars = list(text)
+    for start, end in row_spans(text):
+        for match in _UPPER_WORD.finditer(text, start, end):
+            word = match.group()
+            if word in keep_upper or not any(c.isupper() for c in word):
+                continue
+            form = vocabulary.get(word.lower())
+            if form is None or len(form) != len(word) or form.isupper():  # rows themselves count capitals
+                form = "-".join(p[:1] + p[1:].lower() for p in word.split("-"))
+            if len(form) == len(word):
+                chars[match.start() : match.end()] = form
+    return "".join(chars)
+
+
+def _table_candidates(
+    in_title: bool, repaired: str, candidates: list[_Candidate], kb: KnowledgeBase
+) -> list[_Candidate]:
+    """Type the names in table rows: a place scored like a competitor is a team; add names NER missed.
+
+    In a results row or standings line a city or region followed by its score is the club
+    named after it ("Kansas City 1"), an ORG; a country stays a place (national sides are
+    counted as their country). A name cell nobody tagged is a competitor: a person when it
+    opens with an initial ("P. Simmons 4-38"), else a team or company, unless the document
+    uses the word in lower case (a column heading such as "Current").
+    """
+    rows = list(row_spans(repaired))
+    if not rows:
+        return candidates
+    lowered = repaired.lower()
+    # An NER span across a score ("Chicago 4 Boston") joins two cells: the cells stand instead.
+    candidates = [
+        c for c in candidates
+        if not (c.source == "ner" and any(ch.isdigit() for ch in repaired[c.start : c.end])
+                and any(s <= c.start and c.end <= e for s, e in rows))
+    ]
+    out = list(candidates)
+    for row_start, row_end in rows:
+        inside = [c for c in candidates if row_start <= c.start and c.end <= row_end]
+        for cell in name_cells(repaired, row_start, row_end):
+            exact = next((c for c in inside if c.start == cell.start and c.end == cell.end), None)
+            name = repaired[cell.start : cell.end]
+            if exact is not None:
+                if cell.scored and exact.label in ("GPE", "LOC") and exact.source != "watchlist":
+                    entry = kb.entries.get(exact.external_id or "") or kb.lookup(name)
+                    if entry is None or entry.kind != "country":
+                        exact.label, exact.external_id, exact.canonical = "ORG", None, None
+                        exact.name = name
+                continue
+            if any(_overlaps(cell.start, cell.end, c.start, c.end) for c in inside):
+                continue
+            if _INITIAL_NAME.match(name):
+                out.append(_Candidate(in_title, cell.start, cell.end, "PERSON", "table", name))
+            elif cell.scored and kb.lookup(name) is None:
+                words = name.split()
+                if re.search(r"(?<![^\W\d_])" + re.escape(words[0].lower()) + r"(?![^\W\d_])",
+                             _lower_words(lowered, repaired)):
+                    continue
+                out.append(_Candidate(in_title, cell.start, cell.end, "ORG", "table", name))
+    return sorted(out, key=lambda c: c.start)
+
+
+def _lower_words(lowered: str, text: str) -> str:
+    """The words written in lower case in ``text`` (as one space-joined string)."""
+    return " ".join(w for w in re.findall(r"[^\W\d_]+", text) if w.islower())
+
+
 # --- the tagger ---------------------------------------------------------------------------
 
 @dataclass
@@ -437,12 +577,16 @@ class Tagger:
         watchlist: Watchlist | None = None,
         kb: KnowledgeBase | None = None,
         batch_size: int = 64,
+        model: str | None = None,
     ) -> None:
         self.watchlist = watchlist if watchlist is not None else load_watchlist(watchlist_path)
         self.kb = kb if kb is not None else load_kb()
         self.keep_upper = self.kb.upper_aliases | self.watchlist.upper_aliases
         self.batch_size = batch_size
-        self.router = NerRouter(is_place=lambda word: self.kb.lookup(word) is not None)
+        # `model` swaps the English pipeline (bench/eval_wire_ner.py compares models); other
+        # languages keep theirs.
+        pipelines = {**PIPELINES, "en": NerPipeline(model)} if model else None
+        self.router = NerRouter(pipelines, is_place=lambda word: self.kb.lookup(word) is not None)
 
     @property
     def nlp(self) -> Language:
@@ -468,17 +612,21 @@ class Tagger:
         return mentions, table.values()
 
     def _repair_case(self, doc: TagInput) -> tuple[str, str]:
-        """Title and body with ALL-CAPS lines and datelines in mixed case (same lengths)."""
+        """Title and body with ALL-CAPS lines, datelines and capitals in table rows in mixed case
+        (same lengths)."""
         title_needs, body_needs = needs_case_repair(doc.title), needs_case_repair(doc.body)
-        if not (title_needs or body_needs):
+        title_rows, body_rows = _upper_row_words(doc.title), _upper_row_words(doc.body)
+        if not (title_needs or body_needs or title_rows or body_rows):
             return doc.title, doc.body  # the common case: skip building the casing vocabulary
         wanted = (words_to_repair(doc.title) if title_needs else set()) | (
             words_to_repair(doc.body) if body_needs else set()
-        )
+        ) | {w.lower() for w in title_rows + body_rows}
         vocabulary = case_vocabulary([doc.title, doc.body], wanted)
+        title = repair_case(doc.title, vocabulary, self.keep_upper) if title_needs else doc.title
+        body = repair_case(doc.body, vocabulary, self.keep_upper) if body_needs else doc.body
         return (
-            repair_case(doc.title, vocabulary, self.keep_upper) if title_needs else doc.title,
-            repair_case(doc.body, vocabulary, self.keep_upper) if body_needs else doc.body,
+            _repair_rows(title, vocabulary, self.keep_upper) if title_rows else title,
+            _repair_rows(body, vocabulary, self.keep_upper) if body_rows else body,
         )
 
     def _tag_one(
@@ -486,12 +634,13 @@ class Tagger:
         body_spans: list[NerSpan],
     ) -> tuple[list[Mention], list[Entity]]:
         # Context terms of a watchlist entry count anywhere in the article: title and body together.
-        title_watch, body_watch = self.watchlist.find_in_article(doc.title, doc.body)
-        candidates = _resolve_field(
+        title_watch, body_watch = self._watch(doc.title, doc.body, title_fixed, body_fixed)
+        candidates = _table_candidates(True, title_fixed, _resolve_field(
             True, doc.title, title_fixed, title_spans, self.kb.find(title_fixed), title_watch,
-        ) + _resolve_field(
-            False, doc.body, body_fixed, body_spans, self.kb.find(body_fixed), body_watch
-        )
+        ), self.kb) + _table_candidates(False, body_fixed, _resolve_field(
+            False, doc.body, body_fixed, body_spans, self.kb.find(body_fixed), body_watch,
+        ), self.kb)
+        candidates += self._dateline_candidates(doc.dateline_place)
         candidates = _split_hyphenated_people(candidates, doc.title, doc.body)
         folder = _fold_article(candidates, title_fixed, body_fixed, self.kb)
         mentions: list[Mention] = []
@@ -514,18 +663,69 @@ class Tagger:
             entity_id = entity_id_for(canonical, entity_type, external_id)
             surfaces = []
             for m in members:
-                text = doc.title if m.in_title else doc.body
+                text = (doc.dateline_place or "") if m.in_dateline else doc.title if m.in_title else doc.body
                 surface = text[m.start : m.end]
                 surfaces.append(surface)
                 source = "kb" if m.source == "ner" and m.external_id and not linked else m.source
                 mentions.append(
                     Mention(
-                        doc.article_id, entity_id, surface, entity_type, m.start, m.end, m.in_title, source
+                        doc.article_id, entity_id, surface, entity_type, m.start, m.end, m.in_title, source,
+                        m.in_dateline,
                     )
                 )
             entities.append(Entity(entity_id, canonical, entity_type, surfaces, external_id))
-        mentions.sort(key=lambda m: (not m.in_title, m.start_char))
+        mentions.sort(key=lambda m: (not m.in_title, not m.in_dateline, m.start_char))
         return mentions, entities
+
+    def _watch(self, title: str, body: str, title_fixed: str, body_fixed: str
+               ) -> tuple[list[WatchMatch], list[WatchMatch]]:
+        """Watchlist matches in title and body (`context` terms looked for in both); in
+        case-repaired lines a case-sensitive alias also matches its capitals."""
+        found = self.watchlist.find_in_article(title, body)
+        if title_fixed == title and body_fixed == body:
+            return found
+        refound = self.watchlist.find_in_article(title_fixed, body_fixed)
+        out = []
+        for original, repaired, matches, rematches in zip(
+            (title, body), (title_fixed, body_fixed), found, refound, strict=True
+        ):
+            kept = list(matches)
+            for match in rematches:
+                if _repaired_region(original, repaired, match.start, match.end) and not any(
+                    _overlaps(match.start, match.end, f.start, f.end) for f in kept
+                ):
+                    kept.append(match)
+            out.append(sorted(kept, key=lambda m: m.start))
+        return out[0], out[1]
+
+    def _dateline_candidates(self, place: str | None) -> list[_Candidate]:
+        """The places a dateline names ("AL-AIN, United Arab Emirates"): one candidate per comma part.
+
+        A dateline names a place by construction, so a part the KB does not know is still a
+        GPE; its name is the case-repaired form ("LONDON" -> "London").
+        """
+        out: list[_Candidate] = []
+        if not place:
+            return out
+        for part in re.finditer(r"[^,;/]+", place):
+            start, end = part.start(), part.end()
+            while start < end and place[start] in _STRIP_CHARS:
+                start += 1
+            while end > start and place[end - 1] in _STRIP_CHARS + ".":
+                end -= 1
+            text = place[start:end]
+            if not any(c.isalpha() for c in text) or len(text.split()) > 5:
+                continue
+            entry = self.kb.lookup(text)
+            if entry is not None:
+                out.append(_Candidate(False, start, end, entry.entity_type, "kb", entry.name,
+                                      entry.external_id, entry.name, in_dateline=True))
+                continue
+            name = repair_case(text, {}, self.keep_upper) if text.isupper() else text
+            if text.isupper() and len(name) == len(text) and name == text:
+                name = text.title()
+            out.append(_Candidate(False, start, end, "GPE", "dateline", name, in_dateline=True))
+        return out
 
 
 # --- parallel tagging ---------------------------------------------------------------------

@@ -66,6 +66,7 @@ MENTIONS = {
     "end_char": pl.Int32,
     "in_title": pl.Boolean,
     "source": pl.String,
+    "in_dateline": pl.Boolean,
 }
 
 ENTITIES = {

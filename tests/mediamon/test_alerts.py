@@ -134,7 +134,8 @@ def _article(con, article_id: str, day: date, publisher: str) -> None:
 
 def _mention(con, article_id: str, entity_id: str, n: int = 1, source: str = "watchlist") -> None:
     for i in range(n):
-        con.execute("INSERT INTO mentions VALUES (?, ?, 'Acme', 'ORG', ?, ?, false, ?)",
+        con.execute("INSERT INTO mentions (article_id, entity_id, surface, entity_type, start_char, end_char, "
+                    "in_title, source) VALUES (?, ?, 'Acme', 'ORG', ?, ?, false, ?)",
                     [article_id, entity_id, i * 10, i * 10 + 4, source])
 
 

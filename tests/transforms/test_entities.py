@@ -167,3 +167,53 @@ def test_tag_parallel_matches_single_process(tagger):
     parallel = tag_parallel(docs, workers=2, batch_size=1)
     assert parallel == single
     assert tag_parallel(docs, workers=1) == single
+
+
+def _types(mentions) -> set[tuple[str, str]]:
+    return {(m.surface, m.entity_type) for m in mentions}
+
+
+def test_table_rows_are_tagged(tagger):
+    body = (
+        "Results of games played on Saturday (home team in capitals):\n"
+        "CHICAGO 4 Boston 1\n"
+        "Germany 2 France 1\n"
+        "Norbury Rovers 3 2 1 0 7 4 7\n"
+        "K. Adeyemi 4-38\n"
+    )
+    got = _types(tag_one(tagger, body)[0])
+    # A city scored like a competitor is its club; a country stays a place.
+    assert {("CHICAGO", "ORG"), ("Boston", "ORG"), ("Norbury Rovers", "ORG"), ("K. Adeyemi", "PERSON")} <= got
+    assert ("Germany", "GPE") in got and ("France", "GPE") in got
+
+
+def test_dateline_place_is_tagged(tagger):
+    doc = TagInput("a", "FLOODS CUT OFF VILLAGES", "Rescue teams reached the area on Monday.", "en",
+                   dateline_place="VIENNA")
+    mentions, entities = tagger.tag([doc])
+    dateline = [m for m in mentions if m.in_dateline]
+    assert [(m.surface, m.entity_type, m.start_char, m.end_char) for m in dateline] == [("VIENNA", "GPE", 0, 6)]
+    unknown = tagger.tag([TagInput("b", "", "Teams arrived.", "en", dateline_place="PORT ALDERN, Testland")])[0]
+    assert {(m.surface, m.entity_type) for m in unknown if m.in_dateline} == {
+        ("PORT ALDERN", "GPE"), ("Testland", "GPE")}
+
+
+def test_caps_headline_matches_watchlist_case_insensitively(tagger):
+    mentions = tag_one(tagger, "Shares rose on Monday.", title="APPLE UNVEILS NEW PHONE")[0]
+    assert any(m.in_title and m.source == "watchlist" and m.surface == "APPLE" for m in mentions)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        pytest.param("Hosting Cook Says Sales Will Grow", "Tim Cook spoke to analysts. Cook said sales rose.",
+                     {"Cook", "Tim Cook"}, id="title-cased-gerund"),
+        pytest.param("", "Hosting Cook, the firm showed a phone. Tim Cook said sales rose.",
+                     {"Cook", "Tim Cook"}, id="sentence-start-gerund"),
+    ],
+)
+def test_common_word_is_trimmed_before_folding(tagger, title, body, expected):
+    mentions, _, by_id = tag_one(tagger, body, title=title)
+    groups = surfaces_by_entity(mentions, by_id)
+    assert groups[("Tim Cook", "PERSON")] >= expected
+    assert not any(s.startswith("Hosting") for m in mentions for s in [m.surface])
