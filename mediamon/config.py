@@ -28,6 +28,9 @@ class SourceSpec:
     publisher: str | None = None  # overrides whatever the page says
     interval_minutes: int | None = None  # for the scheduled flow
     group: str = "default"  # sources of one group share a deployment/schedule
+    # What its .txt files are: "text" (clean copy, kept whole) or "page-text" (a page dump with
+    # chrome); None: mediamon judges each file. A manifest entry's own `kind` wins.
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,10 @@ def _source_specs(raw: Any, base: Path, path: Path) -> tuple[SourceSpec, ...]:
     for i, entry in enumerate(raw, 1):
         if not isinstance(entry, dict) or "location" not in entry:
             raise ConfigError(f"config {path}: source #{i} needs a 'location'")
+        kind = entry.get("kind")
+        if kind is not None and kind not in ("text", "page-text"):
+            raise ConfigError(f"config {path}: source #{i} kind must be \"text\" (clean copy) or "
+                              f"\"page-text\" (a page dump with chrome), got {kind!r}")
         specs.append(
             SourceSpec(
                 name=str(entry.get("name") or f"source{i}"),
@@ -139,6 +146,7 @@ def _source_specs(raw: Any, base: Path, path: Path) -> tuple[SourceSpec, ...]:
                 publisher=entry.get("publisher"),
                 interval_minutes=entry.get("interval_minutes"),
                 group=str(entry.get("group", "default")),
+                kind=kind,
             )
         )
     names = [s.name for s in specs]
