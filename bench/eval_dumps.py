@@ -1,7 +1,8 @@
 """Evaluate the page-text dump extractor on the dev corpus.
 
 Builds html-text dumps of the corpus pages (cached under /tmp/dumps/), runs
-`transforms.text_dump.parse_text_dump` on each, optionally with per-domain
+`transforms.plain_text.parse_text` on each (as the pipeline does: a text judged clean copy is
+kept whole, a dump with chrome goes to `transforms.text_dump`), optionally with per-domain
 boilerplate fingerprints learned in a first pass (`transforms.templates`),
 writes a PRED file and prints score.py's snippets line plus throughput.
 
@@ -35,7 +36,7 @@ from transforms.templates import (
     select_shared_boilerplate,
     split_lines,
 )
-from transforms.text_dump import parse_text_dump
+from transforms.plain_text import parse_text
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO / ".." / "shared"
@@ -99,7 +100,8 @@ def run(rows: list[dict[str, str]], templates: bool, pred_path: Path) -> str:
         known, shared = select_boilerplate(counts), select_shared_boilerplate(counts)
     with pred_path.open("w") as out:
         for row in rows:
-            article = parse_text_dump(
+            # As the pipeline reads a .txt page: judged clean copy or a dump with chrome.
+            article = parse_text(
                 row["dump"],
                 url=row["url"],
                 known_boilerplate=known.get(publisher_of(row["url"]), frozenset()) | shared,

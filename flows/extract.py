@@ -63,18 +63,18 @@ def _read_local(spec: SourceSpec, settings: Settings, lazy: bool = False) -> Ext
         return None
     path = Path(location)
     if path.is_dir() and lazy:
-        plan = plan_folder(path, spec.name, spec.publisher, settings.fetch.max_bytes)
+        plan = plan_folder(path, spec.name, spec.publisher, settings.fetch.max_bytes, spec.kind)
         return Extracted(problems=plan.problems, skipped_files=plan.skipped_files, pending=plan.pending)
     if path.is_dir():
-        folder = read_folder(path, spec.name, spec.publisher, settings.fetch.max_bytes)
+        folder = read_folder(path, spec.name, spec.publisher, settings.fetch.max_bytes, spec.kind)
         return Extracted(folder.documents, folder.problems, folder.skipped_files)
     if not path.exists():
         raise SourceError(f"source '{spec.name}': {path} does not exist")
     if page_kind(path) is not None and not _is_listing(path) and lazy:
-        plan = plan_page_file(path, spec.name, spec.publisher, settings.fetch.max_bytes)
+        plan = plan_page_file(path, spec.name, spec.publisher, settings.fetch.max_bytes, spec.kind)
         return Extracted(problems=plan.problems, pending=plan.pending)
     if page_kind(path) is not None and not _is_listing(path):
-        page = read_page_file(path, spec.name, spec.publisher, settings.fetch.max_bytes)
+        page = read_page_file(path, spec.name, spec.publisher, settings.fetch.max_bytes, spec.kind)
         return Extracted(page.documents, page.problems)
     return None
 
@@ -164,6 +164,7 @@ def raw_document_from_row(row: Mapping[str, Any]) -> RawDocument:
         last_modified=row["last_modified"], final_url=row["final_url"], publisher_hint=row["publisher_hint"],
         title_hint=row["title_hint"], published_hint=row["published_hint"],
         published_hint_source=row["published_hint_source"], language_hint=row["language_hint"],
+        text_kind=row.get("text_kind"), text_kind_source=row.get("text_kind_source"),
         extra={"reprocessed": "1"})
     if doc.published_hint is not None:
         doc.published_hint = doc.published_hint.astimezone(UTC)

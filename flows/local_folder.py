@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from transforms.document import RawDocument
+from transforms.plain_text import TEXT_KINDS
 
 PAGE_SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".xhtml": "html"}
 MANIFEST_NAME = "manifest.jsonl"
@@ -82,6 +83,10 @@ def read_manifest(folder: Path) -> tuple[dict[Path, dict[str, object]], list[str
             if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
                 problems.append(f"{manifest}: line {lineno} has no \"path\"; skipped it")
                 continue
+            if "kind" in entry and entry["kind"] not in TEXT_KINDS:
+                problems.append(f"{manifest}: line {lineno} has kind {entry['kind']!r}; use \"text\" or "
+                                "\"page-text\" (mediamon judges the file itself meanwhile)")
+                entry.pop("kind")
             entries[(folder / entry["path"]).resolve()] = entry
     return entries, problems
 
@@ -113,15 +118,17 @@ def _iter_pages(folder: Path) -> Iterator[Path]:
 
 
 def read_folder(folder: Path, source: str, publisher: str | None = None,
-                max_bytes: int = 10_000_000) -> FolderRead:
+                max_bytes: int = 10_000_000, text_kind: str | None = None) -> FolderRead:
     """Every page file under `folder` (recursively) as a `RawDocument`."""
-    return _read(folder, source, publisher, max_bytes, _iter_pages(folder), include_unlisted_entries=True)
+    return _read(folder, source, publisher, max_bytes, _iter_pages(folder), include_unlisted_entries=True,
+                 text_kind=text_kind)
 
 
 def read_page_file(path: Path, source: str, publisher: str | None = None,
-                   max_bytes: int = 10_000_000) -> FolderRead:
+                   max_bytes: int = 10_000_000, text_kind: str | None = None) -> FolderRead:
     """One page file, with its entry in the folder's manifest when there is one."""
-    return _read(path.parent, source, publisher, max_bytes, iter([path]), include_unlisted_entries=False)
+    return _read(path.parent, source, publisher, max_bytes, iter([path]), include_unlisted_entries=False,
+                 text_kind=text_kind)
 
 
 @dataclass
@@ -134,6 +141,7 @@ class PendingPage:
     publisher: str | None
     max_bytes: int
     listed_at: datetime
+    text_kind: str | None = None  # the [[sources]] table's `kind`; a manifest entry's wins
 
     def read(self) -> RawDocument:
         """The file as a `RawDocument` (with `error` set when it cannot be read)."""
@@ -141,6 +149,7 @@ class PendingPage:
         url = entry.get("url") if isinstance(entry.get("url"), str) else None
         publisher = self.publisher or (entry.get("publisher") if isinstance(entry.get("publisher"), str)
                                        else None)
+        declared = entry.get("kind") if entry.get("kind") in TEXT_KINDS else None
         doc = RawDocument(
             url=url or self.path.resolve().as_uri(),
             source=self.source,
@@ -148,6 +157,8 @@ class PendingPage:
             path=path_text(self.path),
             kind=page_kind(self.path),
             publisher_hint=publisher,
+            text_kind=declared or self.text_kind,
+            text_kind_source="manifest" if declared else ("source" if self.text_kind else None),
         )
         if not self.path.exists():
             doc.error = f"file listed in {MANIFEST_NAME} does not exist: {entry.get('path')}"
@@ -169,19 +180,21 @@ class FolderPlan:
 
 
 def plan_folder(folder: Path, source: str, publisher: str | None = None,
-                max_bytes: int = 10_000_000) -> FolderPlan:
+                max_bytes: int = 10_000_000, text_kind: str | None = None) -> FolderPlan:
     """Every page file under `folder`, listed but not read: memory stays flat however big the folder."""
-    return _plan(folder, source, publisher, max_bytes, _iter_pages(folder), include_unlisted_entries=True)
+    return _plan(folder, source, publisher, max_bytes, _iter_pages(folder), include_unlisted_entries=True,
+                 text_kind=text_kind)
 
 
 def plan_page_file(path: Path, source: str, publisher: str | None = None,
-                   max_bytes: int = 10_000_000) -> FolderPlan:
+                   max_bytes: int = 10_000_000, text_kind: str | None = None) -> FolderPlan:
     """One page file (with its manifest entry), listed but not read."""
-    return _plan(path.parent, source, publisher, max_bytes, iter([path]), include_unlisted_entries=False)
+    return _plan(path.parent, source, publisher, max_bytes, iter([path]), include_unlisted_entries=False,
+                 text_kind=text_kind)
 
 
 def _plan(folder: Path, source: str, publisher: str | None, max_bytes: int, paths: Iterator[Path],
-          include_unlisted_entries: bool) -> FolderPlan:
+          include_unlisted_entries: bool, text_kind: str | None = None) -> FolderPlan:
     plan = FolderPlan()
     entries, plan.problems = read_manifest(folder)
     now = datetime.now(UTC)
@@ -195,15 +208,15 @@ def _plan(folder: Path, source: str, publisher: str | None, max_bytes: int, path
             plan.skipped_files += 1
             continue
         seen.add(resolved)
-        plan.pending.append(PendingPage(path, entry, source, publisher, max_bytes, now))
+        plan.pending.append(PendingPage(path, entry, source, publisher, max_bytes, now, text_kind))
     if include_unlisted_entries:
         for resolved, entry in entries.items():
             if resolved not in seen:
-                plan.pending.append(PendingPage(resolved, entry, source, publisher, max_bytes, now))
+                plan.pending.append(PendingPage(resolved, entry, source, publisher, max_bytes, now, text_kind))
     return plan
 
 
 def _read(folder: Path, source: str, publisher: str | None, max_bytes: int, paths: Iterator[Path],
-          include_unlisted_entries: bool) -> FolderRead:
-    plan = _plan(folder, source, publisher, max_bytes, paths, include_unlisted_entries)
+          include_unlisted_entries: bool, text_kind: str | None = None) -> FolderRead:
+    plan = _plan(folder, source, publisher, max_bytes, paths, include_unlisted_entries, text_kind)
     return FolderRead([p.read() for p in plan.pending], plan.problems, plan.skipped_files)

@@ -63,6 +63,12 @@ def _web_url(value: str) -> str:
     return value
 
 
+def _text_kind(value: str | None) -> str | None:
+    if value is not None and value not in ("text", "page-text"):
+        raise ValueError(f'must be "text" (clean copy) or "page-text" (a page dump with chrome), got {value!r}')
+    return value
+
+
 PositiveInt = Annotated[int, Field(ge=1)]
 
 
@@ -77,6 +83,9 @@ class SourceSpec:
     publisher: str | None = None  # overrides whatever the page says
     interval_minutes: PositiveInt | None = None  # for the scheduled flow
     group: str = "default"  # sources of one group share a deployment/schedule
+    # What its .txt files are: "text" (clean copy, kept whole) or "page-text" (a page dump with
+    # chrome); None: mediamon judges each file. A manifest entry's own `kind` wins.
+    kind: Annotated[str | None, AfterValidator(_text_kind)] = None
 
 
 @dataclass(frozen=True)

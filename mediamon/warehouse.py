@@ -51,6 +51,12 @@ INCOMING_FRAMES = ("incoming", "incoming_keys", "incoming_mentions", "incoming_e
                    "incoming_dq", "incoming_templates")
 
 
+RAW_DOCUMENT_COLUMNS = (
+    "url, source, path, kind, fetched_at, content_type, http_status, etag, last_modified, final_url, "
+    "publisher_hint, title_hint, published_hint, published_hint_source, language_hint, raw_hash, raw_size, "
+    "raw_zlib, run_id, text_kind, text_kind_source")
+
+
 _FETCH_STATE_SQL = """CREATE TABLE IF NOT EXISTS fetch_state (
     url VARCHAR PRIMARY KEY, etag VARCHAR, last_modified VARCHAR, content_hash VARCHAR,
     last_status INTEGER, last_error VARCHAR, last_fetched_at TIMESTAMPTZ, source VARCHAR)"""
@@ -589,10 +595,13 @@ class Warehouse:
                 d.published_hint_source, d.language_hint, bytes_hash(raw) if d.raw is not None else None,
                 len(raw),
                 zlib.compress(raw, 6) if d.raw is not None else None, run_id,
+                d.text_kind, d.text_kind_source,
             ))
         if rows:
+            # Columns named: later migrations add columns at the end (schema_v6: text_kind).
             self.con.executemany(
-                "INSERT OR REPLACE INTO raw_documents VALUES (" + ", ".join(["?"] * 19) + ")", rows)
+                f"INSERT OR REPLACE INTO raw_documents ({RAW_DOCUMENT_COLUMNS}) VALUES ("
+                + ", ".join(["?"] * len(RAW_DOCUMENT_COLUMNS.split(","))) + ")", rows)
 
     # -- per-publisher field health -----------------------------------------------------
     def refresh_field_health(self, run_id: str, min_body_words: int) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 # Where `published_at` came from, best first. The warehouse stores the label.
-DATE_SOURCES = ("jsonld", "meta", "url", "feed", "sitemap", "text", "http")
+DATE_SOURCES = ("jsonld", "meta", "url", "feed", "sitemap", "dateline", "text", "http")
 # Where `publisher` came from.
 PUBLISHER_SOURCES = ("og", "jsonld", "title", "manifest", "table", "domain", "text")
 
@@ -54,6 +54,14 @@ class Article:
     canonical_url: str | None = None
     image_credit: str | None = None
     tags: list[str] = field(default_factory=list)
+    # Plain text only (transforms.plain_text): what the text is ("text" = clean copy kept whole,
+    # "page-text" = a page dump with chrome), who said so ("manifest", "source" or "judged"),
+    # and the wire header read off it: the dateline's place, correction notices, the slug line.
+    text_kind: str | None = None
+    text_kind_source: str | None = None
+    dateline_place: str | None = None
+    correction: str | None = None
+    slug_line: str | None = None
     # Lines or blocks the extractor removed as boilerplate, for template learning
     # and for debugging a bad extraction. Not stored in `articles`.
     boilerplate_lines: list[str] = field(default_factory=list)

@@ -20,9 +20,14 @@ from transforms.document import RawDocument
 from transforms.html_article import parse_html
 from transforms.identity import article_id_for, bytes_hash, content_hash, registered_domain
 from transforms.language import detect_language
-from transforms.text_dump import parse_text_dump
+from transforms.page_type import non_article_reason
+from transforms.plain_text import parse_text
 
 _WORD = re.compile(r"\w+")
+# Scripts written without spaces between words: Han, Hiragana, Katakana, Thai, Lao, Myanmar, Khmer.
+_UNSPACED = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff"
+    r"\u1000-\u109f\u1780-\u17ff\U00020000-\U0002fa1f]")
 
 
 class OverBudget(Exception):
@@ -46,7 +51,16 @@ class CleanBatch:
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    """The length of a text, per script: words where words are spaced, characters where they are not.
+
+    Chinese, Japanese and Thai (also Lao, Khmer, Myanmar) are written without spaces, so a
+    story in them is not "3 words": each of their characters counts as one; the rest of the
+    text counts words (runs of letters and digits), so mixed text adds both.
+    """
+    unspaced = len(_UNSPACED.findall(text))
+    if not unspaced:
+        return len(_WORD.findall(text))
+    return unspaced + len(_WORD.findall(_UNSPACED.sub(" ", text)))
 
 
 def doc_key(doc: RawDocument) -> str:
@@ -105,7 +119,7 @@ def extract_article(doc: RawDocument, publishers: Mapping[str, str]) -> Article:
     if kind == "html":
         article = parse_html(text, hints, publishers=publishers, fetched_at=doc.fetched_at)
     else:
-        article = parse_text_dump(text, hints.url)
+        article = parse_text(text, hints.url, doc.text_kind, doc.text_kind_source, reference=doc.fetched_at)
         if hints.publisher:
             article.publisher, article.publisher_source = hints.publisher, "manifest"
         if article.published_at is None and hints.published_at is not None:
@@ -166,6 +180,11 @@ def article_row(doc: RawDocument, article: Article, run_id: str) -> dict[str, ob
         "word_count": word_count(article.body),
         "image_credit": article.image_credit,
         "tags": list(article.tags),
+        "text_kind": article.text_kind,
+        "text_kind_source": article.text_kind_source,
+        "dateline_place": article.dateline_place,
+        "correction": article.correction,
+        "slug_line": article.slug_line,
         "fetched_at": doc.fetched_at,
         "doc_key": doc_key(doc),
         "path": doc.path,
@@ -211,6 +230,12 @@ def clean_batch(docs: Iterable[RawDocument], run_id: str,
             continue
         if not article.body.strip():
             out.quarantined.append(quarantine_row(doc, "clean", ["no article text found"], None, run_id))
+            continue
+        # Short is not a reason (a brief is news: it gets the body_short warning); not being an
+        # article is: a home, search, tag, error or image page, each with its own reason.
+        reason = non_article_reason(article, doc.final_url or doc.url, word_count(article.body))
+        if reason is not None:
+            out.quarantined.append(quarantine_row(doc, "clean", [reason[0]], reason[1], run_id))
             continue
         out.articles.append(article_row(doc, article, run_id))
     return out

@@ -21,6 +21,10 @@ class RawDocument:
     path: str | None = None  # local file it came from, if any
     # "html" or "text" (a page-text dump) when the source knows; otherwise sniffed.
     kind: str | None = None
+    # For text: "text" (clean copy) or "page-text" (a dump with chrome) when the source says so,
+    # and who said it ("manifest" or "source"); None: mediamon judges the text.
+    text_kind: str | None = None
+    text_kind_source: str | None = None
     content_type: str | None = None  # HTTP Content-Type, with charset
     http_status: int | None = None
     etag: str | None = None

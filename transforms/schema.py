@@ -33,6 +33,12 @@ ARTICLES = {
     "word_count": pl.Int32,
     "image_credit": pl.String,
     "tags": pl.List(pl.String),
+    # Plain text (schema_v6.sql): what it was read as and the wire header read off it.
+    "text_kind": pl.String,
+    "text_kind_source": pl.String,
+    "dateline_place": pl.String,
+    "correction": pl.String,
+    "slug_line": pl.String,
     "fetched_at": UTC_TS,
     "content_hash": pl.String,
     "raw_hash": pl.String,

@@ -4,7 +4,9 @@ A paragraph whose fingerprint occurs in at least `min_docs` distinct articles of
 the same site (this run's plus the ones stored in `template_lines`) is that
 site's chrome ("Foto: dpa", a newsletter box, a legal line) and leaves the body.
 Guards: long paragraphs are never learned (syndicated prose repeats, chrome is
-short), and an article never loses more than half of its words this way.
+short), and an article never loses more than half of its words this way. Clean copy
+(`text_kind` "text": agency stories, newsletters) has no chrome: it neither teaches nor
+loses lines here, so a results table's repeated heading stays in every story.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def template_rows(articles: Iterable[dict[str, object]]) -> list[dict[str, objec
     rows: dict[tuple[str, str, str], None] = {}
     for a in articles:
         site, article_id = a.get("site"), a.get("article_id")
-        if not site or not article_id:
+        if not site or not article_id or a.get("text_kind") == "text":
             continue
         paragraphs = [p for p in str(a.get("body") or "").split("\n\n") if p.strip()]
         for line in paragraphs:
@@ -68,6 +70,8 @@ def apply_templates(articles: list[dict[str, object]], stored: pl.DataFrame, min
     new_rows = frame(template_rows(articles), TEMPLATE_LINES)
     known = learned_templates(pl.concat([stored.select(TEMPLATE_LINES.keys()), new_rows]), min_docs)
     for a in articles:
+        if a.get("text_kind") == "text":
+            continue
         site_known = known.get(str(a.get("site") or ""), frozenset())
         body, dropped = strip_templates(str(a.get("body") or ""), site_known)
         if dropped:

@@ -32,7 +32,7 @@ def _frame(rows: list[dict[str, object]]) -> pl.DataFrame:
 @pytest.mark.parametrize(
     ("changes", "check", "severity"),
     [
-        pytest.param({"word_count": 12}, "body_min_words", "critical", id="short-body"),
+        pytest.param({"word_count": 12}, "body_short", "warning", id="short-body"),
         pytest.param({"publisher": None}, "publisher_present", "warning", id="no-publisher"),
         pytest.param({"published_at": None}, "published_at_present", "warning", id="no-date"),
         pytest.param({"published_at": datetime(2031, 1, 1, tzinfo=UTC)}, "published_at_plausible", "warning",

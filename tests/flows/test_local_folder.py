@@ -70,3 +70,19 @@ def test_single_page_file_keeps_its_manifest_entry_and_reads_nothing_else(tmp_pa
         '{"path": "a.html", "url": "https://e.org/a"}\n{"path": "gone.html", "url": "https://e.org/gone"}\n')
     got = read_page_file(tmp_path / "a.html", "test")
     assert [(d.url, d.raw) for d in got.documents] == [("https://e.org/a", b"<p>a</p>")]
+
+
+def test_text_kind_from_manifest_entry_or_source(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text("Headline\n\nStory.")
+    (tmp_path / "manifest.jsonl").write_text(
+        json.dumps({"path": "a.txt", "kind": "text"}) + "\n"
+        + json.dumps({"path": "b.txt", "kind": "newsletter"}) + "\n")
+    plain = read_folder(tmp_path, "t")
+    kinds = {Path(d.path).name: (d.text_kind, d.text_kind_source) for d in plain.documents}
+    assert kinds == {"a.txt": ("text", "manifest"), "b.txt": (None, None), "c.txt": (None, None)}
+    assert any("kind 'newsletter'" in p for p in plain.problems)
+    declared = read_folder(tmp_path, "t", text_kind="page-text")
+    kinds = {Path(d.path).name: (d.text_kind, d.text_kind_source) for d in declared.documents}
+    assert kinds == {"a.txt": ("text", "manifest"), "b.txt": ("page-text", "source"),
+                     "c.txt": ("page-text", "source")}

@@ -36,6 +36,8 @@ def test_reads_sources_relative_to_the_file(tmp_path: Path) -> None:
         pytest.param("[[sources]]\nname='a'\nlocation='x'\n[[sources]]\nname='a'\nlocation='y'\n", "unique",
                      id="duplicate-source-names"),
         pytest.param("[fetch]\nbogus = 1\n", "unknown key [fetch] bogus", id="unknown-fetch-key"),
+        pytest.param("[[sources]]\nname='a'\nlocation='x'\nkind='wire'\n", "kind must be \"text\"",
+                     id="unknown-text-kind"),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) -> None:
@@ -48,3 +50,10 @@ def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) 
 def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_source_kind_says_what_its_text_files_are(tmp_path: Path) -> None:
+    cfg = tmp_path / "m.toml"
+    cfg.write_text("[[sources]]\nname='wire'\nlocation='w'\nkind='text'\n"
+                   "[[sources]]\nname='dumps'\nlocation='d'\n")
+    assert [s.kind for s in load_settings(cfg).sources] == ["text", None]

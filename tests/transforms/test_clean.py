@@ -89,3 +89,43 @@ def test_repeated_url_keeps_first_and_quarantines_the_rest() -> None:
 def test_refresh_derived_recounts() -> None:
     row = refresh_derived({"title": "t", "body": "one two three"})
     assert row["word_count"] == 3 and row["content_hash"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Norway wins relay gold.", 4, id="spaced-words"),
+        pytest.param("東京都は月曜日に新しい予算を発表した。", 18, id="japanese-counts-characters"),
+        pytest.param("รัฐบาลประกาศงบประมาณใหม่", 24, id="thai-counts-characters"),
+        pytest.param("東京で G7 summit が開かれた", 10, id="mixed-adds-both"),
+        pytest.param("서울시는 새 예산을 발표했다", 4, id="korean-is-spaced"),
+    ],
+)
+def test_word_count_per_script(text: str, expected: int) -> None:
+    from transforms.clean import word_count
+
+    assert word_count(text) == expected
+
+
+def test_a_brief_is_an_article_not_quarantine() -> None:
+    brief = b"NORWAY WINS RELAY GOLD.\n\nOSLO 2001-03-14\n\nNorway won the men's relay on Wednesday.\n"
+    out = clean_batch([_doc(brief, "text")], "r1")
+    assert out.quarantined == []
+    (article,) = out.articles
+    assert article["title"] == "NORWAY WINS RELAY GOLD."
+    assert (article["text_kind"], article["text_kind_source"]) == ("text", "judged")
+    assert article["dateline_place"] == "OSLO" and article["word_count"] < 50  # the quality gate warns body_short
+
+
+def test_declared_kind_reaches_the_row() -> None:
+    out = clean_batch([_doc(b"Weekly briefing\n\nThe council met.\n", "text", text_kind="text",
+                            text_kind_source="manifest")], "r1")
+    (article,) = out.articles
+    assert (article["text_kind"], article["text_kind_source"]) == ("text", "manifest")
+
+
+def test_non_article_page_is_quarantined_with_its_own_reason() -> None:
+    page = (b"<html><head><title>Page not found</title></head><body><h1>Page not found</h1>"
+            b"<p>Sorry, the page you are looking for does not exist on this server.</p></body></html>")
+    (row,) = clean_batch([_doc(page, "html")], "r1").quarantined
+    assert row["reasons"] == ["not an article: error page"]
