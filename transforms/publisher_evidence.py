@@ -176,7 +176,9 @@ class PublisherEvidence:
             body = tree.find("body")
             text = body.text_content() if body is not None else ""
             alts = " ".join(v for v in tree.xpath("//img/@alt")[:200] if isinstance(v, str))
-            self.page_text = f"{page.title}\n{text}\n{alts}"
+            # The head and the foot of a long page hold its name; the spelling search reads only them.
+            kept = text if len(text) <= 120000 else f"{text[:100000]}\n{text[-20000:]}"
+            self.page_text = f"{page.title}\n{kept}\n{alts}"
             holders = [_copyright_holder(m.group(1)) for m in _COPYRIGHT.finditer(text[-20000:])]
             for holder in holders[-2:]:
                 if holder[:1].isalnum() and not re.search(r"[{}()<>=;]", holder):
