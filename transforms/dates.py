@@ -357,7 +357,9 @@ def _language_zone(page: PageMeta) -> ZoneInfo | None:
 
 
 # Country-code endings sold as generic names: they say nothing about where the outlet is.
-GENERIC_CCTLDS = frozenset({"io", "co", "me", "tv", "fm", "ai", "ly", "to", "cc", "ws", "gg", "am", "nu", "so"})
+GENERIC_CCTLDS = frozenset(
+    {"io", "co", "me", "tv", "fm", "ai", "ly", "to", "cc", "ws", "gg", "am", "nu", "so"}
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -557,11 +559,12 @@ def find_dates(
     published, published_on = _local_day(published, page, url_day, seen_day, country)
     claims = [(jsonld_published, "jsonld"), (meta_published, "meta"), (label_published, "text"),
               (shown, "text"), (segment_url, "url"), (hinted, hints.published_at_source or "feed")]
-    conflicts = sorted({
-        f"{label}:{day.isoformat()}"
+    claim_days = [
+        (label, _local_day(claim, page, url_day, seen_day, country)[1])
         for claim, label in claims
-        if claim is not None and (day := _local_day(claim, page, url_day, seen_day, country)[1]) != published_on
-    })
+        if claim is not None
+    ]
+    conflicts = sorted({f"{label}:{day.isoformat()}" for label, day in claim_days if day != published_on})
     return DateFinding(
         published.astimezone(UTC), source, modified.astimezone(UTC) if modified else None, published_on,
         tz, tuple(conflicts),

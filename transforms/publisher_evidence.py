@@ -7,14 +7,14 @@ site's own label, "Brand Section" also into "Brand"). Names are grouped by a key
 case, accents, spaces and punctuation, and a group scores by
 
 - support: how many different sources give it, weighted by how often that source is right;
-- domain match: the key is the registered domain's label ("The Week" ~ theweek.com), expands it
-  as an acronym ("Preußische Allgemeine Zeitung" ~ paz.de), or is it with a leading article.
+- domain match: the key is the registered domain's label ("The Harbour" ~ theharbour.example), expands
+  it as an acronym ("Kieler Abend Post" ~ kap.example), or is it with a leading article.
 
 Weak evidence never wins on its own: a URL or bare domain is only the label's spelling, a section
 (a URL path segment or a subdomain label), the headline repeated, a slogan of more than six
 words, a company's legal name, a @handle. The winning group is spelled as the page spells it:
-a written form ("VnExpress") over a domain label ("vnexpress.net"), found in the page text when
-only the domain gave it; a site known only by its domain ("kath.net") keeps the domain.
+a written form ("NordPost") over a domain label ("nordpost.example"), found in the page text when
+only the domain gave it; a site known only by its domain ("kiel.info") keeps the domain.
 """
 
 from __future__ import annotations
@@ -57,11 +57,14 @@ _HOLDER_END = re.compile(
 )
 _LEADING_YEARS = re.compile(r"^(?:(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?\s*[,.:]?\s*)+(?:by\s+)?", re.I)
 _MAX_WORDS = 6
-_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
+APP_NAMES = ("application-name", "apple-mobile-web-app-title", "al:android:app_name", "al:ios:app_name")
+_TRANSLIT = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"}
+)
 
 
 def fold(text: str) -> str:
-    """Lower case without accents ("Última" -> "ultima"), one character for one: offsets still match."""
+    """Lower case without accents ("Ébano" -> "ebano"), one character for one: offsets still match."""
     return "".join(_fold_char(c) for c in text)
 
 
@@ -80,7 +83,7 @@ def name_key(text: str) -> str:
 
 
 def _keys(text: str) -> set[str]:
-    """The folded key and the transliterated one ("Bundespräsident" ~ bundespraesident)."""
+    """The folded key and the transliterated one ("Größe" ~ groesse)."""
     return {name_key(text), re.sub(r"[\W_]+", "", fold(text.lower().translate(_TRANSLIT)))}
 
 
@@ -88,7 +91,7 @@ def is_acronym(short: str, long_name: str) -> bool:
     """Whether `short` (2-6 letters) is an initialism of a name of two or more words.
 
     Its letters are a subsequence of the name's letters, starting with the first word's
-    initial and touching the initials of at least two words ("PAZ", "BMBF", "LN", "WP").
+    initial and touching the initials of at least two words ("KAP", "BMKF", "KB").
     """
     short = name_key(short)
     words = [w for w in re.split(r"[\s\-]+", fold(long_name)) if w]
@@ -111,7 +114,7 @@ class _Name:
     text: str
     source: str
     domain_like: bool = False  # spelled from a URL or host name: the key is right, the spelling weak
-    derived: bool = False  # cut out of a longer name ("SWR" from "SWR Sport")
+    derived: bool = False  # cut out of a longer name ("NPT" from "NPT Sport")
     written: str = ""  # for a domain-like name: the host as the page wrote it
     whole: bool = False  # a short value kept unsplit ("Kiel - Stadt"): wins a tie with its parts
 
@@ -132,7 +135,8 @@ class PublisherEvidence:
         self.sub_labels = {p for p in subdomain.split(".") if p and p != "www"}
         self.label_keys = {name_key(self.label), name_key(f"{self.label}.{self.suffix}")} - {""}
         path = unquote(urlsplit(self.url).path) if self.url else ""
-        self.sections = {name_key(s) for s in re.split(r"[/_]", path) if s} | {name_key(s) for s in self.sub_labels}
+        self.sections = {name_key(s) for s in re.split(r"[/_]", path) if s}
+        self.sections |= {name_key(s) for s in self.sub_labels}
         self.headline_key = name_key(self.headline)
 
     # -- collecting ------------------------------------------------------------------------------
@@ -140,11 +144,12 @@ class PublisherEvidence:
         """Every candidate the page metadata, its title and (when given) its text offer."""
         for value in page.meta.get("og:site_name", ())[:1]:
             self.add(value, "og")
-        for name in ("application-name", "apple-mobile-web-app-title", "al:android:app_name", "al:ios:app_name"):
+        for name in APP_NAMES:
             for value in page.meta.get(name, ())[:1]:
                 self.add(value, "app")
         for obj in page.article_objects()[:2]:
-            for value in (jsonld_names(obj.get("publisher")) or jsonld_names(obj.get("sourceOrganization")))[:1]:
+            names = jsonld_names(obj.get("publisher")) or jsonld_names(obj.get("sourceOrganization"))
+            for value in names[:1]:
                 self.add(value, "jsonld")
         for obj in page.jsonld:
             types = {t.lower() for t in jsonld_types(obj)}
@@ -158,7 +163,7 @@ class PublisherEvidence:
                 self.add(_copyright_holder(value) if "right" in name else value, "meta")
         for value in page.meta.get("twitter:site", ())[:1]:
             if value.startswith("@"):
-                # "@Jungle_World" -> "Jungle World"; "@site_pl" drops the country suffix it repeats.
+                # "@Kieler_Blatt" -> "Kieler Blatt"; "@site_pl" drops the country suffix it repeats.
                 handle = re.sub(r"_[a-z]{2}$", "", value[1:], flags=re.I) if "_" in value[2:-3] else value[1:]
                 self.names.append(_Name(handle.replace("_", " ").strip(), "handle"))
         if title_site:
@@ -171,7 +176,9 @@ class PublisherEvidence:
             body = tree.find("body")
             text = body.text_content() if body is not None else ""
             alts = " ".join(v for v in tree.xpath("//img/@alt")[:200] if isinstance(v, str))
-            self.page_text = f"{page.title}\n{text}\n{alts}"
+            # The head and the foot of a long page hold its name; the spelling search reads only them.
+            kept = text if len(text) <= 120000 else f"{text[:100000]}\n{text[-20000:]}"
+            self.page_text = f"{page.title}\n{kept}\n{alts}"
             holders = [_copyright_holder(m.group(1)) for m in _COPYRIGHT.finditer(text[-20000:])]
             for holder in holders[-2:]:
                 if holder[:1].isalnum() and not re.search(r"[{}()<>=;]", holder):
@@ -180,18 +187,20 @@ class PublisherEvidence:
     def add(self, value: str, source: str) -> None:
         """One candidate value -> its names (parts, domain labels, brand prefixes)."""
         value = " ".join(value.replace("_", " ").split()).strip(" |-–—:·•")
-        if not value or len(value) > 160 or value.lower().startswith(("http://", "https://")) and " " in value:
+        is_url_text = value.lower().startswith(("http://", "https://")) and " " in value
+        if not value or len(value) > 160 or is_url_text:
             return
         parts = [p.strip(" |-–—:·•\"'“”") for p in _SPLIT.split(value)]
         parts = [p for p in parts if p]
-        # "LN - Lübecker Nachrichten": the initialism only abbreviates the name beside it.
+        # "KB - Kieler Blatt": the initialism only abbreviates the name beside it.
         kept = [p for p in parts if not (p.isupper() and any(q is not p and is_acronym(p, q) for q in parts))]
-        if len(kept) == len(parts) > 1 and len(value.split()) <= 4 and not any(map(_DOMAIN_LIKE.match, parts)):
+        short = len(value.split()) <= 4
+        if len(kept) == len(parts) > 1 and short and not any(map(_DOMAIN_LIKE.match, parts)):
             self.names.append(_Name(value, source, whole=True))
         parts = kept
         for part in parts:
             if self.suffix and " " in part and part.lower().endswith(f".{self.suffix}"):
-                part = part[: -len(self.suffix) - 1]  # "Le Monde.fr": the name, with the domain's ending
+                part = part[: -len(self.suffix) - 1]  # "Le Phare.fr": the name and the domain's ending
             domain = _DOMAIN_LIKE.match(part)
             if domain:
                 self._add_domain(domain.group(1), source)
@@ -210,18 +219,19 @@ class PublisherEvidence:
         if not domain or not suffix:
             self.names.append(_Name(host, source, domain_like=True, written=host))
             return
-        # Keep the case the page wrote it in: "ELESPECTADOR.COM" -> "ELESPECTADOR", "Le Monde.fr" -> "Le Monde";
-        # a capitalised "Kompas.com" is a brand that includes its domain.
+        # Keep the case the page wrote it in: "ELFARO.COM" -> "ELFARO";
+        # a capitalised "Nordpost.com" is a brand that includes its domain.
         start = len(subdomain) + 1 if subdomain else 0
         label = host[start : start + len(domain)]
         if " " not in label and label[:1].isupper() and any(c.islower() for c in label) and not subdomain:
             self.names.append(_Name(host, source))
             return
-        # "ámbito.com": a label with letters no host name has is the name as the outlet writes it.
-        self.names.append(_Name(label, source, domain_like=" " not in label and label.isascii(), written=host))
+        # "época.example": a label with letters no host name has is the name as the outlet writes it.
+        domain_like = " " not in label and label.isascii()
+        self.names.append(_Name(label, source, domain_like=domain_like, written=host))
 
     def _brand_prefix(self, part: str) -> str | None:
-        """The domain's own name at the start of a longer one: "SWR Sport" -> "SWR", "detikHealth" -> "detik"."""
+        """The domain's own name at the start of a longer one: "NPT Sport" -> "NPT", "nptHealth" -> "npt"."""
         if not self.label_keys or len(part) < 3:
             return None
         for end in range(2, len(part)):
@@ -247,7 +257,7 @@ class PublisherEvidence:
             if key in self.label_keys:
                 return 3.0
             if key.endswith(label) and len(key) - len(label) <= 3 and len(label) >= 4:
-                return 2.5  # "Die Furche" ~ furche.at, "The Week" ~ week.com
+                return 2.5  # "Die Welle" ~ welle.example, "The Harbour" ~ harbour.example
         if len(label) <= 6 and is_acronym(label, text):
             return 3.0
         for key in keys:
@@ -261,7 +271,7 @@ class PublisherEvidence:
             return True
         if key == self.headline_key or (len(key) > 20 and key in self.headline_key):
             return True
-        # "Menway w INTERIA.PL", "detikHealth" on health.detik.com: a section host's name, not the publisher's.
+        # "Reisen w NORDPOST.PL", "nptHealth" on health.npt.example: a section host's name.
         if self.domain_match(name.text) < 3 and any(
             len(sub) >= 3 and sub in key and len(key) - len(sub) > 3 for sub in self.sub_labels
         ):
@@ -280,10 +290,13 @@ class PublisherEvidence:
         def score(members: list[_Name]) -> float:
             by_source: dict[str, float] = {}
             for m in members:
-                weight = WEIGHTS[m.source] * (0.6 if m.derived else 1.0) * (0.3 if _LEGAL.search(m.text) else 1.0)
+                weight = WEIGHTS[m.source] * (0.6 if m.derived else 1.0)
+                weight *= 0.3 if _LEGAL.search(m.text) else 1.0
                 by_source[m.source] = max(by_source.get(m.source, 0.0), weight)
             # A domain spelled back is no evidence that the domain is the name: only written names match.
-            written = [self.domain_match(m.text) * (0.8 if m.derived else 1.0) for m in members if not m.domain_like]
+            written = [
+                self.domain_match(m.text) * (0.8 if m.derived else 1.0) for m in members if not m.domain_like
+            ]
             whole = 0.01 if any(m.whole for m in members) else 0.0
             return sum(by_source.values()) + 2 * max(written, default=0.0) + whole
 
@@ -294,7 +307,8 @@ class PublisherEvidence:
             chosen = max(spelled, key=lambda m: (not m.derived, _case_quality(m.text) > 0, WEIGHTS[m.source],
                                                  _case_quality(m.text)))
             return chosen.text, LABELS[max(members, key=lambda m: WEIGHTS[m.source]).source]
-        written = self._spelling_in_text(key) or self._spelling_in_text(name_key(f"{self.label}{self.suffix}"))
+        whole_domain = name_key(f"{self.label}{self.suffix}")
+        written = self._spelling_in_text(key) or self._spelling_in_text(whole_domain)
         if written:
             return written, LABELS[max(members, key=lambda m: WEIGHTS[m.source]).source]
         if self.domain and key in self.label_keys:
@@ -303,7 +317,7 @@ class PublisherEvidence:
         return first.written or first.text, LABELS[first.source]
 
     def _spelling_in_text(self, key: str) -> str | None:
-        """How the page writes a domain label in its text ("El Faro" for elfaro.net), most common form."""
+        """How the page writes a domain label in its text ("El Faro" for elfaro.example), most common form."""
         if len(key) < 3 or not self.page_text:
             return None
         letters = [re.escape(c) for c in key]
@@ -318,7 +332,7 @@ class PublisherEvidence:
 
 
 def _split_host(host: str) -> tuple[str, str, str]:
-    """'money.kompas.com' -> ('money', 'kompas', 'com'); a host outside the public suffixes
+    """'money.nordpost.com' -> ('money', 'nordpost', 'com'); a host outside the public suffixes
     (a test or intranet name) ends in its last label."""
     host = host.lower()
     if not host:
@@ -331,7 +345,7 @@ def _split_host(host: str) -> tuple[str, str, str]:
 
 
 def _case_quality(text: str) -> int:
-    """Mixed case reads as a name ("VnExpress"), capitals as a logo, all lower-case as a handle."""
+    """Mixed case reads as a name ("NordPost"), capitals as a logo, all lower-case as a handle."""
     if any(c.isupper() for c in text) and any(c.islower() for c in text):
         return 2
     return 1 if any(c.isupper() for c in text) or " " in text else 0

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from transforms.clean import clean_batch, refresh_derived, split_repeated_urls
+from transforms.article import Article
+from transforms.clean import clean_batch, published_day, refresh_derived, split_repeated_urls
 from transforms.document import RawDocument
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_7210ad52eb561afc.txt"
@@ -129,3 +130,19 @@ def test_non_article_page_is_quarantined_with_its_own_reason() -> None:
             b"<p>Sorry, the page you are looking for does not exist on this server.</p></body></html>")
     (row,) = clean_batch([_doc(page, "html")], "r1").quarantined
     assert row["reasons"] == ["not an article: error page"]
+
+
+@pytest.mark.parametrize(
+    ("article", "expected"),
+    [
+        pytest.param(Article(published_at=datetime(2020, 4, 15, 19, 0, tzinfo=UTC), published_on=date(2020, 4, 16),
+                             published_tz="+05:30", date_conflicts=["url:2020-04-14"]),
+                     (date(2020, 4, 16), "+05:30", ["url:2020-04-14"]), id="extractor-local-day"),
+        pytest.param(Article(published_at=datetime(2020, 4, 15, tzinfo=UTC)), (date(2020, 4, 15), None, []),
+                     id="text-dump-day-as-written"),
+        pytest.param(Article(), (None, None, []), id="no-date"),
+    ],
+)
+def test_published_day_columns(article: Article, expected: tuple) -> None:
+    row = published_day(article)
+    assert (row["published_date"], row["published_tz"], row["published_date_conflicts"]) == expected
