@@ -8,6 +8,7 @@ from flows.quality import ner_model_available
 from transforms.entities import Tagger, TagInput
 from transforms.ner_languages import (
     PIPELINES,
+    _tidy,
     NerPipeline,
     NerRouter,
     has_person_model,
@@ -133,3 +134,16 @@ def test_ner_model_available_follows_the_taggers_routing(article, expected) -> N
 def test_no_places_from_common_words(tagger, body) -> None:
     _, entities = tagger.tag([TagInput("a", "", body, "de")])
     assert [e.canonical_name for e in entities] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param("d’Arguin", "Arguin", id="elided-article"),
+    pytest.param("Monsanto n’a", "Monsanto", id="elided-verb-start"),
+    pytest.param("ministre de la Santé", None, id="lower-case-start-is-no-name"),
+    pytest.param("S", None, id="single-letter"),
+    pytest.param("Emmanuel Macron", "Emmanuel Macron", id="name-as-is"),
+])
+def test_wikiner_spans_are_trimmed_to_names(text, expected) -> None:
+    end = len(text) if "’a" not in text else text.index("’")
+    got = _tidy(text, 0, end)
+    assert (text[got[0]:got[1]] if got else None) == expected
