@@ -34,6 +34,8 @@ def main() -> int:
     print(run("eval_html.py"))
     print("\n== page-text dumps of the same pages (bench/eval_dumps.py)")
     print(run("eval_dumps.py", "--both"))
+    print("\n== German entities against the hand-checked gold (bench/eval_ner_de.py)")
+    print(run("eval_ner_de.py"))
     print("\n== baselines")
     for name, baseline, target in BASELINES:
         print(f"  {name}: {baseline}; {target}")

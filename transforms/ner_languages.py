@@ -25,6 +25,7 @@ are used (nothing is downloaded at run time); see the README section
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -152,7 +153,34 @@ def _run(nlp: Language, spec: NerPipeline, texts: list[str], batch_size: int) ->
     if not spec.labels:
         return run_ner(nlp, texts, batch_size)  # OntoNotes labels already: the English path as it was
     results: list[list[NerSpan]] = []
-    for doc in nlp.pipe((t[:MAX_NER_CHARS] for t in texts), batch_size=batch_size):
-        results.append([NerSpan(e.start_char, e.end_char, label) for e in doc.ents
-                        if (label := spec.label_for(e.label_)) is not None])
+    for text, doc in zip(texts, nlp.pipe((t[:MAX_NER_CHARS] for t in texts), batch_size=batch_size),
+                         strict=True):
+        spans = []
+        for e in doc.ents:
+            label = spec.label_for(e.label_)
+            tidy = _tidy(text, e.start_char, e.end_char) if label is not None else None
+            if label is not None and tidy is not None:
+                spans.append(NerSpan(tidy[0], tidy[1], label))
+        results.append(spans)
     return results
+
+
+# An elided article or preposition in front of a name ("d’Arguin", "l’Élysée") ...
+_ELISION_HEAD = re.compile(r"^(?:[dlDL]|qu|Qu|jusqu|lorsqu)['’]")
+# ... or an elided word after it ("Monsanto n’a", "S’il": the model keeps "n’", "S’").
+_ELISION_TAIL = re.compile(r"(?:^|\s+)[a-zA-Z]{1,2}['’]?$")
+
+
+def _tidy(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A WikiNER span trimmed to the name; None when what is left is no name (lower-case start:
+    "ministre de la Santé", "président de la République"; a single letter)."""
+    head = _ELISION_HEAD.match(text[start:end])
+    if head:
+        start += head.end()
+    tail = _ELISION_TAIL.search(text[start:end])
+    if tail and (tail.group().endswith(("'", "’")) or text[end:end + 1] in ("'", "’")):
+        end = start + tail.start()
+    name = text[start:end]
+    if len(name) < 2 or not name[0].isupper():
+        return None
+    return start, end

@@ -10,6 +10,7 @@ from transforms.ner_languages import (
     PIPELINES,
     NerPipeline,
     NerRouter,
+    _tidy,
     has_person_model,
     ner_language,
     normalise_language,
@@ -91,8 +92,9 @@ def test_each_language_goes_to_its_own_pipeline_and_only_present_ones_load(tagge
     pytest.param(GERMAN, {"Vienna", "Milan", "Warsaw", "Russia"}, id="german-local-forms"),
     pytest.param("Le sommet s'est tenu à Varsovie, loin de Londres et de Pékin.",
                  {"Warsaw", "London", "Beijing"}, id="french-local-forms"),
-    pytest.param("Im Kanton Bern, in Oberösterreich und in Rheinland-Pfalz regnete es; Karlsruhe blieb trocken.",
-                 {"Kanton Bern", "Oberösterreich", "Rheinland-Pfalz", "Karlsruhe"}, id="german-states-cantons"),
+    pytest.param("Im Kanton Bern, in Oberösterreich und in Rheinland-Pfalz regnete es; Karlsruhe nicht.",
+                 {"Kanton Bern", "Oberösterreich", "Rheinland-Pfalz", "Karlsruhe"},
+                 id="german-states-cantons"),
     pytest.param("La reunión en Nueva York terminó sin acuerdo con Estados Unidos.",
                  {"New York City", "United States"}, id="spanish-local-forms"),
 ])
@@ -133,3 +135,16 @@ def test_ner_model_available_follows_the_taggers_routing(article, expected) -> N
 def test_no_places_from_common_words(tagger, body) -> None:
     _, entities = tagger.tag([TagInput("a", "", body, "de")])
     assert [e.canonical_name for e in entities] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param("d’Arguin", "Arguin", id="elided-article"),
+    pytest.param("Monsanto n’a", "Monsanto", id="elided-verb-start"),
+    pytest.param("ministre de la Santé", None, id="lower-case-start-is-no-name"),
+    pytest.param("S", None, id="single-letter"),
+    pytest.param("Emmanuel Macron", "Emmanuel Macron", id="name-as-is"),
+])
+def test_wikiner_spans_are_trimmed_to_names(text, expected) -> None:
+    end = len(text) if "’a" not in text else text.index("’")
+    got = _tidy(text, 0, end)
+    assert (text[got[0]:got[1]] if got else None) == expected
