@@ -23,7 +23,8 @@ _FOLD_TABLE: dict[int, str] = {}
 _SINGLE_TABLE: dict[int, str] = {}  # the same without the expanding characters (they stay as they are)
 _EXPANDING: set[str] = set()
 # Group 1: a dot inside a word (dropped); 2: a run of gaps, or a lone dot (one space); 3: expanding.
-_IRREGULAR_BASE = r"((?<=[^\W_])\.(?=[^\W_]))|([ .]{2,}|\.)"
+# (Each pattern starts with its literal character, so the engine jumps from candidate to candidate.)
+_IRREGULAR_BASE = r"(\.(?=[^\W_])(?<=[^\W_]\.))|([ .]{2,}|\.)"
 
 
 def fold_char(char: str) -> str:
@@ -77,37 +78,48 @@ def fold_text(text: str) -> Folded:
         folded = _SPACES.sub(" ", folded)
     if expanding:
         folded = folded.translate(_FOLD_TABLE)
-    segments: list[list[int]] = []
-
-    def to_original(position: int) -> int:
-        if not segments:
-            segments.extend(_segments(translated, expanding))
-        seg_folded, seg_orig, seg_linear = segments
-        k = bisect.bisect_right(seg_folded, position) - 1
-        return seg_orig[k] + (position - seg_folded[k]) if seg_linear[k] else seg_orig[k]
-
-    return folded, to_original
+    segments = _Segments(translated, expanding)
+    return folded, segments.to_original
 
 
-def _segments(translated: str, expanding: set[str]) -> tuple[list[int], list[int], list[int]]:
-    """Where the folded text and `translated` (same positions as the original) stop running in step:
-    (folded starts, original starts, linear flags) of each stretch, for `fold_text`'s map."""
-    seg_folded = [0]
-    seg_orig = [0]
-    seg_linear = [1]
-    folded_pos = orig_pos = 0
-    for match in _irregular(frozenset(expanding)).finditer(translated):
-        start, end = match.span()
-        folded_pos += start - orig_pos
-        group = match.lastindex
-        length = 0 if group == 1 else 1 if group == 2 else len(_FOLD_TABLE[ord(translated[start])])
-        # Every character of the replacement points at the first character it replaces.
-        seg_folded += (folded_pos, folded_pos + length)
-        seg_orig += (start, end)
-        seg_linear += (0, 1)
-        folded_pos += length
-        orig_pos = end
-    return seg_folded, seg_orig, seg_linear
+class _Segments:
+    """The folded -> original position map, built lazily up to the largest position asked for:
+    stretches where the folded text and `translated` (same positions as the original) run in step."""
+
+    def __init__(self, translated: str, expanding: set[str]) -> None:
+        self.translated = translated
+        self.matches = _irregular(frozenset(expanding)).finditer(translated)
+        self.seg_folded = [0]
+        self.seg_orig = [0]
+        self.seg_linear = [1]
+        self.folded_pos = self.orig_pos = 0
+        self.done = False
+
+    def _extend(self, position: int) -> None:
+        seg_folded, seg_orig, seg_linear = self.seg_folded, self.seg_orig, self.seg_linear
+        folded_pos, orig_pos = self.folded_pos, self.orig_pos
+        for match in self.matches:
+            start, end = match.span()
+            folded_pos += start - orig_pos
+            group = match.lastindex
+            length = 0 if group == 1 else 1 if group == 2 else len(_FOLD_TABLE[ord(self.translated[start])])
+            # Every character of the replacement points at the first character it replaces.
+            seg_folded += (folded_pos, folded_pos + length)
+            seg_orig += (start, end)
+            seg_linear += (0, 1)
+            folded_pos += length
+            orig_pos = end
+            if folded_pos > position:
+                break
+        else:
+            self.done = True
+        self.folded_pos, self.orig_pos = folded_pos, orig_pos
+
+    def to_original(self, position: int) -> int:
+        if not self.done and position >= self.folded_pos:
+            self._extend(position)
+        k = bisect.bisect_right(self.seg_folded, position) - 1
+        return self.seg_orig[k] + (position - self.seg_folded[k]) if self.seg_linear[k] else self.seg_orig[k]
 
 
 def fold_words(text: str) -> list[str]:
@@ -119,6 +131,6 @@ def fold_words(text: str) -> list[str]:
     return folded.split()
 
 
-_INNER_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W_])")
+_INNER_DOT = re.compile(r"\.(?=[^\W_])(?<=[^\W_]\.)")
 _SPACES = re.compile(" {2,}")
 _table_for("".join(chr(i) for i in range(1, 128)) + "\u00e9")
