@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export UV_CACHE_DIR ?= $(HOME)/.cache/uv
 
-.PHONY: run test test-fast bench bench-10k bench-quality lock clean-venv
+.PHONY: run test test-fast bench bench-10k bench-quality bench-search lock clean-venv
 
 # The stamp is newer than the lock files when nothing changed: set-up is then a no-op.
 $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
@@ -39,6 +39,10 @@ bench: $(STAMP)
 # Memory as input grows: the pipeline on 1,000 and 10,000 documents (dev pages under distinct URLs).
 bench-10k: $(STAMP)
 	@$(VPY) -m bench.run_all --docs 10000
+
+# Re-tag rate (watchlist + topics on stored bodies) and `mediamon search` latency on 100,000 articles.
+bench-search: $(STAMP)
+	@$(VPY) -m bench.bench_search
 
 bench-quality: $(STAMP)
 	@$(VPY) -m bench.quality

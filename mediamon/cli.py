@@ -136,7 +136,7 @@ def format_summary(s: Any) -> str:
     if s.stage_seconds:
         lines.append("  stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in s.stage_seconds.items()))
     lines.append(f"  warehouse: {s.warehouse}")
-    lines.append(f"  parquet:   {s.parquet}/{{articles,mentions,entities,article_clusters}}")
+    lines.append(f"  parquet:   {s.parquet}/{{articles,mentions,entities,article_clusters,article_topics}}")
     return "\n".join(lines)
 
 

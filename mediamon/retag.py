@@ -38,10 +38,11 @@ _FRAMES = ("retag_articles", "retag_mentions", "retag_entities", "retag_topics",
 def _batches(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> Iterator[list[dict[str, Any]]]:
     cur = con.cursor()  # its own cursor: the caller's connection stays free
     try:
-        cur.execute(f"SELECT article_id, title, body, publisher FROM articles a WHERE {where} ORDER BY article_id",
-                    params)
+        cur.execute(f"SELECT article_id, title, body, publisher, updated_at FROM articles a WHERE {where} "
+                    "ORDER BY article_id", params)
         while rows := cur.fetchmany(READ_BATCH):
-            yield [{"article_id": r[0], "title": r[1], "body": r[2], "publisher": r[3]} for r in rows]
+            yield [{"article_id": r[0], "title": r[1], "body": r[2], "publisher": r[3], "updated_at": r[4]}
+                   for r in rows]
     finally:
         cur.close()
 
@@ -80,49 +81,51 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
     last_checked = row[0] if row else None
     counts: dict[str, Any] = {}
 
-    # Topics: articles loaded since the last check get all of them; history gets the changed ones.
+    # One pass over the stored articles, each folded once for the watchlist and the topics:
+    # articles loaded since the last check get every topic, history the added and changed ones,
+    # and every article the whole watchlist when an entry was added, changed or removed.
     rematch = [t for t in topics if force or t.name in set(topic_changes.added) | set(topic_changes.changed)]
-    fresh_where = "CAST(? AS TIMESTAMPTZ) IS NULL OR a.updated_at > ?"
+    history_topics = bool(rematch) and last_checked is not None
+    rematch_watchlist = bool(watch_changes) or (force and bool(watchlist.entities))
     topic_rows: list[dict[str, object]] = []
     fresh_ids: list[str] = []
-    checked = 0
-    if topics:
-        for batch in _batches(con, fresh_where, [last_checked, last_checked]):
-            fresh_ids.extend(str(r["article_id"]) for r in batch)
-            topic_rows.extend(match_topics(batch, topics))
-            checked += len(batch)
-    history_changed = 0
-    if rematch and last_checked is not None:
-        names = [t.name for t in rematch]
-        before: dict[str, set[str]] = {}
-        for article_id, topic in con.execute(
-                "SELECT article_id, topic FROM article_topics WHERE topic IN (SELECT unnest(?))", [names]).fetchall():
-            before.setdefault(article_id, set()).add(topic)
-        after: dict[str, set[str]] = {}
-        for batch in _batches(con, "a.updated_at <= ?", [last_checked]):
-            found = match_topics(batch, rematch)
-            topic_rows.extend(found)
-            for r in found:
-                after.setdefault(str(r["article_id"]), set()).add(str(r["topic"]))
-            checked += len(batch)
-        history_changed = sum(1 for a in set(before) | set(after) if before.get(a, set()) != after.get(a, set()))
-    if checked or topic_changes:
-        counts["topics"] = {"reason": _reason(topic_changes, force) or "articles loaded since the last check",
-                            "articles_checked": checked, "fresh_articles": len(fresh_ids),
-                            "history_articles_retagged": history_changed, "matches": len(topic_rows)}
-
-    # Watchlist: any change re-matches the whole watchlist on every stored body.
+    checked = scanned = added = removed = 0
+    before: dict[str, set[str]] = {}
+    after: dict[str, set[str]] = {}
+    stored: dict[str, set[tuple[Any, ...]]] = {}
     new_mentions: list[dict[str, object]] = []
     new_entities: list[dict[str, object]] = []
     changed_articles: list[str] = []
-    if watch_changes or (force and watchlist.entities):
-        stored: dict[str, set[tuple[Any, ...]]] = {}
+    if history_topics:
+        for article_id, topic in con.execute(
+                "SELECT article_id, topic FROM article_topics WHERE topic IN (SELECT unnest(?))",
+                [[t.name for t in rematch]]).fetchall():
+            before.setdefault(article_id, set()).add(topic)
+    if rematch_watchlist:
         for article_id, *key in con.execute(
                 "SELECT article_id, entity_id, in_title, start_char, end_char FROM mentions "
                 "WHERE source = 'watchlist'").fetchall():
             stored.setdefault(article_id, set()).add(tuple(key))
-        scanned = added = removed = 0
-        for batch in _batches(con, "true", []):
+    if rematch_watchlist or history_topics:
+        where, params = "true", []
+    elif topics:
+        where, params = "CAST(? AS TIMESTAMPTZ) IS NULL OR a.updated_at > ?", [last_checked, last_checked]
+    else:
+        where = ""
+    for batch in (_batches(con, where, params) if where else ()):
+        fresh = [r for r in batch if last_checked is None or r["updated_at"] > last_checked]
+        if topics:
+            fresh_ids.extend(str(r["article_id"]) for r in fresh)
+            topic_rows.extend(match_topics(fresh, topics))
+            checked += len(fresh)
+        if history_topics:
+            history = [r for r in batch if not (last_checked is None or r["updated_at"] > last_checked)]
+            found = match_topics(history, rematch)
+            topic_rows.extend(found)
+            for r in found:
+                after.setdefault(str(r["article_id"]), set()).add(str(r["topic"]))
+            checked += len(history)
+        if rematch_watchlist:
             scanned += len(batch)
             mentions, entities = watchlist_mentions(batch, watchlist)
             by_article: dict[str, list[dict[str, object]]] = {}
@@ -130,15 +133,21 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
                 by_article.setdefault(str(m["article_id"]), []).append(m)
             for r in batch:
                 article_id = str(r["article_id"])
-                found = by_article.get(article_id, [])
-                keys = {(m["entity_id"], m["in_title"], m["start_char"], m["end_char"]) for m in found}
+                found_here = by_article.get(article_id, [])
+                keys = {(m["entity_id"], m["in_title"], m["start_char"], m["end_char"]) for m in found_here}
                 old = stored.get(article_id, set())
                 if keys != old:
                     changed_articles.append(article_id)
-                    new_mentions.extend(found)
+                    new_mentions.extend(found_here)
                     added += len(keys - old)
                     removed += len(old - keys)
             new_entities.extend(entities)
+    history_changed = sum(1 for a in set(before) | set(after) if before.get(a, set()) != after.get(a, set()))
+    if checked or topic_changes:
+        counts["topics"] = {"reason": _reason(topic_changes, force) or "articles loaded since the last check",
+                            "articles_checked": checked, "fresh_articles": len(fresh_ids),
+                            "history_articles_retagged": history_changed, "matches": len(topic_rows)}
+    if rematch_watchlist:
         counts["watchlist"] = {"reason": _reason(watch_changes, force),
                                "articles_checked": scanned, "articles_retagged": len(changed_articles),
                                "mentions_added": added, "mentions_removed": removed}

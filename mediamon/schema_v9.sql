@@ -25,7 +25,9 @@ CREATE TABLE IF NOT EXISTS tag_definitions (
 
 -- `mediamon search`: an inverted index of article words (mediamon/search.py), kept up to date by
 -- every run. Body and title words are stored as themselves, title words also as 'title:word',
--- publisher words as 'publisher:word'.
+-- publisher words as 'publisher:word'. Postings are append-only lists, one row per term and
+-- indexing batch: a re-indexed article gets a new doc_no, and doc_nos no longer in search_docs
+-- are ignored by queries.
 CREATE TABLE IF NOT EXISTS search_terms (
     term    VARCHAR NOT NULL,
     term_id INTEGER NOT NULL
@@ -33,9 +35,9 @@ CREATE TABLE IF NOT EXISTS search_terms (
 CREATE TABLE IF NOT EXISTS search_docs (
     article_id   VARCHAR NOT NULL,
     doc_no       INTEGER NOT NULL,
-    content_hash VARCHAR            -- articles.content_hash when indexed
+    content_hash VARCHAR            -- hash of what was indexed (content_hash, title, publisher)
 );
 CREATE TABLE IF NOT EXISTS search_postings (
     term_id INTEGER NOT NULL,
-    doc_no  INTEGER NOT NULL
+    doc_nos INTEGER[] NOT NULL      -- the articles of one indexing batch that hold the term
 );

@@ -70,13 +70,12 @@ def _index_batch(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) ->
     docs: list[tuple[str, int, str]] = []
     doc_col: list[int] = []
     term_col: list[str] = []
-    for article_id, title, body, publisher, key, doc_no in rows:
-        if doc_no is None:
-            next_no += 1
-            doc_no = next_no
-        docs.append((article_id, doc_no, key))
+    for article_id, title, body, publisher, key, _ in rows:
+        # Always a new number: postings are never rewritten, the old number just stops counting.
+        next_no += 1
+        docs.append((article_id, next_no, key))
         terms = _index_terms(title or "", body or "", publisher or "")
-        doc_col.extend([doc_no] * len(terms))
+        doc_col.extend([next_no] * len(terms))
         term_col.extend(terms)
     frames = ("index_docs", "index_postings")
     with transaction(con, frames):
@@ -84,7 +83,6 @@ def _index_batch(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) ->
                                                               "content_hash": pl.String}, orient="row").to_arrow())
         con.register("index_postings", pl.DataFrame({"doc_no": pl.Series(doc_col, dtype=pl.Int32),
                                                      "term": pl.Series(term_col, dtype=pl.String)}).to_arrow())
-        con.execute("DELETE FROM search_postings WHERE doc_no IN (SELECT doc_no FROM index_docs)")
         con.execute("DELETE FROM search_docs WHERE article_id IN (SELECT article_id FROM index_docs)")
         con.execute("INSERT INTO search_docs BY NAME SELECT * FROM index_docs")
         con.execute("""
@@ -92,8 +90,10 @@ def _index_batch(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) ->
             SELECT term, (SELECT coalesce(max(term_id), 0) FROM search_terms) + row_number() OVER (ORDER BY term)
             FROM (SELECT DISTINCT term FROM index_postings) n
             WHERE NOT EXISTS (SELECT 1 FROM search_terms t WHERE t.term = n.term)""")
-        con.execute("""INSERT INTO search_postings SELECT t.term_id, p.doc_no
-                       FROM index_postings p JOIN search_terms t USING (term) ORDER BY t.term_id""")
+        con.execute("""INSERT INTO search_postings
+                       SELECT t.term_id, list(p.doc_no ORDER BY p.doc_no)
+                       FROM index_postings p JOIN search_terms t USING (term)
+                       GROUP BY t.term_id ORDER BY t.term_id""")
 
 
 # -- answering a query ---------------------------------------------------------------------------
@@ -129,10 +129,12 @@ class _Postings:
         return self._all
 
     def _docs(self, where: str, params: list[Any]) -> np.ndarray:
-        found = self.con.execute(
-            f"SELECT DISTINCT doc_no FROM search_postings WHERE term_id IN "
-            f"(SELECT term_id FROM search_terms WHERE {where})", params).fetchnumpy()["doc_no"]
-        return np.sort(np.asarray(found))
+        ids = [r[0] for r in self.con.execute(f"SELECT term_id FROM search_terms WHERE {where}", params).fetchall()]
+        if not ids:
+            return np.empty(0, dtype=np.int32)
+        found = self.con.execute("SELECT unnest(doc_nos) AS doc_no FROM search_postings "
+                                 "WHERE term_id IN (SELECT unnest(?))", [ids]).fetchnumpy()["doc_no"]
+        return np.unique(np.asarray(found))
 
     def atom(self, atom: Atom) -> tuple[np.ndarray, bool]:
         """(doc_nos, exact) of the articles holding `atom`."""
@@ -210,19 +212,25 @@ def _verified(con: duckdb.DuckDBPyConnection, tree: Node, docs: np.ndarray, sinc
     if not len(docs) or limit < 1:
         return
     con.register("search_candidates", pl.DataFrame({"doc_no": pl.Series(docs, dtype=pl.Int32)}).to_arrow())
-    cur = con.execute(f"""
-        SELECT a.article_id, {DAY_SQL} AS day, coalesce(a.publisher, a.site) AS publisher, a.title, a.url, a.body
+    # Order the candidates without their bodies; fetch bodies a page at a time, by rowid.
+    ordered = con.execute(f"""
+        SELECT a.rowid, {DAY_SQL} AS day, coalesce(a.publisher, a.site) AS publisher
         FROM search_candidates c JOIN search_docs d USING (doc_no) JOIN articles a USING (article_id)
         WHERE a.duplicate_of IS NULL
           AND (CAST(? AS DATE) IS NULL OR {DAY_SQL} >= ?)
           AND (CAST(? AS VARCHAR) IS NULL OR coalesce(a.publisher, a.site) ILIKE ?
                OR a.site ILIKE ?)
         ORDER BY day DESC NULLS LAST, coalesce(a.published_at, a.first_seen_at) DESC, a.article_id""",
-        [since, since, publisher, publisher, publisher])
+        [since, since, publisher, publisher, publisher]).fetchall()
     atoms = highlight_terms(tree)
     found = 0
-    while rows := cur.fetchmany(limit):
-        for article_id, day, pub, title, url, body in rows:
+    for start in range(0, len(ordered), limit):
+        page = ordered[start:start + limit]
+        bodies = {r[0]: r[1:] for r in con.execute(
+            "SELECT rowid, article_id, title, url, body FROM articles WHERE rowid IN (SELECT unnest(?))",
+            [[r[0] for r in page]]).fetchall()}
+        for rowid, day, pub in page:
+            article_id, title, url, body = bodies[rowid]
             # Folded once: for the check and for the snippet.
             folded = fold_text(body or "")
             terms = tree.match(Document({"title": words(title or ""), "body": folded[0].split(),

@@ -22,7 +22,9 @@ from functools import lru_cache
 _FOLD_TABLE: dict[int, str] = {}
 _SINGLE_TABLE: dict[int, str] = {}  # the same without the expanding characters (they stay as they are)
 _EXPANDING: set[str] = set()
-_IRREGULAR_BASE = r"(?<=[^\W_])\.(?=[^\W_])|[ .]{2,}|\."
+# Group 1: a dot inside a word (dropped); 2: a run of gaps, or a lone dot (one space); 3: expanding.
+# (Each pattern starts with its literal character, so the engine jumps from candidate to candidate.)
+_IRREGULAR_BASE = r"(\.(?=[^\W_])(?<=[^\W_]\.))|([ .]{2,}|\.)"
 
 
 def fold_char(char: str) -> str:
@@ -57,49 +59,67 @@ def _table_for(text: str) -> set[str]:
 def _irregular(expanding: frozenset[str]) -> re.Pattern[str]:
     if not expanding:
         return re.compile(_IRREGULAR_BASE)
-    return re.compile(_IRREGULAR_BASE + "|[" + "".join(re.escape(c) for c in sorted(expanding)) + "]")
+    return re.compile(_IRREGULAR_BASE + "|([" + "".join(re.escape(c) for c in sorted(expanding)) + "])")
 
 
-def fold_text(text: str) -> tuple[str, Callable[[int], int]]:
-    """(folded text, folded position -> position in `text`); see the module docstring."""
+Folded = tuple[str, Callable[[int], int]]  # what fold_text returns
+
+
+def fold_text(text: str) -> Folded:
+    """(folded text, folded position -> position in `text`); see the module docstring. The folded
+    text is made with C-level string operations; the position map only when first asked for."""
     expanding = _table_for(text)
-    # Expanding characters stay as they are here; the pass below replaces them.
+    # Expanding characters stay as they are here: `translated` has the length of `text`.
     translated = text.translate(_SINGLE_TABLE)
-    pieces: list[str] = []
-    seg_folded = [0]
-    seg_orig = [0]
-    seg_linear = [True]
-    folded_pos = orig_pos = 0
-    for match in _irregular(frozenset(expanding)).finditer(translated):
-        start, end = match.span()
-        pieces.append(translated[orig_pos:start])
-        folded_pos += start - orig_pos
-        found = match.group()
-        if found == "." and 0 < start and end < len(translated) and translated[start - 1].isalnum() \
-                and translated[end].isalnum():
-            replacement = ""  # a dot inside a word
-        elif found[0] in " .":
-            replacement = " "
+    folded = translated
+    if "." in folded:
+        folded = _INNER_DOT.sub("", folded).replace(".", " ")
+    if "  " in folded:
+        folded = _SPACES.sub(" ", folded)
+    if expanding:
+        folded = folded.translate(_FOLD_TABLE)
+    segments = _Segments(translated, expanding)
+    return folded, segments.to_original
+
+
+class _Segments:
+    """The folded -> original position map, built lazily up to the largest position asked for:
+    stretches where the folded text and `translated` (same positions as the original) run in step."""
+
+    def __init__(self, translated: str, expanding: set[str]) -> None:
+        self.translated = translated
+        self.matches = _irregular(frozenset(expanding)).finditer(translated)
+        self.seg_folded = [0]
+        self.seg_orig = [0]
+        self.seg_linear = [1]
+        self.folded_pos = self.orig_pos = 0
+        self.done = False
+
+    def _extend(self, position: int) -> None:
+        seg_folded, seg_orig, seg_linear = self.seg_folded, self.seg_orig, self.seg_linear
+        folded_pos, orig_pos = self.folded_pos, self.orig_pos
+        for match in self.matches:
+            start, end = match.span()
+            folded_pos += start - orig_pos
+            group = match.lastindex
+            length = 0 if group == 1 else 1 if group == 2 else len(_FOLD_TABLE[ord(self.translated[start])])
+            # Every character of the replacement points at the first character it replaces.
+            seg_folded += (folded_pos, folded_pos + length)
+            seg_orig += (start, end)
+            seg_linear += (0, 1)
+            folded_pos += length
+            orig_pos = end
+            if folded_pos > position:
+                break
         else:
-            replacement = _FOLD_TABLE[ord(found)]
-        # Every character of the replacement points at the first character it replaces.
-        seg_folded.append(folded_pos)
-        seg_orig.append(start)
-        seg_linear.append(False)
-        pieces.append(replacement)
-        folded_pos += len(replacement)
-        seg_folded.append(folded_pos)
-        seg_orig.append(end)
-        seg_linear.append(True)
-        orig_pos = end
-    pieces.append(translated[orig_pos:])
-    folded = "".join(pieces)
+            self.done = True
+        self.folded_pos, self.orig_pos = folded_pos, orig_pos
 
-    def to_original(position: int) -> int:
-        k = bisect.bisect_right(seg_folded, position) - 1
-        return seg_orig[k] + (position - seg_folded[k]) if seg_linear[k] else seg_orig[k]
-
-    return folded, to_original
+    def to_original(self, position: int) -> int:
+        if not self.done and position >= self.folded_pos:
+            self._extend(position)
+        k = bisect.bisect_right(self.seg_folded, position) - 1
+        return self.seg_orig[k] + (position - self.seg_folded[k]) if self.seg_linear[k] else self.seg_orig[k]
 
 
 def fold_words(text: str) -> list[str]:
@@ -111,5 +131,6 @@ def fold_words(text: str) -> list[str]:
     return folded.split()
 
 
-_INNER_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W_])")
+_INNER_DOT = re.compile(r"\.(?=[^\W_])(?<=[^\W_]\.)")
+_SPACES = re.compile(" {2,}")
 _table_for("".join(chr(i) for i in range(1, 128)) + "\u00e9")

@@ -14,11 +14,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
-from transforms.boolean_query import Document, Node, parse_query
+from transforms.boolean_query import Document, Node, parse_query, words
 from transforms.entities import entity_id_for
+from transforms.folding import Folded, fold_text
 from transforms.watchlist import Watchlist
 
 
@@ -66,14 +67,23 @@ def definition_changes(stored: Mapping[str, str], current: Mapping[str, str]) ->
         removed=tuple(sorted(k for k in stored if k not in current)))
 
 
-def match_topics(rows: Iterable[Mapping[str, object]], topics: Sequence[Topic]) -> list[dict[str, object]]:
-    """One row (article_id, topic, matched_terms, in_title) per article and matching topic."""
+def _folds(row: MutableMapping[str, object]) -> tuple[Folded, Folded]:
+    """The row's folded title and body, computed once and kept in the row (watchlist and topics share them)."""
+    found = row.get("_folded")
+    if found is None:
+        found = row["_folded"] = (fold_text(str(row.get("title") or "")), fold_text(str(row.get("body") or "")))
+    return found  # type: ignore[return-value]
+
+
+def match_topics(rows: Iterable[MutableMapping[str, object]], topics: Sequence[Topic]) -> list[dict[str, object]]:
+    """One row (article_id, topic, matched_terms, query_fingerprint) per article and matching topic."""
     out: list[dict[str, object]] = []
     if not topics:
         return out
     for row in rows:
-        title = str(row.get("title") or "")
-        doc = Document.of(title, str(row.get("body") or ""), str(row.get("publisher") or ""))
+        title, body = _folds(row)
+        doc = Document({"title": title[0].split(), "body": body[0].split(),
+                        "publisher": words(str(row.get("publisher") or ""))})
         for topic in topics:
             terms = topic.tree.match(doc)
             if terms:
@@ -82,14 +92,14 @@ def match_topics(rows: Iterable[Mapping[str, object]], topics: Sequence[Topic]) 
     return out
 
 
-def watchlist_mentions(rows: Iterable[Mapping[str, object]], watchlist: Watchlist
+def watchlist_mentions(rows: Iterable[MutableMapping[str, object]], watchlist: Watchlist
                        ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Watchlist mentions (the `mentions` columns, source "watchlist") and their entities."""
     mentions: list[dict[str, object]] = []
     entities: dict[str, dict[str, object]] = {}
     for row in rows:
         title, body = str(row.get("title") or ""), str(row.get("body") or "")
-        title_found, body_found = watchlist.find_in_article(title, body)
+        title_found, body_found = watchlist.find_in_article(title, body, _folds(row))
         for in_title, text, found in ((True, title, title_found), (False, body, body_found)):
             for match in found:
                 entity = match.entity

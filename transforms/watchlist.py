@@ -59,7 +59,7 @@ import ahocorasick
 
 from mediamon.errors import ConfigError
 from transforms.boolean_query import words
-from transforms.folding import fold_text
+from transforms.folding import Folded, fold_text
 
 ENTITY_TYPES = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
@@ -160,11 +160,14 @@ class Watchlist:
         taken as the whole article for `context` terms (see `find_in_article`)."""
         return self.find_in_article("", text)[1]
 
-    def find_in_article(self, title: str, body: str) -> tuple[list[WatchMatch], list[WatchMatch]]:
-        """Matches in the title and in the body; `context` terms are looked for in both."""
+    def find_in_article(self, title: str, body: str, folded: tuple[Folded, Folded] | None = None
+                        ) -> tuple[list[WatchMatch], list[WatchMatch]]:
+        """Matches in the title and in the body; `context` terms are looked for in both.
+        `folded`: `fold_text(title)` and `fold_text(body)` when the caller has them already."""
         if self._empty:
             return [], []
-        title_found, body_found = self._candidates(title), self._candidates(body)
+        title_folded, body_folded = folded or (fold_text(title), fold_text(body))
+        title_found, body_found = self._candidates(title, title_folded), self._candidates(body, body_folded)
         if not (title_found[1] or body_found[1]):
             return [], []
         context_words: set[str] | None = None
@@ -178,7 +181,8 @@ class Watchlist:
                     continue
                 if entity.needs_context(alias):
                     if context_words is None:
-                        context_text = " ".join(words(title) + [" "] + words(body))
+                        # "|" never occurs in folded text: a phrase cannot run from the title into the body.
+                        context_text = " ".join(title_folded[0].split() + ["|"] + body_folded[0].split())
                         context_words = set(context_text.split())
                     if not _has_context(entity, context_words, context_text):
                         continue
@@ -186,11 +190,11 @@ class Watchlist:
             kept.append(_longest_first(out))
         return kept[0], kept[1]
 
-    def _candidates(self, text: str) -> tuple[str, list[tuple[WatchMatch, str, int, int]]]:
+    def _candidates(self, text: str, folded_text: Folded) -> tuple[str, list[tuple[WatchMatch, str, int, int]]]:
         """The folded text, and every alias found with the alias and its folded span (inclusive)."""
         if not text:
             return "", []
-        folded, to_original = fold_text(text)
+        folded, to_original = folded_text
         candidates: list[tuple[WatchMatch, str, int, int]] = []
         for end_pos, (key, owners) in self._automaton.iter(folded):
             start_pos = end_pos - len(key) + 1
