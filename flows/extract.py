@@ -113,8 +113,10 @@ def extract_sources(sources: list[SourceSpec], settings: Settings,
         for i, got in zip(web, read_web_sources([sources[i] for i in web], settings, cache), strict=True):
             parts[i] = got
     total = Extracted()
+    seen: dict[str, str] = {}  # document key -> the source that read it first
     for spec, got in zip(sources, parts, strict=True):
         assert got is not None
+        _drop_repeats(got, spec.name, seen)
         if _failed_entirely(got) and spec.name not in got.failed_sources:
             got.failed_sources.append(spec.name)
             if not got.problems:  # its pages are quarantine rows; the source still gets a warning
@@ -131,6 +133,27 @@ def extract_sources(sources: list[SourceSpec], settings: Settings,
         total.unchanged += got.unchanged
         total.cache_updates.update(got.cache_updates)
     return total
+
+
+def _drop_repeats(got: Extracted, source: str, seen: dict[str, str]) -> None:
+    """Keep one document per key in a run (each is one stored row): a file or archive record that
+    two sources (or two manifest lines) name is read once, for the first, and said so."""
+    from transforms.clean import doc_key
+
+    repeated: dict[str, int] = {}
+
+    def first_time(key: str) -> bool:
+        if key in seen:
+            repeated[seen[key]] = repeated.get(seen[key], 0) + 1
+            return False
+        seen[key] = source
+        return True
+
+    got.documents = [d for d in got.documents if first_time(doc_key(d))]
+    got.pending = [p for p in got.pending if first_time(str(p.path))]
+    for first, n in repeated.items():
+        who = "itself" if first == source else f"source '{first}'"
+        got.problems.append(f"source '{source}': {n} documents already read in this run by {who}; read once")
 
 
 def _failed_entirely(got: Extracted) -> bool:
@@ -187,6 +210,11 @@ def reread_raw_documents(warehouse: Any, request: Reprocess) -> Extracted:
             without_bytes += 1
             continue
         total.documents.append(raw_document_from_row(row))
+    # A file stored under an earlier URL too (its manifest URL changed): its latest bytes, once.
+    latest: dict[str, RawDocument] = {}
+    for doc in total.documents:  # oldest first
+        latest[doc.path or doc.url] = doc
+    total.documents = list(latest.values())
     if without_bytes:
         total.problems.append(f"{without_bytes} stored documents have no bytes (failed fetches) and were not "
                               "reprocessed; the next `mediamon run` fetches them again")

@@ -185,7 +185,8 @@ def read_warc(path: Path, source: str, publisher: str | None = None,
                 fetched_at = datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(UTC)
             except ValueError:
                 fetched_at = datetime.now(UTC)
-            doc = RawDocument(url=url, source=source, fetched_at=fetched_at, path=f"{path}#{offset}", kind="html",
+            doc = RawDocument(url=url, source=source, fetched_at=fetched_at, path=f"{path}#{offset}",
+                              kind="html",
                               content_type=content_type, http_status=status or None,
                               etag=http.get_header("ETag"), last_modified=http.get_header("Last-Modified"),
                               final_url=url, publisher_hint=publisher)

@@ -42,7 +42,8 @@ def prepare_environment(prefect_home: str | None = None, debug: bool = False) ->
     env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", _STARTUP_TIMEOUT_SECONDS)
     # A real server (PREFECT_API_URL) keeps the flow runs' INFO logs for its UI; the embedded one
     # ends with the run, so nothing below a warning is sent to it. The terminal gets neither.
-    env.setdefault("PREFECT_LOGGING_LEVEL", "DEBUG" if debug else "INFO" if env.get("PREFECT_API_URL") else "WARNING")
+    server = bool(env.get("PREFECT_API_URL"))
+    env.setdefault("PREFECT_LOGGING_LEVEL", "DEBUG" if debug else "INFO" if server else "WARNING")
     env.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     env.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
     if not debug:

@@ -49,7 +49,8 @@ def parse_robots(status: int | None, body: bytes | None, error: str | None = Non
                            reason=f"{error or 'no answer'}; not fetched, will be retried next run")
     if status >= 500 or status == 429:
         return RobotsRules(None, disallow_all=True,
-                           reason=f"robots.txt unreachable (HTTP {status}); not fetched, will be retried next run")
+                           reason=f"robots.txt unreachable (HTTP {status}); not fetched, "
+                                  "will be retried next run")
     if 400 <= status < 500 or body is None:
         return RobotsRules(None, allow_all=True)
     if status >= 300:  # redirects are followed by the fetcher; one left over means it gave up
