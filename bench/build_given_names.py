@@ -2,8 +2,8 @@
 """Build `transforms/data/given_names.txt`: common given names, one lower-case name a line.
 
 Source: the US Census Bureau's 1990 given-name frequency lists (public domain), as shipped in
-the MIT-licensed PyPI package `names` 0.3.0 (`dist.male.first`, `dist.female.first`). Only
-names held by at least 0.002% of people are kept, and English function words are left out
+the MIT-licensed PyPI package `names` 0.3.0 (`dist.male.first`, `dist.female.first`). Every
+name is kept except given names that are everyday English words, which are left out
 ("will", "may" head phrases that are not names). The tagger uses the list as one piece of
 evidence that a multi-word name is a person (`transforms/entities.py`).
 

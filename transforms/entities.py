@@ -564,6 +564,30 @@ _ORG_WORDS = frozenset(
 )
 
 
+# Lower-case words that introduce a person's name ("entrepreneur Vivek ...", "actress Mary ...").
+PERSON_ROLES = frozenset(
+    "entrepreneur businessman businesswoman candidate rival challenger actor actress singer rapper "
+    "songwriter musician author writer novelist poet journalist reporter columnist host presenter "
+    "comedian director producer player striker midfielder defender goalkeeper coach manager captain "
+    "pitcher quarterback forward guard spokesman spokeswoman spokesperson lawmaker senator congressman "
+    "congresswoman governor gov. sen. rep. mr. ms. mrs. dr. ambassador billionaire founder cofounder "
+    "co-founder investor economist scientist professor analyst lawyer attorney prosecutor judge "
+    "minister president chairman chairwoman chief executive ceo leader activist influencer star "
+    "model designer chef artist athlete champion veteran widow son daughter wife husband mother "
+    "father brother sister".split()
+)
+_PREVIOUS_WORD = re.compile(r"([^\W\d_][\w.\-]*)\s+$")
+
+
+def _introduced_as_person(text: str, start: int) -> bool:
+    """True when the word before ``text[start]`` is a lower-case person role ("entrepreneur ...")."""
+    before = _PREVIOUS_WORD.search(text[max(0, start - 40) : start])
+    if before is None:
+        return False
+    word = before.group(1)
+    return word.casefold() in PERSON_ROLES and (word.islower() or word in ("Mr.", "Ms.", "Mrs.", "Dr."))
+
+
 @lru_cache(maxsize=1)
 def _given_names() -> frozenset[str]:
     return frozenset(_GIVEN_NAMES_PATH.read_text(encoding="utf-8").split())
@@ -705,7 +729,11 @@ class Tagger:
                 entity_type = longest.label if counts[longest.label] == top else _majority_label(members)
                 canonical, external_id = longest.name, None
                 # The small model often calls a politician or actor an ORG; a given name says person.
-                if entity_type != "PERSON" and looks_like_person(canonical):
+                if entity_type != "PERSON" and (looks_like_person(canonical) or any(
+                    m.source == "ner" and not m.in_dateline
+                    and _introduced_as_person(doc.title if m.in_title else doc.body, m.start)
+                    for m in members
+                )):
                     entity_type = "PERSON"
             if external_id and external_id.startswith(_UNNAMED_WATCH):
                 external_id = None  # a watchlist entry without an id: named by its canonical name

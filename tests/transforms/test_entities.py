@@ -232,3 +232,11 @@ def test_common_word_is_trimmed_before_folding(tagger, title, body, expected):
 )
 def test_looks_like_person(name, person):
     assert looks_like_person(name) is person
+
+
+def test_role_word_makes_a_person(tagger):
+    body = ("The debate pitted entrepreneur Quillon Marradew against two governors. "
+            "Marradew said the plan would fail.")
+    mentions, _, by_id = tag_one(tagger, body)
+    types = {by_id[m.entity_id].canonical_name: by_id[m.entity_id].entity_type for m in mentions}
+    assert types.get("Quillon Marradew") == "PERSON"
