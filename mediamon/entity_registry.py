@@ -30,16 +30,29 @@ def refresh_registry(con: duckdb.DuckDBPyConnection, now: datetime, window_days:
     """Bring ``entity_registry`` and the stored mentions up to date; returns counts for `runs.counts`."""
     con.execute("UPDATE mentions SET tagged_entity_id = entity_id WHERE tagged_entity_id IS NULL")
     stats = query_frame(con, """
-        WITH newest AS (SELECT max(seen_date) AS day FROM articles)
+        WITH newest AS (SELECT max(seen_date) AS day FROM articles),
+        recent AS (
+            SELECT DISTINCT m.article_id, e.entity_id, e.canonical_name, e.entity_type
+            FROM mentions m JOIN entities e ON e.entity_id = m.tagged_entity_id JOIN articles a USING (article_id)
+            WHERE a.seen_date > (SELECT day FROM newest) - to_days(CAST(? AS INTEGER))),
+        -- articles where a one-word name stands beside a full PERSON name ending in it
+        beside AS (
+            SELECT s.entity_id, count(DISTINCT s.article_id) AS with_full_name
+            FROM recent s JOIN recent f ON f.article_id = s.article_id AND f.entity_type = 'PERSON'
+                AND f.canonical_name LIKE '% %'
+                AND lower(split_part(f.canonical_name, ' ', -1)) = lower(s.canonical_name)
+            WHERE s.canonical_name NOT LIKE '% %'
+            GROUP BY ALL)
         SELECT e.entity_id, e.canonical_name, e.entity_type, e.external_id,
-               count(DISTINCT m.article_id) FILTER (
-                   WHERE a.seen_date > (SELECT day FROM newest) - to_days(CAST(? AS INTEGER))) AS articles
-        FROM mentions m
-        JOIN entities e ON e.entity_id = m.tagged_entity_id
-        JOIN articles a USING (article_id)
+               count(DISTINCT r.article_id) AS articles, coalesce(any_value(b.with_full_name), 0) AS with_full_name
+        FROM (SELECT DISTINCT tagged_entity_id FROM mentions) t
+        JOIN entities e ON e.entity_id = t.tagged_entity_id
+        LEFT JOIN recent r USING (entity_id)
+        LEFT JOIN beside b USING (entity_id)
         GROUP BY ALL""", [window_days])
     resolutions = resolve(
-        (EntityStats(r["entity_id"], r["canonical_name"], r["entity_type"], r["external_id"], r["articles"])
+        (EntityStats(r["entity_id"], r["canonical_name"], r["entity_type"], r["external_id"], r["articles"],
+                     r["with_full_name"])
          for r in stats.iter_rows(named=True)),
         min_articles=min_articles,
     )

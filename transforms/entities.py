@@ -49,6 +49,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -545,6 +546,65 @@ def _lower_words(lowered: str, text: str) -> str:
     return " ".join(w for w in re.findall(r"[^\W\d_]+", text) if w.islower())
 
 
+# --- person evidence ------------------------------------------------------------------------
+
+_GIVEN_NAMES_PATH = Path(__file__).resolve().parent / "data" / "given_names.txt"
+# Words that make a name an organisation, a place or an event even after a given name
+# ("Walt Disney Co.", "Grace Road", "Kirk Douglas Theatre").
+_ORG_WORDS = frozenset(
+    "inc inc. corp corp. co co. ltd ltd. llc plc group bank university college institute foundation "
+    "company association party news times post press fund capital partners holdings airlines airways "
+    "motors records studios pictures media network center centre church school hospital council "
+    "committee club fc united city county state street st. avenue road park show awards award prize "
+    "cup league house hall museum library project labs systems technologies software games "
+    "entertainment productions brothers bros bros. theatre theater stadium arena airport bridge "
+    "tower square river lake mountain island beach valley institute trust society union agency "
+    "department ministry review journal magazine tv radio".split()
+)
+
+
+# Lower-case words that introduce a person's name ("entrepreneur Vivek ...", "actress Mary ...").
+PERSON_ROLES = frozenset(
+    "entrepreneur businessman businesswoman candidate rival challenger actor actress singer rapper "
+    "songwriter musician author writer novelist poet journalist reporter columnist host presenter "
+    "comedian director producer player striker midfielder defender goalkeeper coach manager captain "
+    "pitcher quarterback forward guard spokesman spokeswoman spokesperson lawmaker senator congressman "
+    "congresswoman governor gov. sen. rep. mr. ms. mrs. dr. ambassador billionaire founder cofounder "
+    "co-founder investor economist scientist professor analyst lawyer attorney prosecutor judge "
+    "minister president chairman chairwoman chief executive ceo leader activist influencer star "
+    "model designer chef artist athlete champion veteran widow son daughter wife husband mother "
+    "father brother sister".split()
+)
+_PREVIOUS_WORD = re.compile(r"([^\W\d_][\w.\-]*)\s+$")
+
+
+def _introduced_as_person(text: str, start: int) -> bool:
+    """True when the word before ``text[start]`` is a lower-case person role ("entrepreneur ...")."""
+    before = _PREVIOUS_WORD.search(text[max(0, start - 40) : start])
+    if before is None:
+        return False
+    word = before.group(1)
+    return word.casefold() in PERSON_ROLES and (word.islower() or word in ("Mr.", "Ms.", "Mrs.", "Dr."))
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    return frozenset(_GIVEN_NAMES_PATH.read_text(encoding="utf-8").split())
+
+
+def looks_like_person(name: str) -> bool:
+    """True for "Given Surname" shapes: 2-3 capitalised words, the first a common given name
+    (`transforms/data/given_names.txt`), none an organisation or place word."""
+    words = name.split()
+    if not 2 <= len(words) <= 3:
+        return False
+    if not all(w[:1].isupper() and w.replace("-", "").replace("'", "").replace(".", "").isalpha() for w in words):
+        return False
+    if any(w.casefold() in _ORG_WORDS for w in words) or any(w.isupper() and len(w) > 2 for w in words):
+        return False
+    return words[0].casefold() in _given_names()
+
+
 # --- the tagger ---------------------------------------------------------------------------
 
 @dataclass
@@ -658,6 +718,13 @@ class Tagger:
                 top = max(counts.values())
                 entity_type = longest.label if counts[longest.label] == top else _majority_label(members)
                 canonical, external_id = longest.name, None
+                # The small model often calls a politician or actor an ORG; a given name says person.
+                if entity_type != "PERSON" and (looks_like_person(canonical) or any(
+                    m.source == "ner" and not m.in_dateline
+                    and _introduced_as_person(doc.title if m.in_title else doc.body, m.start)
+                    for m in members
+                )):
+                    entity_type = "PERSON"
             if external_id and external_id.startswith(_UNNAMED_WATCH):
                 external_id = None  # a watchlist entry without an id: named by its canonical name
             entity_id = entity_id_for(canonical, entity_type, external_id)

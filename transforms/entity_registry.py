@@ -12,7 +12,8 @@ Output: one `Resolution` per entity that is *not* counted as itself, or is ambig
    (more than half, and at least ``min_articles``), the others count for it. A name seen as
    PERSON in most of its articles is not made an ORG or PRODUCT by one noisy label.
 2. **A lone surname folds into the one prominent full name.** A one-word PERSON (after
-   step 1) folds into the multi-word PERSON whose last word it is, when exactly one such
+   step 1), or an ORG/PRODUCT when that person has at least half its coverage and is named in
+   most of its articles, folds into the multi-word PERSON whose last word it is, when exactly one such
    person is *prominent* in the period: mentioned in at least ``min_articles`` articles and
    in at least ``PROMINENCE_SHARE`` of the articles of the surname's best-known person.
    Two or more prominent candidates: the surname stays itself, status ``"ambiguous"``,
@@ -33,6 +34,8 @@ MIN_ARTICLES = 2
 # A namesake with under a quarter of the best-known one's coverage does not make a surname ambiguous.
 PROMINENCE_SHARE = 0.25
 # Types a name may be moved between by the majority rule (places and KB types are the KB's business).
+# One-word names the surname rule looks at: the small model often calls a surname ORG or PRODUCT.
+SURNAME_TYPES = frozenset({"PERSON", "ORG", "PRODUCT"})
 RETYPABLE = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "NORP", "EVENT", "GPE", "LOC", "FAC"})
 
 
@@ -45,6 +48,8 @@ class EntityStats:
     entity_type: str
     external_id: str | None
     articles: int
+    # Of those articles, how many also name a multi-word PERSON whose last word is this name.
+    with_full_name: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,7 @@ def resolve(
     for s in entities.values():
         if s.external_id is not None or final(s.entity_id) != s.entity_id:
             continue
-        if s.entity_type != "PERSON" or len(s.name.split()) != 1:
+        if s.entity_type not in SURNAME_TYPES or len(s.name.split()) != 1:
             continue
         people = full_names.get(name_key(s.name), [])
         if not people:
@@ -118,6 +123,14 @@ def resolve(
         top = max(coverage[p.entity_id] for p in people)
         prominent = [p for p in people
                      if coverage[p.entity_id] >= min_articles and coverage[p.entity_id] >= share * top]
+        # A one-word ORG/PRODUCT is a mislabelled surname only when the person is at least half as
+        # covered as the word itself ("Haley" ORG), not a brand that shares a singer's surname.
+        # It must also mostly appear beside that full name: "Bloomberg" the agency is not Michael Bloomberg.
+        if s.entity_type != "PERSON" and (
+            len(prominent) != 1 or 2 * coverage[prominent[0].entity_id] < coverage[s.entity_id]
+            or 2 * s.with_full_name <= s.articles
+        ):
+            continue
         if len(prominent) == 1:
             target[s.entity_id] = prominent[0].entity_id
             status[s.entity_id] = Resolution(s.entity_id, prominent[0].entity_id, "surname")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.entities import TagInput, Tagger, entity_id_for, tag_parallel
+from transforms.entities import TagInput, Tagger, entity_id_for, looks_like_person, tag_parallel
 from transforms.watchlist import parse_watchlist
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_7210ad52eb561afc.txt"
@@ -217,3 +217,27 @@ def test_common_word_is_trimmed_before_folding(tagger, title, body, expected):
     groups = surfaces_by_entity(mentions, by_id)
     assert groups[("Tim Cook", "PERSON")] >= expected
     assert not any(s.startswith("Hosting") for m in mentions for s in [m.surface])
+
+
+@pytest.mark.parametrize(
+    ("name", "person"),
+    [
+        pytest.param("Nikki Brandt", True, id="given-name"),
+        pytest.param("Mary Ellen Brandt", True, id="three-words"),
+        pytest.param("Walt Brandt Co.", False, id="company-suffix"),
+        pytest.param("Grace Road", False, id="place-word"),
+        pytest.param("Brandt", False, id="one-word"),
+        pytest.param("Quorvex Holdings", False, id="no-given-name"),
+        pytest.param("Tim NASA", False, id="acronym"),
+    ],
+)
+def test_looks_like_person(name, person):
+    assert looks_like_person(name) is person
+
+
+def test_role_word_makes_a_person(tagger):
+    body = ("The debate pitted entrepreneur Quillon Marradew against two governors. "
+            "Marradew said the plan would fail.")
+    mentions, _, by_id = tag_one(tagger, body)
+    types = {by_id[m.entity_id].canonical_name: by_id[m.entity_id].entity_type for m in mentions}
+    assert types.get("Quillon Marradew") == "PERSON"

@@ -3,8 +3,9 @@ import pytest
 from transforms.entity_registry import EntityStats, Resolution, resolve
 
 
-def s(entity_id: str, name: str, entity_type: str, articles: int, external_id: str | None = None) -> EntityStats:
-    return EntityStats(entity_id, name, entity_type, external_id, articles)
+def s(entity_id: str, name: str, entity_type: str, articles: int, external_id: str | None = None,
+      with_full_name: int = 0) -> EntityStats:
+    return EntityStats(entity_id, name, entity_type, external_id, articles, with_full_name)
 
 
 @pytest.mark.parametrize(
@@ -24,10 +25,14 @@ def s(entity_id: str, name: str, entity_type: str, articles: int, external_id: s
                      [Resolution("o", "p", "type"), Resolution("x", "p", "type")], id="noisy-label-outvoted"),
         pytest.param([s("p", "Brennan", "PERSON", 2), s("o", "Brennan", "ORG", 2)], [], id="no-majority"),
         pytest.param([s("full", "Ada Brennan", "PERSON", 6), s("p", "Brennan", "PERSON", 5),
-                      s("o", "Brennan", "ORG", 1)],
+                      s("o", "Brennan", "ORG", 1, with_full_name=1)],
                      [Resolution("o", "full", "type"), Resolution("p", "full", "surname")], id="type-then-surname"),
-        pytest.param([s("full", "Ada Brennan", "PERSON", 6), s("o", "Brennan", "ORG", 5)], [],
-                     id="org-is-not-a-surname"),
+        pytest.param([s("full", "Ada Brennan", "PERSON", 6), s("o", "Brennan", "ORG", 5, with_full_name=4)],
+                     [Resolution("o", "full", "surname")], id="surname-mislabelled-org"),
+        pytest.param([s("full", "Ada Brennan", "PERSON", 6), s("o", "Brennan", "ORG", 5, with_full_name=1)],
+                     [], id="org-seldom-beside-the-person"),
+        pytest.param([s("full", "Ada Brennan", "PERSON", 2), s("o", "Brennan", "ORG", 40)], [],
+                     id="brand-sharing-a-surname"),
         pytest.param([s("full", "Ada Brennan", "PERSON", 6), s("w", "Brennan", "PERSON", 5, "client:b")], [],
                      id="watchlist-entity-stays"),
     ],
