@@ -1,7 +1,8 @@
 """`make bench-quality`: the extraction figures on the dev corpus, against their baselines.
 
 Runs the HTML evaluation (body snippets F1, date accuracy, docs/s of the clean
-stage) and the page-text-dump evaluation, each scored by ../shared/tools/score.py.
+stage) and the page-text-dump evaluation, each scored by ../shared/tools/score.py,
+and the whole pipeline on agency copy (../shared/corpora/wire, bench/eval_wire.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ BASELINES = [
     ("HTML body snippets F1", "trafilatura 2.3.1 favor_precision 0.920", "target >= 0.94"),
     ("HTML date accuracy (day)", "htmldate 1.11 extensive 0.902", "target >= 0.93"),
     ("text-dump snippets F1", "raw dump 0.693, jusText 0.216", "target >= 0.90"),
+    ("wire: stories quarantined", "mediamon before issue 14: 73 of 214", "target 0"),
+    ("wire: body F1", "raw file 0.941, jusText 0.586, mediamon before issue 14 0.765", "target >= 0.97"),
+    ("wire: titles / dates", "mediamon before issue 14: 29 / 113 of 214", "target 214 / >= 95%"),
+    ("wire: entities F1 (PER/ORG/LOC)", "spaCy en_core_web_sm alone 0.635", "target >= 0.72"),
 ]
 
 
@@ -31,6 +36,8 @@ def main() -> int:
     print(run("eval_html.py"))
     print("\n== page-text dumps of the same pages (bench/eval_dumps.py)")
     print(run("eval_dumps.py", "--both"))
+    print("\n== wire copy, the whole pipeline (bench/eval_wire.py)")
+    print(run("eval_wire.py"))
     print("\n== baselines")
     for name, baseline, target in BASELINES:
         print(f"  {name}: {baseline}; {target}")
