@@ -77,10 +77,18 @@ def score(kind: str, truth: Path, pred: Path) -> str:
 
 
 def evaluate(corpus: Path, workdir: Path) -> dict[str, object]:
+    """`mediamon run` on the corpus into WORKDIR, then the figures (see `score_warehouse`)."""
     proc = run_pipeline(corpus, workdir)
     if proc.returncode != 0:
         raise SystemExit(f"mediamon run failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
-    preds, quarantined = read_predictions(workdir / "warehouse")
+    figures = score_warehouse(corpus, workdir / "warehouse", workdir)
+    figures["summary"] = proc.stdout.strip()
+    return figures
+
+
+def score_warehouse(corpus: Path, warehouse: Path, workdir: Path) -> dict[str, object]:
+    """The figures of a warehouse the corpus was run into: PRED files in WORKDIR, scored by score.py."""
+    preds, quarantined = read_predictions(warehouse)
     pred_path = workdir / "pred.jsonl"
     with pred_path.open("w") as out:
         for row in preds:
@@ -98,7 +106,6 @@ def evaluate(corpus: Path, workdir: Path) -> dict[str, object]:
         "ner_f1": float(_F1.search(ner_line).group(1)),  # type: ignore[union-attr]
         "body_line": body_line,
         "ner_line": ner_line,
-        "summary": proc.stdout.strip(),
     }
 
 

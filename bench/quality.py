@@ -1,7 +1,9 @@
 """`make bench-quality`: the extraction figures on the dev corpus, against their baselines.
 
 Runs the HTML evaluation (body snippets F1, date accuracy on published_date, publisher
-accuracy, docs/s of the clean stage) and the page-text-dump evaluation, each scored by ../shared/tools/score.py.
+accuracy, docs/s of the clean stage), the page-text-dump evaluation and the German entity
+gold, each scored by ../shared/tools/score.py or its own bench script, and the whole pipeline
+on agency copy (../shared/corpora/wire, bench/eval_wire.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ BASELINES = [
     ("publisher accuracy (truth-publisher.jsonl)", "trafilatura sitename 0.650; mediamon before issue 14 0.832",
      "target >= 0.95"),
     ("text-dump snippets F1", "raw dump 0.693, jusText 0.216", "target >= 0.90"),
+    ("wire: stories quarantined", "mediamon before issue 14: 73 of 214", "target 0"),
+    ("wire: body F1", "raw file 0.941, jusText 0.586, mediamon before issue 14 0.765", "target >= 0.97"),
+    ("wire: titles / dates", "mediamon before issue 14: 29 / 113 of 214", "target 214 / >= 95%"),
+    ("wire: entities F1 (PER/ORG/LOC)", "spaCy en_core_web_sm alone 0.635", "target >= 0.72"),
 ]
 
 
@@ -36,6 +42,8 @@ def main() -> int:
     print(run("eval_dumps.py", "--both"))
     print("\n== German entities against the hand-checked gold (bench/eval_ner_de.py)")
     print(run("eval_ner_de.py"))
+    print("\n== wire copy, the whole pipeline (bench/eval_wire.py)")
+    print(run("eval_wire.py"))
     print("\n== baselines")
     for name, baseline, target in BASELINES:
         print(f"  {name}: {baseline}; {target}")

@@ -132,6 +132,23 @@ def _drop_link_tail(blocks: list[Block], keep: list[bool]) -> None:
         keep[index] = False
 
 
+# A row of a table as trafilatura writes it ("| 1 | Norway | 1:32:10.4 |") that carries figures:
+# a results or market table is story, though "a | b | c" reads like a breadcrumb to the classifier.
+_FIGURE_ROW = re.compile(r"^\|.*\d.*\|$")
+# "Q: …", "A: …", "Frage: …": the lines of an interview are story, questions included.
+_QA_LINE = re.compile(r"^(?:Q|A|F|Frage|Antwort|Question|Answer)\s?[:.]\s", re.I)
+# A block is a table, list or preformatted block of figures when this share of its lines has one.
+FIGURE_LINES_SHARE = 0.6
+
+
+def _figure_block(block: Block) -> bool:
+    """A results table, scoreboard, standings or market list: most lines carry figures, few links."""
+    lines = [line for line in block.text.splitlines() if line.strip() and not set(line) <= set("|-: ")]
+    figures = sum(1 for line in lines if any(c.isdigit() for c in line))
+    return (block.tag in ("table", "list", "quote", "code") and len(lines) >= 2
+            and figures >= FIGURE_LINES_SHARE * len(lines) and block.link_share < 0.35)
+
+
 def _clean_lines(block: Block, removed: list[str]) -> Block:
     """Drop chrome lines (credits, share prompts, cookie notes) inside a multi-line block.
 
@@ -139,12 +156,14 @@ def _clean_lines(block: Block, removed: list[str]) -> Block:
     rules cannot see the boilerplate lines inside it.
     """
     lines = block.text.splitlines()
-    if len(lines) < MULTILINE_MIN_LINES:
+    if len(lines) < MULTILINE_MIN_LINES or _figure_block(block):
         return block
     kept: list[str] = []
     for line in lines:
         short = len(line.split()) <= CHROME_MAX_WORDS
-        if (
+        if _FIGURE_ROW.match(line):
+            kept.append(line)
+        elif (
             image_credit_of(line)
             or _UI_LINE.match(line)
             or (short and (chrome_kind(line) or _CREDIT_LINE.match(line)))
@@ -171,6 +190,8 @@ def _drop_chrome(blocks: list[Block], keep: list[bool]) -> None:
         lines = block.text.splitlines()
         # The classifier also flags sentence-long lines; in the article's first half a sentence
         # that names "consent" or "comments" is prose, so long lines only count near the end.
+        if _figure_block(block):
+            continue
         if all(
             image_credit_of(line)
             or (kind := chrome_kind(line))
@@ -210,8 +231,11 @@ def _drop_short_tail(blocks: list[Block], keep: list[bool]) -> None:
     for index in kept:
         block = blocks[index]
         # A sentence ending in a full stop is a closing line of the text; headings, prompts
-        # ("Schon gelesen?", "Mehr Themen:") and labels are not.
-        if index > prose[-1] and block.words < TAIL_SHORT_WORDS and not _SENTENCE_END.search(block.text):
+        # ("Schon gelesen?", "Mehr Themen:") and labels are not. Tables and lists of figures
+        # (results, standings) and interview lines ("Q: …") are story wherever they stand.
+        structured = _figure_block(block) or _QA_LINE.match(block.text) is not None
+        if (index > prose[-1] and block.words < TAIL_SHORT_WORDS and not _SENTENCE_END.search(block.text)
+                and not structured):
             keep[index] = False
 
 

@@ -21,8 +21,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from transforms.article import Article
 
-# Pages longer than this (words; characters in unspaced scripts) are judged by their text only.
-URL_RULES_MAX_LENGTH = 150
+# Pages this long or longer (words; characters in unspaced scripts) are judged by their text only:
+# a home page or a /themen/ page with a story of its own on it is that story.
+URL_RULES_MAX_LENGTH = 50
+# A tag's name is a word or two ("/tag/donald-trump"); a longer slug is an article's.
+TAG_NAME_WORDS = 2
 # A listing has at least this many lines, nearly all headline-like.
 LISTING_MIN_LINES = 8
 LISTING_SHARE = 0.8
@@ -69,7 +72,8 @@ def _url_reason(url: str) -> tuple[str, str] | None:
         # "/tag/elections", "/thema/klima/page/2": the tag's name and at most a page number follow.
         after = segments[i + 1:]
         paged = len(after) == 3 and after[1] == "page" and after[2].isdigit()
-        if segment in _TAG_SEGMENTS and (len(after) == 1 or paged):
+        named = bool(after) and len(re.split(r"[-_+]", after[0])) <= TAG_NAME_WORDS
+        if segment in _TAG_SEGMENTS and named and (len(after) == 1 or paged):
             return "not an article: tag or section page", f"the URL is a /{segment}/ page"
     if path.lower() in _HOME_PATHS and not parts.query:
         return "not an article: home page", "the URL is the site's front page"

@@ -64,6 +64,9 @@ _SENTENCE_BREAK = re.compile(r"([a-zß]{2,}[.!?])\s+[A-Z]")
 _SITE_CREDIT = re.compile(r"\b(?:powered by|designed by|theme by|proudly powered)\b", re.I)
 # "► February (4)", "Followers (7)", "Politik (12)": archive and category widgets with counts.
 _ARCHIVE_COUNT = re.compile(r"^[►▼▶•·»]?\s*[^\W\d][\w .'’-]{0,30}\s\(\d+\)$")
+# "[CC-BY-2.0 (http://…)]", "via Wikimedia Commons", "Urheber: …": a web picture's licence credit.
+_IMAGE_LICENCE = re.compile(r"\bCC[- ]BY(?:[- ][A-Z]{2})*(?:[- ]\d\.\d)?\b|\bvia Wikimedia Commons\b|"
+                            r"\bUrheber\s*:|\bBildrechte\s*:|\bimage (?:by|credit)\s*:", re.I)
 _SENTENCE_MARK = re.compile(r"[.!?。！？…]\W*$")
 
 
@@ -125,6 +128,8 @@ def chrome_evidence(lines: list[str]) -> ChromeEvidence:
             evidence.add("site-credit")
         if _ARCHIVE_COUNT.match(line):
             evidence.add("archive-count")
+        if _IMAGE_LICENCE.search(line):
+            evidence.add("image-credit")  # a picture's caption with its licence or author credit
         menu = (0 < signals.n_words <= MENU_WORDS and not table and not signals.sentence_end
                 and not is_all_caps(line))
         run = run + 1 if menu else 0

@@ -215,3 +215,22 @@ def test_lead_paragraph_after_headline(lead_html: str, expected_first: str) -> N
     body = parse_html(html, HINTS).body
     assert body.startswith(expected_first)
     assert body.count("Nach monatelangem Streit") <= 1
+
+
+STRUCTURES = (
+    "<p>Ergebnisse:</p><table><tr><th>Platz</th><th>Team</th><th>Zeit</th></tr>"
+    "<tr><td>1</td><td>Norwegen</td><td>1:32:10.4</td></tr><tr><td>2</td><td>Schweden</td><td>1:32:40.1</td></tr>"
+    "<tr><td>3</td><td>Finnland</td><td>1:33:02.9</td></tr></table>"
+    "<pre>Tabelle     S N P\nNorwegen    3 0 9\nSchweden    2 1 6</pre>"
+    "<ol><li>Norwegen 9 Punkte</li><li>Schweden 6 Punkte</li><li>Finnland 3 Punkte</li></ol>"
+    "<p>Frage: Wie geht es weiter?</p><p>Antwort: Mit dem Sprint am Freitag.</p>"
+)
+
+
+def test_story_structures_inside_the_article_are_kept() -> None:
+    # A results table, a preformatted scoreboard, a numbered list and Q&A lines after the prose.
+    article = parse_html(_article_page(after=STRUCTURES), HINTS)
+    for piece in ("| Platz | Team | Zeit |", "| 2 | Schweden | 1:32:40.1 |", "Norwegen 3 0 9",
+                  "Finnland 3 Punkte", "Frage: Wie geht es weiter?", "Antwort: Mit dem Sprint am Freitag."):
+        assert piece in article.body, piece
+    assert "Alle Rechte vorbehalten" not in article.body

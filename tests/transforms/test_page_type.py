@@ -34,6 +34,8 @@ HEADLINES = "\n".join(f"Council {w} approves bridge over harbour" for w in "abcd
                      id="brief-is-news"),
         pytest.param("https://x.example/tag/bridges/2024/05/long-story", "Bridge", SHORT_STORY, None, None,
                      id="story-under-a-tag-path"),
+        pytest.param("https://x.example/themen/minister-resigns-after-vote", "Minister", SHORT_STORY, None, None,
+                     id="article-slug-under-a-topic-path"),
         pytest.param("https://x.example/news/list", "Results", HEADLINES, "text", None,
                      id="clean-copy-is-never-a-listing"),
         pytest.param("file:///data/story.txt", "Story", SHORT_STORY, None, None, id="local-file"),

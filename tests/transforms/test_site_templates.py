@@ -45,3 +45,13 @@ def test_never_strips_most_of_an_article() -> None:
 
     known = frozenset({fingerprint("Short line one."), fingerprint("Short line two.")})
     assert strip_templates(body, known) == (body, [])
+
+
+def test_clean_copy_neither_teaches_nor_loses_lines() -> None:
+    # Agency stories repeat a results table's heading; clean copy has no chrome to learn.
+    heading = "Standings after Saturday's games:"
+    wire = [dict(_article(i, "wire.example", f"{STORY.format(i=TOPICS[i % 5])}\n\n{heading}"), text_kind="text")
+            for i in range(4)]
+    out, rows = apply_templates(wire, pl.DataFrame(schema=TEMPLATE_LINES))
+    assert all(heading in a["body"] for a in out)
+    assert rows.height == 0
