@@ -37,6 +37,9 @@ def _resolve(head: str, url: str, body: str = "<p>x</p>", headline: str = "Rat b
                      ("Die Ostsee-Post", "og"), id="name-with-domain-ending"),
         pytest.param("", "https://kieler-woche-blog.example/a", "", ("kieler-woche-blog.example", "domain"),
                      id="nothing-but-the-domain"),
+        pytest.param('<meta name="author" content="Erika Muster"><meta name="twitter:site" content="@bloghoster">',
+                     "https://segelwetter.example/a", "<footer>© Bildagentur/Fotograf</footer>",
+                     ("segelwetter.example", "domain"), id="person-handle-and-photo-credit-are-not-the-outlet"),
     ],
 )
 def test_publisher_candidates_are_judged(head: str, url: str, body: str, expected: tuple[str, str]) -> None:
