@@ -167,6 +167,9 @@ class PublisherEvidence:
             if value.startswith("@"):
                 # "@Kieler_Blatt" -> "Kieler Blatt"; "@site_pl" drops the country suffix it repeats.
                 handle = re.sub(r"(?<=.)_[a-z]{2}$", "", value[1:], flags=re.I)
+                country = self.suffix.rsplit(".", 1)[-1]
+                if len(country) == 2 and name_key(handle) == name_key(self.label + country):
+                    handle = handle[:-2]  # "@nordpostde" on nordpost.de repeats the country ending
                 self.names.append(_Name(handle.replace("_", " ").strip(), "handle"))
         if title_site:
             self.add(title_site, "title")
@@ -234,18 +237,25 @@ class PublisherEvidence:
         self.names.append(_Name(label, source, domain_like=domain_like, written=host))
 
     def _brand_prefix(self, part: str) -> str | None:
-        """The domain's own name at the start of a longer one: "NPT Sport" -> "NPT", "nptHealth" -> "npt"."""
+        """The domain's own name before a section or a glued product word: "NPT Sport" on
+        npt.example/sport/ -> "NPT", "nptHealth" -> "npt". "Example Times" on example.org stays whole."""
         if not self.label_keys or len(part) < 3:
             return None
         for end in range(2, len(part)):
             left, right = part[end - 1], part[end]
             if not left.isalnum() or right == ".":
                 continue
-            boundary = (not right.isalnum()) or (left.islower() and right.isupper()) or (
+            glued = (left.islower() and right.isupper()) or (
                 left.isupper() and right.islower() and end >= 3 and part[end - 2].isupper()
-            ) or (left.isalpha() != right.isalpha() and right.isalnum())
-            if boundary and _keys(part[:end]) & self.label_keys and name_key(part[end:]):
+            )
+            spaced = not right.isalnum() or (left.isalpha() != right.isalpha() and right.isalnum())
+            rest = name_key(part[end:])
+            if not rest or not (glued or spaced) or not _keys(part[:end]) & self.label_keys:
+                continue
+            # A spaced word after the brand is part of the name unless it is a section of this URL.
+            if glued or rest in self.sections:
                 return part[:end].strip(" -")
+            return None
         return None
 
     # -- judging ---------------------------------------------------------------------------------

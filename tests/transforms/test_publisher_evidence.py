@@ -27,6 +27,9 @@ def _resolve(head: str, url: str, body: str = "<p>x</p>", headline: str = "Rat b
                      ("Kieler Blatt", "og"), id="initialism-beside-its-name"),
         pytest.param('<meta property="og:site_name" content="Kieler Blatt Sport">', "https://kielerblatt.example/sport/a",
                      "", ("Kieler Blatt", "og"), id="brand-plus-section"),
+        pytest.param('<meta property="og:site_name" content="Example Times"><title>Rat beschließt Haushalt - Example '
+                     "Times</title>", "https://example.org/a", "", ("Example Times", "og"),
+                     id="brand-plus-a-word-that-is-no-section-stays-whole"),
         pytest.param('<meta property="og:site_name" content="Rat beschließt Haushalt">'
                      '<meta name="author" content="Nordsee Rundschau">', "https://nr.example/a", "",
                      ("Nordsee Rundschau", "text"), id="headline-as-site-name-is-ignored-acronym-domain"),
