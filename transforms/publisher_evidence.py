@@ -37,10 +37,12 @@ _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 # How often a source names the outlet rather than something else (a section, a slogan, a person).
 WEIGHTS = {"og": 3.0, "jsonld": 3.0, "organization": 2.0, "app": 2.0, "title": 2.0,
            "copyright": 2.0, "meta": 1.0, "title-part": 1.0, "handle": 0.5}
+# Sources that name the site itself (not a person, a rights holder or an account).
+STRONG_SOURCES = frozenset({"og", "jsonld", "organization", "app", "title"})
 # The label stored in `publisher_source` (transforms.article.PUBLISHER_SOURCES) for each source.
 LABELS = {"og": "og", "app": "og", "jsonld": "jsonld", "organization": "jsonld", "title": "title",
           "title-part": "title", "copyright": "text", "meta": "text", "handle": "text"}
-_SPLIT = re.compile(r"\s+[|\-–—·•»«:/]+\s+|\s*\|\s*|:\s+|\s+l\s+")
+_SPLIT = re.compile(r"\s+[|\-–—·•»«:/]+\s+|\s*[|│]\s*|:\s+|\s+l\s+")
 _DOMAIN_LIKE = re.compile(r"^(?:https?://)?(?:www\.)?((?:[\w-]+\.)+[a-z]{2,12})/?$", re.I)
 _DOMAIN_TOKEN = re.compile(r"\b((?:[\w-]+\.)+[a-z]{2,12})\b", re.I)
 _LEGAL = re.compile(
@@ -164,7 +166,10 @@ class PublisherEvidence:
         for value in page.meta.get("twitter:site", ())[:1]:
             if value.startswith("@"):
                 # "@Kieler_Blatt" -> "Kieler Blatt"; "@site_pl" drops the country suffix it repeats.
-                handle = re.sub(r"_[a-z]{2}$", "", value[1:], flags=re.I) if "_" in value[2:-3] else value[1:]
+                handle = re.sub(r"(?<=.)_[a-z]{2}$", "", value[1:], flags=re.I)
+                country = self.suffix.rsplit(".", 1)[-1]
+                if len(country) == 2 and name_key(handle) == name_key(self.label + country):
+                    handle = handle[:-2]  # "@nordpostde" on nordpost.de repeats the country ending
                 self.names.append(_Name(handle.replace("_", " ").strip(), "handle"))
         if title_site:
             self.add(title_site, "title")
@@ -181,7 +186,8 @@ class PublisherEvidence:
             self.page_text = f"{page.title}\n{kept}\n{alts}"
             holders = [_copyright_holder(m.group(1)) for m in _COPYRIGHT.finditer(text[-20000:])]
             for holder in holders[-2:]:
-                if holder[:1].isalnum() and not re.search(r"[{}()<>=;]", holder):
+                # "© Agency/photographer" is an image credit; "© Copyright" names nobody.
+                if holder[:1].isalnum() and not re.search(r"[{}()<>=;/]|^copyright\b", holder, re.I):
                     self.add(holder, "copyright")
 
     def add(self, value: str, source: str) -> None:
@@ -231,18 +237,25 @@ class PublisherEvidence:
         self.names.append(_Name(label, source, domain_like=domain_like, written=host))
 
     def _brand_prefix(self, part: str) -> str | None:
-        """The domain's own name at the start of a longer one: "NPT Sport" -> "NPT", "nptHealth" -> "npt"."""
+        """The domain's own name before a section or a glued product word: "NPT Sport" on
+        npt.example/sport/ -> "NPT", "nptHealth" -> "npt". "Example Times" on example.org stays whole."""
         if not self.label_keys or len(part) < 3:
             return None
         for end in range(2, len(part)):
             left, right = part[end - 1], part[end]
             if not left.isalnum() or right == ".":
                 continue
-            boundary = (not right.isalnum()) or (left.islower() and right.isupper()) or (
+            glued = (left.islower() and right.isupper()) or (
                 left.isupper() and right.islower() and end >= 3 and part[end - 2].isupper()
-            ) or (left.isalpha() != right.isalpha() and right.isalnum())
-            if boundary and _keys(part[:end]) & self.label_keys and name_key(part[end:]):
+            )
+            spaced = not right.isalnum() or (left.isalpha() != right.isalpha() and right.isalnum())
+            rest = name_key(part[end:])
+            if not rest or not (glued or spaced) or not _keys(part[:end]) & self.label_keys:
+                continue
+            # A spaced word after the brand is part of the name unless it is a section of this URL.
+            if glued or rest in self.sections:
                 return part[:end].strip(" -")
+            return None
         return None
 
     # -- judging ---------------------------------------------------------------------------------
@@ -284,6 +297,14 @@ class PublisherEvidence:
         for name in self.names:
             if not self._weak(name):
                 groups.setdefault(name_key(name.text), []).append(name)
+        # A name only a byline, a copyright line or a handle gives, and that is not the domain's own
+        # name, is more often a person, a photo agency or a hosting platform than the outlet.
+        groups = {
+            key: members
+            for key, members in groups.items()
+            if any(m.source in STRONG_SOURCES for m in members)
+            or any(self.domain_match(m.text) >= 2.5 for m in members if not m.domain_like)
+        }
         if not groups:
             return None
 

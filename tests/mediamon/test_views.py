@@ -161,6 +161,8 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, false, 'kb')",
             [article_id, entity_id, surface, entity_type, i, i + len(surface)],
         )
+    # Schema version 7 adds published_date and fills it with the UTC day of rows stored before it.
+    connection.execute((MEDIAMON / "schema_v7.sql").read_text(encoding="utf-8"))
     connection.execute((MEDIAMON / "views.sql").read_text(encoding="utf-8"))
     yield connection
     connection.close()

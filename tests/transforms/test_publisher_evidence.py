@@ -27,6 +27,9 @@ def _resolve(head: str, url: str, body: str = "<p>x</p>", headline: str = "Rat b
                      ("Kieler Blatt", "og"), id="initialism-beside-its-name"),
         pytest.param('<meta property="og:site_name" content="Kieler Blatt Sport">', "https://kielerblatt.example/sport/a",
                      "", ("Kieler Blatt", "og"), id="brand-plus-section"),
+        pytest.param('<meta property="og:site_name" content="Example Times"><title>Rat beschließt Haushalt - Example '
+                     "Times</title>", "https://example.org/a", "", ("Example Times", "og"),
+                     id="brand-plus-a-word-that-is-no-section-stays-whole"),
         pytest.param('<meta property="og:site_name" content="Rat beschließt Haushalt">'
                      '<meta name="author" content="Nordsee Rundschau">', "https://nr.example/a", "",
                      ("Nordsee Rundschau", "text"), id="headline-as-site-name-is-ignored-acronym-domain"),
@@ -37,6 +40,9 @@ def _resolve(head: str, url: str, body: str = "<p>x</p>", headline: str = "Rat b
                      ("Die Ostsee-Post", "og"), id="name-with-domain-ending"),
         pytest.param("", "https://kieler-woche-blog.example/a", "", ("kieler-woche-blog.example", "domain"),
                      id="nothing-but-the-domain"),
+        pytest.param('<meta name="author" content="Erika Muster"><meta name="twitter:site" content="@bloghoster">',
+                     "https://segelwetter.example/a", "<footer>© Bildagentur/Fotograf</footer>",
+                     ("segelwetter.example", "domain"), id="person-handle-and-photo-credit-are-not-the-outlet"),
     ],
 )
 def test_publisher_candidates_are_judged(head: str, url: str, body: str, expected: tuple[str, str]) -> None:
