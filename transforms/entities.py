@@ -203,6 +203,9 @@ def _clean_span(original: str, repaired: str, span: NerSpan) -> tuple[int, int, 
                 break
     if label == "PERSON":
         start = _trim_common_lead(repaired, start, end)
+        # A name does not end in a lower-case word ("Meghan cry"): the model ran past it.
+        while " " in repaired[start:end] and repaired[start:end].rsplit(" ", 1)[1][:1].islower():
+            end = start + repaired[start:end].rindex(" ")
     name = repaired[start:end]
     if not name or not any(c.isupper() for c in name) or len(name.split()) > 10:
         return None
