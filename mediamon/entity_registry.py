@@ -83,7 +83,7 @@ def refresh_registry(con: duckdb.DuckDBPyConnection, now: datetime, window_days:
         ) t
         WHERE mentions.tagged_entity_id = t.tid
           AND (mentions.entity_id <> t.target OR mentions.entity_type <> t.target_type)""",
-        [sorted(set(old["entity_id"].to_list()) | set(new["entity_id"].to_list()))]).fetchone()
+        [sorted(set(old["entity_id"].to_list()) | set(new["entity_id"].to_list()))]).fetchall()
     ambiguous = sum(r.status == "ambiguous" for r in resolutions)
     return {"registry_resolved": len(resolutions) - ambiguous, "registry_ambiguous": ambiguous,
-            "mentions_repointed": int(repointed[0]) if repointed else 0}
+            "mentions_repointed": int(repointed[0][0]) if repointed else 0}

@@ -423,7 +423,7 @@ class Warehouse:
             ON CONFLICT (entity_id) DO UPDATE SET aliases = excluded.aliases,
                 external_id = excluded.external_id""", [now, now])
         # The cross-document registry learns from every load and re-points what it moved.
-        if con.execute("SELECT count(*) FROM diff WHERE change <> 'unchanged'").fetchone()[0]:
+        if con.execute("SELECT count(*) FROM diff WHERE change <> 'unchanged'").fetchall()[0][0]:
             counts.mentions_repointed = refresh_registry(con, now)["mentions_repointed"]
 
         # Quarantine: one row per URL; a document that now yields an article leaves it.
