@@ -32,7 +32,8 @@ GOLD = Path(__file__).resolve().parent / "top_entities_gold.jsonl"
 TOP = 20
 
 
-def top_lists(con: duckdb.DuckDBPyConnection, rank: str = "mentions") -> dict[str, list[tuple[str, str, int]]]:
+def top_lists(con: duckdb.DuckDBPyConnection, rank: str = "mentions"
+              ) -> dict[str, list[tuple[str, str, int]]]:
     """Top entities per type by mentions (as the report ranks them) or by distinct articles."""
     measure = "count(*)" if rank == "mentions" else "count(DISTINCT m.article_id)"
     out = {}
@@ -63,7 +64,8 @@ def people_as_orgs(con: duckdb.DuckDBPyConnection, orgs: list[tuple[str, str, in
     return [name for _, name, _ in orgs if name.casefold() in people or name.casefold() in surnames]
 
 
-def pairs(con: duckdb.DuckDBPyConnection, lists: dict, urls: list[str]) -> list[tuple[str, str, str, list[str]]]:
+def pairs(con: duckdb.DuckDBPyConnection, lists: dict, urls: list[str]
+          ) -> list[tuple[str, str, str, list[str]]]:
     """(url, entity type, canonical name, surfaces) of every top-list entity counted on the pages."""
     ids = [r[0] for rows in lists.values() for r in rows]
     return con.execute("""
@@ -105,12 +107,14 @@ def main() -> None:
 
     if args.draft:
         english = [u for (u,) in con.execute(
-            "SELECT url FROM articles WHERE language = 'en' AND duplicate_of IS NULL ORDER BY url").fetchall()]
+            "SELECT url FROM articles WHERE language = 'en' AND duplicate_of IS NULL ORDER BY url"
+        ).fetchall()]
         counted_urls = {p[0] for p in pairs(con, lists, english)}
         pool = sorted(u for u in counted_urls if u not in gold)
         random.Random(14).shuffle(pool)
         for url in sorted(pool[: args.draft]):
-            body = con.execute("SELECT title || '\n' || body FROM articles WHERE url = ?", [url]).fetchone()[0]
+            body = con.execute("SELECT title || '\n' || body FROM articles WHERE url = ?",
+                               [url]).fetchall()[0][0]
             print(f"\n## {url}")
             for _, kind, name, surfaces in pairs(con, lists, [url]):
                 at = next((body.find(s) for s in surfaces if s in body), -1)

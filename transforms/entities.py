@@ -228,7 +228,7 @@ _FUNCTION_WORDS = frozenset(
 
 
 def _sentence_start(text: str, start: int) -> bool:
-    """True when ``text[start]`` opens a line, a sentence or a title-cased line (where anything is capitalised)."""
+    """True when ``text[start]`` opens a line or a sentence, or lies in a title-cased line."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start].rstrip()
     if not before or before[-1] in ".!?:;\"“„«-–—|":
@@ -602,7 +602,7 @@ def looks_like_person(name: str) -> bool:
     words = name.split()
     if not 2 <= len(words) <= 3:
         return False
-    if not all(w[:1].isupper() and w.replace("-", "").replace("'", "").replace(".", "").isalpha() for w in words):
+    if not all(w[:1].isupper() and re.sub(r"[-'.]", "", w).isalpha() for w in words):
         return False
     if any(w.casefold() in _ORG_WORDS for w in words) or any(w.isupper() and len(w) > 2 for w in words):
         return False
@@ -711,7 +711,8 @@ class Tagger:
             True, doc.title, title_fixed, title_spans,
             self.kb.find(title_fixed), self._watch(doc.title, title_fixed),
         ), self.kb) + _table_candidates(False, body_fixed, _resolve_field(
-            False, doc.body, body_fixed, body_spans, self.kb.find(body_fixed), self._watch(doc.body, body_fixed)
+            False, doc.body, body_fixed, body_spans, self.kb.find(body_fixed),
+            self._watch(doc.body, body_fixed),
         ), self.kb)
         candidates += self._dateline_candidates(doc.dateline_place)
         candidates = _split_hyphenated_people(candidates, doc.title, doc.body)
