@@ -26,8 +26,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from mediamon.errors import QualityError, WarehouseError
 from mediamon.entity_registry import refresh_registry
+from mediamon.errors import QualityError, WarehouseError
 from mediamon.sql import query_frame, transaction
 from transforms.identity import bytes_hash
 
