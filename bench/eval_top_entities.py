@@ -32,11 +32,14 @@ GOLD = Path(__file__).resolve().parent / "top_entities_gold.jsonl"
 TOP = 20
 
 
-def top_lists(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, int]]]:
+def top_lists(con: duckdb.DuckDBPyConnection, rank: str = "mentions"
+              ) -> dict[str, list[tuple[str, str, int]]]:
+    """Top entities per type by mentions (as the report ranks them) or by distinct articles."""
+    measure = "count(*)" if rank == "mentions" else "count(DISTINCT m.article_id)"
     out = {}
     for kind in ("PERSON", "ORG"):
-        out[kind] = con.execute("""
-            SELECT m.entity_id, e.canonical_name, count(*) AS n
+        out[kind] = con.execute(f"""
+            SELECT m.entity_id, e.canonical_name, {measure} AS n
             FROM mentions m JOIN articles a USING (article_id) JOIN entities e USING (entity_id)
             WHERE a.duplicate_of IS NULL AND e.entity_type = ?
             GROUP BY ALL ORDER BY n DESC, e.canonical_name LIMIT ?""", [kind, TOP]).fetchall()
@@ -61,7 +64,8 @@ def people_as_orgs(con: duckdb.DuckDBPyConnection, orgs: list[tuple[str, str, in
     return [name for _, name, _ in orgs if name.casefold() in people or name.casefold() in surnames]
 
 
-def pairs(con: duckdb.DuckDBPyConnection, lists: dict, urls: list[str]) -> list[tuple[str, str, str, list[str]]]:
+def pairs(con: duckdb.DuckDBPyConnection, lists: dict, urls: list[str]
+          ) -> list[tuple[str, str, str, list[str]]]:
     """(url, entity type, canonical name, surfaces) of every top-list entity counted on the pages."""
     ids = [r[0] for rows in lists.values() for r in rows]
     return con.execute("""
@@ -76,16 +80,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--warehouse", required=True, type=Path)
     parser.add_argument("--draft", type=int, default=0, metavar="N")
+    parser.add_argument("--rank", choices=["mentions", "articles"], default="mentions",
+                        help="rank the top lists by mentions (the report's order) or by articles")
     args = parser.parse_args()
     con = duckdb.connect(str(args.warehouse / "mediamon.duckdb"), read_only=True)
-    lists = top_lists(con)
+    lists = top_lists(con, args.rank)
     for kind, rows in lists.items():
         print(f"top {TOP} {kind}: " + "; ".join(f"{name} {n}" for _, name, n in rows))
         print(f"  split rows: {splits(rows) or 'none'}")
     print(f"  people typed as organisations: {people_as_orgs(con, lists['ORG']) or 'none'}")
 
     gold = {json.loads(x)["url"]: json.loads(x) for x in GOLD.open(encoding="utf-8")} if GOLD.exists() else {}
-    if gold:
+    if gold and args.rank == "mentions":  # the gold covers the report's (mention-ranked) lists
         tp = fp = 0
         wrong = []
         for url, kind, name, surfaces in pairs(con, lists, list(gold)):
@@ -101,12 +107,14 @@ def main() -> None:
 
     if args.draft:
         english = [u for (u,) in con.execute(
-            "SELECT url FROM articles WHERE language = 'en' AND duplicate_of IS NULL ORDER BY url").fetchall()]
+            "SELECT url FROM articles WHERE language = 'en' AND duplicate_of IS NULL ORDER BY url"
+        ).fetchall()]
         counted_urls = {p[0] for p in pairs(con, lists, english)}
         pool = sorted(u for u in counted_urls if u not in gold)
         random.Random(14).shuffle(pool)
         for url in sorted(pool[: args.draft]):
-            body = con.execute("SELECT title || '\n' || body FROM articles WHERE url = ?", [url]).fetchone()[0]
+            body = con.execute("SELECT title || '\n' || body FROM articles WHERE url = ?",
+                               [url]).fetchall()[0][0]
             print(f"\n## {url}")
             for _, kind, name, surfaces in pairs(con, lists, [url]):
                 at = next((body.find(s) for s in surfaces if s in body), -1)

@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 WIRE = ROOT.parent / "shared" / "corpora" / "wire"
 SCORE = ROOT.parent / "shared" / "tools" / "score.py"
 # "LONDON 1996-08-30", "WASHINGTON (Reuters) -": the place, then a date or an agency mark.
-DATELINE = re.compile(r"^\s*(?P<place>[^\d\n(]{2,60}?)\s*(?:,\s*)?(?:\d{4}-\d{2}-\d{2}|\(\w[^)]*\)\s*[-–—])")
+DATELINE = re.compile(
+    r"^\s*(?P<place>[^\d\n(]{2,60}?)\s*(?:,\s*)?(?:\d{4}-\d{2}-\d{2}|\(\w[^)]*\)\s*[-–—])")
 
 
 def split_story(text: str) -> tuple[str, str | None, str]:

@@ -117,7 +117,10 @@ def check_tagged(mentions: pl.DataFrame, entities: pl.DataFrame, articles: list[
     article_ids = [str(a["article_id"]) for a in articles]
     checked = mentions.with_columns(
         mention_key=pl.concat_str([pl.col("article_id").fill_null("?"), pl.col("in_title").cast(pl.String),
-                                   pl.col("start_char").cast(pl.String)], separator=":").fill_null("?"),
+                                   pl.col("start_char").cast(pl.String),
+                                   # a dateline mention's offsets are into dateline_place, not the body
+                                   pl.col("in_dateline").fill_null(False).cast(pl.String)],
+                                  separator=":").fill_null("?"),
         article_known=pl.col("article_id").is_in(article_ids).fill_null(False),
         entity_known=pl.col("entity_id").is_in(entities["entity_id"].to_list()).fill_null(False),
         span_ok=(pl.col("end_char") >= pl.col("start_char")).fill_null(False),

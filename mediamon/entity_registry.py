@@ -33,7 +33,8 @@ def refresh_registry(con: duckdb.DuckDBPyConnection, now: datetime, window_days:
         WITH newest AS (SELECT max(seen_date) AS day FROM articles),
         recent AS (
             SELECT DISTINCT m.article_id, e.entity_id, e.canonical_name, e.entity_type
-            FROM mentions m JOIN entities e ON e.entity_id = m.tagged_entity_id JOIN articles a USING (article_id)
+            FROM mentions m JOIN entities e ON e.entity_id = m.tagged_entity_id
+            JOIN articles a USING (article_id)
             WHERE a.seen_date > (SELECT day FROM newest) - to_days(CAST(? AS INTEGER))),
         -- articles where a one-word name stands beside a full PERSON name ending in it
         beside AS (
@@ -44,7 +45,8 @@ def refresh_registry(con: duckdb.DuckDBPyConnection, now: datetime, window_days:
             WHERE s.canonical_name NOT LIKE '% %'
             GROUP BY ALL)
         SELECT e.entity_id, e.canonical_name, e.entity_type, e.external_id,
-               count(DISTINCT r.article_id) AS articles, coalesce(any_value(b.with_full_name), 0) AS with_full_name
+               count(DISTINCT r.article_id) AS articles,
+               coalesce(any_value(b.with_full_name), 0) AS with_full_name
         FROM (SELECT DISTINCT tagged_entity_id FROM mentions) t
         JOIN entities e ON e.entity_id = t.tagged_entity_id
         LEFT JOIN recent r USING (entity_id)
@@ -62,7 +64,8 @@ def refresh_registry(con: duckdb.DuckDBPyConnection, now: datetime, window_days:
         schema={"entity_id": pl.String, "resolved_id": pl.String, "status": pl.String,
                 "candidates": pl.List(pl.String)},
     )
-    old = query_frame(con, "SELECT entity_id, resolved_id, status, candidates FROM entity_registry ORDER BY entity_id")
+    old = query_frame(con, "SELECT entity_id, resolved_id, status, candidates FROM entity_registry "
+                           "ORDER BY entity_id")
     changed = not new.sort("entity_id").equals(old.with_columns(pl.col("candidates").fill_null([])))
     if changed:
         con.register("incoming_registry", new.to_arrow())
@@ -83,7 +86,7 @@ def refresh_registry(con: duckdb.DuckDBPyConnection, now: datetime, window_days:
         ) t
         WHERE mentions.tagged_entity_id = t.tid
           AND (mentions.entity_id <> t.target OR mentions.entity_type <> t.target_type)""",
-        [sorted(set(old["entity_id"].to_list()) | set(new["entity_id"].to_list()))]).fetchone()
+        [sorted(set(old["entity_id"].to_list()) | set(new["entity_id"].to_list()))]).fetchall()
     ambiguous = sum(r.status == "ambiguous" for r in resolutions)
     return {"registry_resolved": len(resolutions) - ambiguous, "registry_ambiguous": ambiguous,
-            "mentions_repointed": int(repointed[0]) if repointed else 0}
+            "mentions_repointed": int(repointed[0][0]) if repointed else 0}

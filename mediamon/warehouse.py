@@ -26,10 +26,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from mediamon.errors import QualityError, WarehouseError
 from mediamon.entity_registry import refresh_registry
+from mediamon.errors import QualityError, WarehouseError
 from mediamon.sql import query_frame, transaction, write_parquet
 from transforms.identity import bytes_hash
+
 
 def _migrations() -> list[tuple[int, str]]:
     """The forward migrations shipped with this code: schema.sql is version 1, schema_vN.sql version N."""
@@ -557,7 +558,7 @@ class Warehouse:
             ON CONFLICT (entity_id) DO UPDATE SET aliases = excluded.aliases,
                 external_id = excluded.external_id""", [now, now])
         # The cross-document registry learns from every load and re-points what it moved.
-        if con.execute("SELECT count(*) FROM diff WHERE change <> 'unchanged'").fetchone()[0]:
+        if con.execute("SELECT count(*) FROM diff WHERE change <> 'unchanged'").fetchall()[0][0]:
             counts.mentions_repointed = refresh_registry(con, now)["mentions_repointed"]
 
         # Quarantine: one row per URL; a document that now yields an article leaves it.

@@ -49,9 +49,9 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -202,6 +202,9 @@ def _clean_span(original: str, repaired: str, span: NerSpan) -> tuple[int, int, 
                 break
     if label == "PERSON":
         start = _trim_common_lead(repaired, start, end)
+        # A name does not end in a lower-case word ("Meghan cry"): the model ran past it.
+        while " " in repaired[start:end] and repaired[start:end].rsplit(" ", 1)[1][:1].islower():
+            end = start + repaired[start:end].rindex(" ")
     name = repaired[start:end]
     if not name or not any(c.isupper() for c in name) or len(name.split()) > 10:
         return None
@@ -224,7 +227,7 @@ _FUNCTION_WORDS = frozenset(
 
 
 def _sentence_start(text: str, start: int) -> bool:
-    """True when ``text[start]`` opens a line, a sentence or a title-cased line (where anything is capitalised)."""
+    """True when ``text[start]`` opens a line or a sentence, or lies in a title-cased line."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start].rstrip()
     if not before or before[-1] in ".!?:;\"“„«-–—|":
@@ -598,7 +601,7 @@ def looks_like_person(name: str) -> bool:
     words = name.split()
     if not 2 <= len(words) <= 3:
         return False
-    if not all(w[:1].isupper() and w.replace("-", "").replace("'", "").replace(".", "").isalpha() for w in words):
+    if not all(w[:1].isupper() and re.sub(r"[-'.]", "", w).isalpha() for w in words):
         return False
     if any(w.casefold() in _ORG_WORDS for w in words) or any(w.isupper() and len(w) > 2 for w in words):
         return False

@@ -70,7 +70,8 @@ def name_key(name: str) -> str:
 def resolve(
     stats: Iterable[EntityStats], min_articles: int = MIN_ARTICLES, share: float = PROMINENCE_SHARE
 ) -> list[Resolution]:
-    """Resolutions for ``stats`` (rules in the module docstring); entities counted as themselves are left out."""
+    """Resolutions for ``stats`` (rules in the module docstring); entities that count as themselves
+    are left out."""
     entities = {s.entity_id: s for s in stats}
     target: dict[str, str] = {}
     status: dict[str, Resolution] = {}

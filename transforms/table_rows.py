@@ -91,7 +91,8 @@ def name_cells(text: str, start: int, end: int) -> list[NameCell]:
             if token.startswith(("(", "[")) and current:
                 close(None)
             current.append((offset, offset + len(bare)))
-            if token.endswith((",", ";", ":", ")", "]")) or token.startswith(("(", "[")) and token.endswith(")"):
+            closes = token.endswith((",", ";", ":", ")", "]"))
+            if closes or (token.startswith(("(", "[")) and token.endswith(")")):
                 close(None)
             continue
         close(bare or token)

@@ -241,3 +241,13 @@ def test_role_word_makes_a_person(tagger):
     mentions, _, by_id = tag_one(tagger, body)
     types = {by_id[m.entity_id].canonical_name: by_id[m.entity_id].entity_type for m in mentions}
     assert types.get("Quillon Marradew") == "PERSON"
+
+
+def test_person_span_does_not_end_in_a_lower_case_word():
+    from transforms.entities import _clean_span
+    from transforms.ner import NerSpan
+
+    text = "Then Quillon Marradew cry openly."
+    start = text.index("Quillon")
+    cleaned = _clean_span(text, text, NerSpan(start, start + len("Quillon Marradew cry"), "PERSON"))
+    assert cleaned is not None and text[cleaned[0] : cleaned[1]] == "Quillon Marradew"
