@@ -113,3 +113,24 @@ def watchlist_mentions(rows: Iterable[MutableMapping[str, object]], watchlist: W
                     "aliases": set(), "external_id": entity.external_id})
                 known["aliases"].add(surface)  # type: ignore[attr-defined]
     return mentions, [{**e, "aliases": sorted(e["aliases"])} for e in entities.values()]  # type: ignore[call-overload]
+
+
+@dataclass
+class BatchMatches:
+    """What `match_batch` found in one batch of stored articles."""
+
+    fresh_topics: list[dict[str, object]]  # every topic, on articles loaded since the last check
+    history_topics: list[dict[str, object]]  # the re-matched topics, on the other articles
+    mentions: list[dict[str, object]]  # watchlist mentions of every article (when re-matched)
+    entities: list[dict[str, object]]
+
+
+def match_batch(rows: Sequence[MutableMapping[str, object]], watchlist: Watchlist | None,
+                topics: Sequence[Topic], rematch: Sequence[Topic], last_checked: object) -> BatchMatches:
+    """Topics and watchlist on one batch, each article folded once. Rows need `updated_at`; an
+    article is fresh when `last_checked` is None or it was updated after it."""
+    fresh = [r for r in rows if last_checked is None or r["updated_at"] > last_checked]  # type: ignore[operator]
+    history = [r for r in rows if not (last_checked is None or r["updated_at"] > last_checked)]  # type: ignore[operator]
+    mentions, entities = watchlist_mentions(rows, watchlist) if watchlist is not None else ([], [])
+    return BatchMatches(match_topics(fresh, topics), match_topics(history, rematch) if rematch else [],
+                        mentions, entities)
