@@ -357,7 +357,8 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         run.dq_warnings = sum(dq_warnings.values())
         run.counts.update({"dq_warnings_by_check": dq_warnings, "skipped_unchanged": skipped_total,
                            "chunks": chunks, "stage_seconds": {k: round(v, 2) for k, v in timings.items()}})
-        run.counts["retag"] = retag_and_index.with_options(timeout_seconds=timeout)(warehouse, settings, run_id)
+        run.counts["retag"] = retag_and_index.with_options(timeout_seconds=timeout)(
+            warehouse, settings, run_id)
         finish_run.with_options(timeout_seconds=timeout)(warehouse, run, totals)
         # Only after a successful load: a failed run must refetch unconditionally next time.
         warehouse.save_fetch_cache(extracted.cache_updates)

@@ -457,7 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Prints day, publisher, title and a snippet with the matches in [brackets].")
     search.add_argument("query", metavar="QUERY", help='e.g. \'"climate change" AND (EU OR Brussels)\'')
     search.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default from config: data/)")
-    search.add_argument("--since", metavar="DATE", type=_since_day, help="only articles of DATE (YYYY-MM-DD) on")
+    search.add_argument("--since", metavar="DATE", type=_since_day,
+                        help="only articles of DATE (YYYY-MM-DD) on")
     search.add_argument("--publisher", metavar="NAME",
                         help="only this publisher (or site); % is a wildcard, case is ignored")
     search.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")

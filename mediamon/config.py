@@ -226,13 +226,13 @@ def _topics(raw: Any, path: Path) -> tuple[Topic, ...]:
         raise ConfigError(f"config {path}: [[topics]] must be an array of tables")
     topics: list[Topic] = []
     for i, entry in enumerate(raw, 1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip() \
-                or not isinstance(entry.get("query"), str):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
+                or not entry["name"].strip() or not isinstance(entry.get("query"), str):
             raise ConfigError(f"config {path}: topic #{i} needs a name and a query (strings)")
         unknown = set(entry) - {"name", "query"}
         if unknown:
-            raise ConfigError(f"config {path}: topic {entry['name']!r} has unknown setting(s) {sorted(unknown)}; "
-                              "use name and query")
+            raise ConfigError(f"config {path}: topic {entry['name']!r} has unknown setting(s) "
+                              f"{sorted(unknown)}; use name and query")
         name = entry["name"].strip()
         if any(t.name == name for t in topics):
             raise ConfigError(f"config {path}: topic names must be unique; {name!r} appears twice")

@@ -85,7 +85,8 @@ class _Matcher:
 _WORKER_ARGS: tuple[Any, ...] = ()
 
 
-def _init_worker(entities: list[Any] | None, topics: list[Topic], rematch: list[Topic], last_checked: Any) -> None:
+def _init_worker(entities: list[Any] | None, topics: list[Topic], rematch: list[Topic],
+                 last_checked: Any) -> None:
     global _WORKER_ARGS
     _WORKER_ARGS = (Watchlist(entities) if entities is not None else None, topics, rematch, last_checked)
 
@@ -110,7 +111,8 @@ def apply_definitions(warehouse: Any, settings: Any, run_id: str, force: bool = 
 
 
 def _reason(changes: DefinitionChanges, force: bool) -> str:
-    parts = (["reprocess --tags-only: every definition"] if force else []) + ([changes.reason()] if changes else [])
+    parts = ["reprocess --tags-only: every definition"] if force else []
+    parts += [changes.reason()] if changes else []
     return "; ".join(parts)
 
 
@@ -217,7 +219,8 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
                 con.execute("""
                     DELETE FROM mentions m WHERE m.source <> 'watchlist' AND EXISTS (
                         SELECT 1 FROM retag_mentions r WHERE r.article_id = m.article_id
-                        AND r.in_title = m.in_title AND r.start_char < m.end_char AND m.start_char < r.end_char)""")
+                        AND r.in_title = m.in_title
+                        AND r.start_char < m.end_char AND m.start_char < r.end_char)""")
                 con.execute("INSERT INTO mentions BY NAME SELECT * FROM retag_mentions")
                 merged: dict[str, dict[str, Any]] = {}
                 for e in new_entities:
@@ -228,7 +231,8 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
                 con.execute("""
                     INSERT INTO entities BY NAME
                     SELECT i.entity_id, i.canonical_name, i.entity_type,
-                           list_sort(list_distinct(list_concat(coalesce(e.aliases, []), i.aliases))) AS aliases,
+                           list_sort(list_distinct(list_concat(coalesce(e.aliases, []), i.aliases)))
+                               AS aliases,
                            coalesce(i.external_id, e.external_id) AS external_id,
                            coalesce(e.first_seen_at, ?) AS first_seen_at,
                            CAST(timezone('UTC', coalesce(e.first_seen_at, ?)) AS DATE) AS seen_date
@@ -243,7 +247,8 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
                 con.execute("DELETE FROM article_topics WHERE article_id IN "
                             "(SELECT article_id FROM retag_topic_articles)")
             if topic_rows:
-                con.register("retag_topics", pl.DataFrame(topic_rows, schema=TOPIC_ROWS, orient="row").to_arrow())
+                found = pl.DataFrame(topic_rows, schema=TOPIC_ROWS, orient="row")
+                con.register("retag_topics", found.to_arrow())
                 con.execute("INSERT INTO article_topics BY NAME SELECT DISTINCT ON (article_id, topic) *, "
                             "? AS run_id, ? AS matched_at FROM retag_topics", [run_id, now])
             con.register("retag_definitions", pl.DataFrame(

@@ -27,7 +27,18 @@ import polars as pl
 from mediamon.errors import WarehouseError
 from mediamon.sql import transaction
 from mediamon.warehouse import connect
-from transforms.boolean_query import And, Atom, Document, Near, Node, Not, Or, highlight_terms, parse_query, words
+from transforms.boolean_query import (
+    And,
+    Atom,
+    Document,
+    Near,
+    Node,
+    Not,
+    Or,
+    highlight_terms,
+    parse_query,
+    words,
+)
 from transforms.folding import fold_text
 from transforms.search_snippet import snippet
 
@@ -68,13 +79,15 @@ def update_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         raise WarehouseError(f"updating the search index failed: {exc}") from exc
     finally:
         cur.close()
-    return {"articles_indexed": indexed, "compacted": compacted, "seconds": round(time.monotonic() - clock, 2)}
+    return {"articles_indexed": indexed, "compacted": compacted,
+            "seconds": round(time.monotonic() - clock, 2)}
 
 
 def _compact(con: duckdb.DuckDBPyConnection) -> bool:
     """Merge the per-batch posting lists into one list per term, sorted by term (so a lookup reads
     a few rows), dropping article numbers no longer in search_docs; only once the lists are many."""
-    row = con.execute("SELECT (SELECT count(*) FROM search_postings), (SELECT count(*) FROM search_terms)").fetchone()
+    row = con.execute("SELECT (SELECT count(*) FROM search_postings), "
+                      "(SELECT count(*) FROM search_terms)").fetchone()
     postings, terms = row if row else (0, 0)
     if postings <= max(COMPACT_MIN_ROWS, COMPACT_RATIO * terms):
         return False
@@ -106,15 +119,18 @@ def _index_batch(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) ->
         term_col.extend(terms)
     frames = ("index_docs", "index_postings")
     with transaction(con, frames):
-        con.register("index_docs", pl.DataFrame(docs, schema={"article_id": pl.String, "doc_no": pl.Int32,
-                                                              "content_hash": pl.String}, orient="row").to_arrow())
-        con.register("index_postings", pl.DataFrame({"doc_no": pl.Series(doc_col, dtype=pl.Int32),
-                                                     "term": pl.Series(term_col, dtype=pl.String)}).to_arrow())
+        docs_frame = pl.DataFrame(docs, schema={"article_id": pl.String, "doc_no": pl.Int32,
+                                                "content_hash": pl.String}, orient="row")
+        con.register("index_docs", docs_frame.to_arrow())
+        postings = pl.DataFrame({"doc_no": pl.Series(doc_col, dtype=pl.Int32),
+                                 "term": pl.Series(term_col, dtype=pl.String)})
+        con.register("index_postings", postings.to_arrow())
         con.execute("DELETE FROM search_docs WHERE article_id IN (SELECT article_id FROM index_docs)")
         con.execute("INSERT INTO search_docs BY NAME SELECT * FROM index_docs")
         con.execute("""
             INSERT INTO search_terms
-            SELECT term, (SELECT coalesce(max(term_id), 0) FROM search_terms) + row_number() OVER (ORDER BY term)
+            SELECT term,
+                   (SELECT coalesce(max(term_id), 0) FROM search_terms) + row_number() OVER (ORDER BY term)
             FROM (SELECT DISTINCT term FROM index_postings) n
             WHERE NOT EXISTS (SELECT 1 FROM search_terms t WHERE t.term = n.term)""")
         con.execute("""INSERT INTO search_postings
@@ -156,7 +172,8 @@ class _Postings:
         return self._all
 
     def _docs(self, where: str, params: list[Any]) -> np.ndarray:
-        ids = [r[0] for r in self.con.execute(f"SELECT term_id FROM search_terms WHERE {where}", params).fetchall()]
+        found_terms = self.con.execute(f"SELECT term_id FROM search_terms WHERE {where}", params).fetchall()
+        ids = [r[0] for r in found_terms]
         if not ids:
             return np.empty(0, dtype=np.int32)
         found = self.con.execute("SELECT unnest(doc_nos) AS doc_no FROM search_postings "
@@ -185,7 +202,9 @@ def _candidates(node: Node, postings: _Postings) -> tuple[np.ndarray, bool]:
         return postings.atom(node)
     if isinstance(node, Not):
         docs, exact = _candidates(node.child, postings)
-        return (np.setdiff1d(postings.all(), docs, assume_unique=True), True) if exact else (postings.all(), False)
+        if not exact:
+            return postings.all(), False
+        return np.setdiff1d(postings.all(), docs, assume_unique=True), True
     if isinstance(node, And | Near):
         children = node.children if isinstance(node, And) else (node.left, node.right)
         positive = [c for c in children if not isinstance(c, Not)]

@@ -68,14 +68,17 @@ def definition_changes(stored: Mapping[str, str], current: Mapping[str, str]) ->
 
 
 def _folds(row: MutableMapping[str, object]) -> tuple[Folded, Folded]:
-    """The row's folded title and body, computed once and kept in the row (watchlist and topics share them)."""
+    """The row's folded title and body, computed once and kept in the row (watchlist and topics
+    share them)."""
     found = row.get("_folded")
     if found is None:
-        found = row["_folded"] = (fold_text(str(row.get("title") or "")), fold_text(str(row.get("body") or "")))
+        found = row["_folded"] = (fold_text(str(row.get("title") or "")),
+                                  fold_text(str(row.get("body") or "")))
     return found  # type: ignore[return-value]
 
 
-def match_topics(rows: Iterable[MutableMapping[str, object]], topics: Sequence[Topic]) -> list[dict[str, object]]:
+def match_topics(rows: Iterable[MutableMapping[str, object]], topics: Sequence[Topic]
+                 ) -> list[dict[str, object]]:
     """One row (article_id, topic, matched_terms, query_fingerprint) per article and matching topic."""
     out: list[dict[str, object]] = []
     if not topics:
@@ -87,8 +90,8 @@ def match_topics(rows: Iterable[MutableMapping[str, object]], topics: Sequence[T
         for topic in topics:
             terms = topic.tree.match(doc)
             if terms:
-                out.append({"article_id": row["article_id"], "topic": topic.name, "matched_terms": list(terms),
-                            "query_fingerprint": topic.fingerprint})
+                out.append({"article_id": row["article_id"], "topic": topic.name,
+                            "matched_terms": list(terms), "query_fingerprint": topic.fingerprint})
     return out
 
 
