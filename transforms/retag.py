@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
 from transforms.boolean_query import Document, Node, parse_query, words
-from transforms.entities import entity_id_for
 from transforms.folding import Folded, fold_text
 from transforms.watchlist import Watchlist
 
@@ -98,6 +97,9 @@ def match_topics(rows: Iterable[MutableMapping[str, object]], topics: Sequence[T
 def watchlist_mentions(rows: Iterable[MutableMapping[str, object]], watchlist: Watchlist
                        ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Watchlist mentions (the `mentions` columns, source "watchlist") and their entities."""
+    # Here, not at the top: the config imports this module for `Topic`, and needs no tagger.
+    from transforms.entities import entity_id_for
+
     mentions: list[dict[str, object]] = []
     entities: dict[str, dict[str, object]] = {}
     for row in rows:
