@@ -285,7 +285,10 @@ def retag_warehouse(settings: Any) -> tuple[str, dict[str, Any]]:
         warehouse.export_parquet()
         try:
             warehouse.con.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, 'completed', 0, 0, 0, 0, 0, 0, 0, ?, ?, ?)",
+                # Named columns: other migrations may add columns to runs.
+                "INSERT INTO runs (run_id, started_at, finished_at, status, documents_in, articles_new, "
+                "articles_updated, articles_unchanged, duplicates, quarantined, dq_warnings, counts, problems, "
+                "sources) VALUES (?, ?, ?, 'completed', 0, 0, 0, 0, 0, 0, 0, ?, ?, ?)",
                 [run_id, started, datetime.now(UTC), json.dumps(counts), [], ["reprocess --tags-only"]])
         except duckdb.Error as exc:
             raise WarehouseError(f"recording the re-tag run in {warehouse.path} failed: {exc}") from exc
