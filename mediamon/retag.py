@@ -287,8 +287,8 @@ def retag_warehouse(settings: Any) -> tuple[str, dict[str, Any]]:
             warehouse.con.execute(
                 # Named columns: other migrations may add columns to runs.
                 "INSERT INTO runs (run_id, started_at, finished_at, status, documents_in, articles_new, "
-                "articles_updated, articles_unchanged, duplicates, quarantined, dq_warnings, counts, problems, "
-                "sources) VALUES (?, ?, ?, 'completed', 0, 0, 0, 0, 0, 0, 0, ?, ?, ?)",
+                "articles_updated, articles_unchanged, duplicates, quarantined, dq_warnings, counts, "
+                "problems, sources) VALUES (?, ?, ?, 'completed', 0, 0, 0, 0, 0, 0, 0, ?, ?, ?)",
                 [run_id, started, datetime.now(UTC), json.dumps(counts), [], ["reprocess --tags-only"]])
         except duckdb.Error as exc:
             raise WarehouseError(f"recording the re-tag run in {warehouse.path} failed: {exc}") from exc
