@@ -117,7 +117,8 @@ def watch_topics(con: duckdb.DuckDBPyConnection, topics: Sequence[Any]) -> dict[
         return {TOPIC_PREFIX + t.name: t.name for t in topics}
     if not has_table(con, "article_topics"):
         return {}
-    return {TOPIC_PREFIX + r[0]: r[0] for r in con.execute("SELECT DISTINCT topic FROM article_topics").fetchall()}
+    stored = con.execute("SELECT DISTINCT topic FROM article_topics").fetchall()
+    return {TOPIC_PREFIX + r[0]: r[0] for r in stored}
 
 
 def watch_entities(con: duckdb.DuckDBPyConnection, watchlist_path: Path | None) -> dict[str, str]:

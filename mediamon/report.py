@@ -154,7 +154,8 @@ def _fill(con: duckdb.DuckDBPyConnection, data: ReportData, settings: Settings) 
         names = [t.name for t in settings.topics] or sorted(found)
         data.topic_counts = pl.DataFrame(
             [found.get(n, {"topic": n, "articles": 0, "previous_articles": 0, "outlets": 0}) for n in names],
-            schema={"topic": pl.String, "articles": pl.Int64, "previous_articles": pl.Int64, "outlets": pl.Int64},
+            schema={"topic": pl.String, "articles": pl.Int64, "previous_articles": pl.Int64,
+                    "outlets": pl.Int64},
             orient="row").sort(["articles", "topic"], descending=[True, False])
 
     # Clusters with a member in the period, largest first: all their members, in order of publication.

@@ -24,11 +24,12 @@ import polars as pl
 
 from mediamon.errors import WarehouseError
 from mediamon.sql import transaction
-from transforms.retag import DefinitionChanges, Topic, definition_changes, match_topics, watchlist_mentions
+from transforms.retag import BatchMatches, DefinitionChanges, Topic, definition_changes, match_batch
 from transforms.schema import ENTITIES, MENTIONS, frame
 from transforms.watchlist import Watchlist
 
-READ_BATCH = 2000
+READ_BATCH = 500
+PARALLEL_FROM = 5000  # articles to scan before worker processes pay for their start-up
 TOPIC_ROWS = {"article_id": pl.String, "topic": pl.String, "matched_terms": pl.List(pl.String),
               "query_fingerprint": pl.String}
 _FRAMES = ("retag_articles", "retag_mentions", "retag_entities", "retag_topics", "retag_topic_articles",
@@ -47,6 +48,53 @@ def _batches(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> I
         cur.close()
 
 
+class _Matcher:
+    """`match_batch` over batches, here or in a pool of spawned worker processes (bounded: at most two
+    batches per worker in flight, so memory stays flat), results in batch order."""
+
+    def __init__(self, watchlist: Watchlist | None, topics: Sequence[Topic], rematch: Sequence[Topic],
+                 last_checked: Any) -> None:
+        self.args = (watchlist, list(topics), list(rematch), last_checked)
+
+    def run(self, batches: Iterator[list[dict[str, Any]]], workers: int
+            ) -> Iterator[tuple[list[dict[str, Any]], BatchMatches]]:
+        if workers <= 1:
+            for batch in batches:
+                yield batch, match_batch(batch, *self.args)
+            return
+        import multiprocessing
+        from collections import deque
+        from concurrent.futures import ProcessPoolExecutor
+
+        watchlist, topics, rematch, last_checked = self.args
+        entities = watchlist.entities if watchlist is not None else None
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                 initargs=(entities, topics, rematch, last_checked)) as pool:
+            pending: deque[tuple[list[dict[str, Any]], Any]] = deque()
+            for batch in batches:
+                pending.append((batch, pool.submit(_match_in_worker, batch)))
+                if len(pending) >= 2 * workers:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
+
+
+_WORKER_ARGS: tuple[Any, ...] = ()
+
+
+def _init_worker(entities: list[Any] | None, topics: list[Topic], rematch: list[Topic],
+                 last_checked: Any) -> None:
+    global _WORKER_ARGS
+    _WORKER_ARGS = (Watchlist(entities) if entities is not None else None, topics, rematch, last_checked)
+
+
+def _match_in_worker(batch: list[dict[str, Any]]) -> BatchMatches:
+    return match_batch(batch, *_WORKER_ARGS)
+
+
 def _stored(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
     return dict(con.execute("SELECT key, fingerprint FROM tag_definitions WHERE kind = ?", [kind]).fetchall())
 
@@ -57,20 +105,22 @@ def apply_definitions(warehouse: Any, settings: Any, run_id: str, force: bool = 
     from transforms.watchlist import load_watchlist
 
     counts = retag_stored_articles(warehouse.con, load_watchlist(settings.watchlist_path), settings.topics,
-                                   run_id, force=force)
+                                   run_id, force=force, workers=settings.workers)
     counts["search_index"] = update_search_index(warehouse.con)
     return counts
 
 
 def _reason(changes: DefinitionChanges, force: bool) -> str:
-    parts = (["reprocess --tags-only: every definition"] if force else []) + ([changes.reason()] if changes else [])
+    parts = ["reprocess --tags-only: every definition"] if force else []
+    parts += [changes.reason()] if changes else []
     return "; ".join(parts)
 
 
 def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, topics: Sequence[Topic],
-                          run_id: str, force: bool = False) -> dict[str, Any]:
+                          run_id: str, force: bool = False, workers: int = 1) -> dict[str, Any]:
     """Bring watchlist mentions and `article_topics` of every stored article up to date with the
-    definitions; `force` re-matches everything (reprocess --tags-only). Returns the counts."""
+    definitions; `force` re-matches everything (reprocess --tags-only). Matching runs in `workers`
+    processes when there are at least `PARALLEL_FROM` articles to scan. Returns the counts."""
     clock = time.monotonic()
     now = datetime.now(UTC)
     current_watch = {e.key: e.fingerprint for e in watchlist.entities}
@@ -112,24 +162,26 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
         where, params = "CAST(? AS TIMESTAMPTZ) IS NULL OR a.updated_at > ?", [last_checked, last_checked]
     else:
         where = ""
-    for batch in (_batches(con, where, params) if where else ()):
-        fresh = [r for r in batch if last_checked is None or r["updated_at"] > last_checked]
-        if topics:
-            fresh_ids.extend(str(r["article_id"]) for r in fresh)
-            topic_rows.extend(match_topics(fresh, topics))
-            checked += len(fresh)
-        if history_topics:
-            history = [r for r in batch if not (last_checked is None or r["updated_at"] > last_checked)]
-            found = match_topics(history, rematch)
-            topic_rows.extend(found)
-            for r in found:
-                after.setdefault(str(r["article_id"]), set()).add(str(r["topic"]))
-            checked += len(history)
+    batches = _batches(con, where, params) if where else iter(())
+    matcher = _Matcher(watchlist if rematch_watchlist else None, topics, rematch if history_topics else [],
+                       last_checked)
+    total = 0
+    if where and workers > 1:
+        row = con.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()
+        total = int(row[0]) if row else 0
+    for batch, found in matcher.run(batches, workers if total >= PARALLEL_FROM else 1):
+        fresh_ids.extend(str(r["article_id"]) for r in batch
+                         if last_checked is None or r["updated_at"] > last_checked)
+        topic_rows.extend(found.fresh_topics)
+        topic_rows.extend(found.history_topics)
+        for r in found.history_topics:
+            after.setdefault(str(r["article_id"]), set()).add(str(r["topic"]))
+        checked += len(batch) if history_topics else sum(
+            1 for r in batch if last_checked is None or r["updated_at"] > last_checked) if topics else 0
         if rematch_watchlist:
             scanned += len(batch)
-            mentions, entities = watchlist_mentions(batch, watchlist)
             by_article: dict[str, list[dict[str, object]]] = {}
-            for m in mentions:
+            for m in found.mentions:
                 by_article.setdefault(str(m["article_id"]), []).append(m)
             for r in batch:
                 article_id = str(r["article_id"])
@@ -141,7 +193,9 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
                     new_mentions.extend(found_here)
                     added += len(keys - old)
                     removed += len(old - keys)
-            new_entities.extend(entities)
+            new_entities.extend(found.entities)
+    if not topics:
+        fresh_ids = []
     history_changed = sum(1 for a in set(before) | set(after) if before.get(a, set()) != after.get(a, set()))
     if checked or topic_changes:
         counts["topics"] = {"reason": _reason(topic_changes, force) or "articles loaded since the last check",
@@ -165,7 +219,8 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
                 con.execute("""
                     DELETE FROM mentions m WHERE m.source <> 'watchlist' AND EXISTS (
                         SELECT 1 FROM retag_mentions r WHERE r.article_id = m.article_id
-                        AND r.in_title = m.in_title AND r.start_char < m.end_char AND m.start_char < r.end_char)""")
+                        AND r.in_title = m.in_title
+                        AND r.start_char < m.end_char AND m.start_char < r.end_char)""")
                 con.execute("INSERT INTO mentions BY NAME SELECT * FROM retag_mentions")
                 merged: dict[str, dict[str, Any]] = {}
                 for e in new_entities:
@@ -176,7 +231,8 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
                 con.execute("""
                     INSERT INTO entities BY NAME
                     SELECT i.entity_id, i.canonical_name, i.entity_type,
-                           list_sort(list_distinct(list_concat(coalesce(e.aliases, []), i.aliases))) AS aliases,
+                           list_sort(list_distinct(list_concat(coalesce(e.aliases, []), i.aliases)))
+                               AS aliases,
                            coalesce(i.external_id, e.external_id) AS external_id,
                            coalesce(e.first_seen_at, ?) AS first_seen_at,
                            CAST(timezone('UTC', coalesce(e.first_seen_at, ?)) AS DATE) AS seen_date
@@ -191,7 +247,8 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
                 con.execute("DELETE FROM article_topics WHERE article_id IN "
                             "(SELECT article_id FROM retag_topic_articles)")
             if topic_rows:
-                con.register("retag_topics", pl.DataFrame(topic_rows, schema=TOPIC_ROWS, orient="row").to_arrow())
+                found = pl.DataFrame(topic_rows, schema=TOPIC_ROWS, orient="row")
+                con.register("retag_topics", found.to_arrow())
                 con.execute("INSERT INTO article_topics BY NAME SELECT DISTINCT ON (article_id, topic) *, "
                             "? AS run_id, ? AS matched_at FROM retag_topics", [run_id, now])
             con.register("retag_definitions", pl.DataFrame(
@@ -228,7 +285,10 @@ def retag_warehouse(settings: Any) -> tuple[str, dict[str, Any]]:
         warehouse.export_parquet()
         try:
             warehouse.con.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, 'completed', 0, 0, 0, 0, 0, 0, 0, ?, ?, ?)",
+                # Named columns: other migrations may add columns to runs.
+                "INSERT INTO runs (run_id, started_at, finished_at, status, documents_in, articles_new, "
+                "articles_updated, articles_unchanged, duplicates, quarantined, dq_warnings, counts, "
+                "problems, sources) VALUES (?, ?, ?, 'completed', 0, 0, 0, 0, 0, 0, 0, ?, ?, ?)",
                 [run_id, started, datetime.now(UTC), json.dumps(counts), [], ["reprocess --tags-only"]])
         except duckdb.Error as exc:
             raise WarehouseError(f"recording the re-tag run in {warehouse.path} failed: {exc}") from exc

@@ -27,11 +27,25 @@ import polars as pl
 from mediamon.errors import WarehouseError
 from mediamon.sql import transaction
 from mediamon.warehouse import connect
-from transforms.boolean_query import And, Atom, Document, Near, Node, Not, Or, highlight_terms, parse_query, words
+from transforms.boolean_query import (
+    And,
+    Atom,
+    Document,
+    Near,
+    Node,
+    Not,
+    Or,
+    highlight_terms,
+    parse_query,
+    words,
+)
 from transforms.folding import fold_text
 from transforms.search_snippet import snippet
 
 INDEX_BATCH = 1000
+# Posting lists are merged once there are more than this many per term (and at least COMPACT_MIN_ROWS).
+COMPACT_RATIO = 4
+COMPACT_MIN_ROWS = 200_000
 # The day an article counts on, as v_entity_daily: publication day, else the day first seen.
 DAY_SQL = "CAST(timezone('UTC', coalesce(a.published_at, a.first_seen_at)) AS DATE)"
 # What decides an article's index entry: a change re-indexes it.
@@ -47,21 +61,47 @@ def _index_terms(title: str, body: str, publisher: str) -> set[str]:
 def update_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Index the articles that are new or changed since they were last indexed; returns counts."""
     clock = time.monotonic()
+    con.execute("SET enable_progress_bar = false")  # a run prints a summary, not DuckDB's bars
     cur = con.cursor()
     todo = cur.execute(f"""
         SELECT a.article_id, a.title, a.body, a.publisher, {_INDEX_KEY} AS index_key, d.doc_no
         FROM articles a LEFT JOIN search_docs d USING (article_id)
         WHERE d.article_id IS NULL OR d.content_hash IS DISTINCT FROM {_INDEX_KEY}""")
     indexed = 0
+    compacted = False
     try:
         while rows := todo.fetchmany(INDEX_BATCH):
             _index_batch(con, rows)
             indexed += len(rows)
+        cur.close()
+        compacted = _compact(con)
     except duckdb.Error as exc:
         raise WarehouseError(f"updating the search index failed: {exc}") from exc
     finally:
         cur.close()
-    return {"articles_indexed": indexed, "seconds": round(time.monotonic() - clock, 2)}
+    return {"articles_indexed": indexed, "compacted": compacted,
+            "seconds": round(time.monotonic() - clock, 2)}
+
+
+def _compact(con: duckdb.DuckDBPyConnection) -> bool:
+    """Merge the per-batch posting lists into one list per term, sorted by term (so a lookup reads
+    a few rows), dropping article numbers no longer in search_docs; only once the lists are many."""
+    row = con.execute("SELECT (SELECT count(*) FROM search_postings), "
+                      "(SELECT count(*) FROM search_terms)").fetchone()
+    postings, terms = row if row else (0, 0)
+    if postings <= max(COMPACT_MIN_ROWS, COMPACT_RATIO * terms):
+        return False
+    with transaction(con):
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE compacted_postings AS
+            SELECT p.term_id, list(p.doc_no ORDER BY p.doc_no) AS doc_nos
+            FROM (SELECT term_id, unnest(doc_nos) AS doc_no FROM search_postings) p
+            SEMI JOIN search_docs d ON d.doc_no = p.doc_no
+            GROUP BY p.term_id ORDER BY p.term_id""")
+        con.execute("DELETE FROM search_postings")
+        con.execute("INSERT INTO search_postings SELECT * FROM compacted_postings ORDER BY term_id")
+        con.execute("DROP TABLE compacted_postings")
+    return True
 
 
 def _index_batch(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> None:
@@ -79,15 +119,18 @@ def _index_batch(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) ->
         term_col.extend(terms)
     frames = ("index_docs", "index_postings")
     with transaction(con, frames):
-        con.register("index_docs", pl.DataFrame(docs, schema={"article_id": pl.String, "doc_no": pl.Int32,
-                                                              "content_hash": pl.String}, orient="row").to_arrow())
-        con.register("index_postings", pl.DataFrame({"doc_no": pl.Series(doc_col, dtype=pl.Int32),
-                                                     "term": pl.Series(term_col, dtype=pl.String)}).to_arrow())
+        docs_frame = pl.DataFrame(docs, schema={"article_id": pl.String, "doc_no": pl.Int32,
+                                                "content_hash": pl.String}, orient="row")
+        con.register("index_docs", docs_frame.to_arrow())
+        postings = pl.DataFrame({"doc_no": pl.Series(doc_col, dtype=pl.Int32),
+                                 "term": pl.Series(term_col, dtype=pl.String)})
+        con.register("index_postings", postings.to_arrow())
         con.execute("DELETE FROM search_docs WHERE article_id IN (SELECT article_id FROM index_docs)")
         con.execute("INSERT INTO search_docs BY NAME SELECT * FROM index_docs")
         con.execute("""
             INSERT INTO search_terms
-            SELECT term, (SELECT coalesce(max(term_id), 0) FROM search_terms) + row_number() OVER (ORDER BY term)
+            SELECT term,
+                   (SELECT coalesce(max(term_id), 0) FROM search_terms) + row_number() OVER (ORDER BY term)
             FROM (SELECT DISTINCT term FROM index_postings) n
             WHERE NOT EXISTS (SELECT 1 FROM search_terms t WHERE t.term = n.term)""")
         con.execute("""INSERT INTO search_postings
@@ -129,7 +172,8 @@ class _Postings:
         return self._all
 
     def _docs(self, where: str, params: list[Any]) -> np.ndarray:
-        ids = [r[0] for r in self.con.execute(f"SELECT term_id FROM search_terms WHERE {where}", params).fetchall()]
+        found_terms = self.con.execute(f"SELECT term_id FROM search_terms WHERE {where}", params).fetchall()
+        ids = [r[0] for r in found_terms]
         if not ids:
             return np.empty(0, dtype=np.int32)
         found = self.con.execute("SELECT unnest(doc_nos) AS doc_no FROM search_postings "
@@ -158,7 +202,9 @@ def _candidates(node: Node, postings: _Postings) -> tuple[np.ndarray, bool]:
         return postings.atom(node)
     if isinstance(node, Not):
         docs, exact = _candidates(node.child, postings)
-        return (np.setdiff1d(postings.all(), docs, assume_unique=True), True) if exact else (postings.all(), False)
+        if not exact:
+            return postings.all(), False
+        return np.setdiff1d(postings.all(), docs, assume_unique=True), True
     if isinstance(node, And | Near):
         children = node.children if isinstance(node, And) else (node.left, node.right)
         positive = [c for c in children if not isinstance(c, Not)]
@@ -194,6 +240,7 @@ def search(directory: Path, query: str, since: date | None = None, publisher: st
         raise WarehouseError(f"no warehouse at {path}; run `mediamon run` first")
     con = connect(path, read_only=True)
     try:
+        con.execute("SET enable_progress_bar = false")
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "search_postings" not in tables:
             raise WarehouseError(f"the warehouse at {directory} has no search index yet; run `mediamon run` "
@@ -212,9 +259,9 @@ def _verified(con: duckdb.DuckDBPyConnection, tree: Node, docs: np.ndarray, sinc
     if not len(docs) or limit < 1:
         return
     con.register("search_candidates", pl.DataFrame({"doc_no": pl.Series(docs, dtype=pl.Int32)}).to_arrow())
-    # Order the candidates without their bodies; fetch bodies a page at a time, by rowid.
+    # Order the candidates without their bodies; then fetch the bodies one by one, newest first.
     ordered = con.execute(f"""
-        SELECT a.rowid, {DAY_SQL} AS day, coalesce(a.publisher, a.site) AS publisher
+        SELECT a.article_id, {DAY_SQL} AS day, coalesce(a.publisher, a.site) AS publisher
         FROM search_candidates c JOIN search_docs d USING (doc_no) JOIN articles a USING (article_id)
         WHERE a.duplicate_of IS NULL
           AND (CAST(? AS DATE) IS NULL OR {DAY_SQL} >= ?)
@@ -226,11 +273,14 @@ def _verified(con: duckdb.DuckDBPyConnection, tree: Node, docs: np.ndarray, sinc
     found = 0
     for start in range(0, len(ordered), limit):
         page = ordered[start:start + limit]
-        bodies = {r[0]: r[1:] for r in con.execute(
-            "SELECT rowid, article_id, title, url, body FROM articles WHERE rowid IN (SELECT unnest(?))",
-            [[r[0] for r in page]]).fetchall()}
-        for rowid, day, pub in page:
-            article_id, title, url, body = bodies[rowid]
+        for article_id, day, pub in page:
+            # One point query per article: a scan filtered on a constant reads the body of the one
+            # matching row only, where a join with the page's ids would read every body.
+            found_row = con.execute("SELECT title, url, body FROM articles WHERE article_id = ?",
+                                    [article_id]).fetchone()
+            if found_row is None:
+                continue
+            title, url, body = found_row
             # Folded once: for the check and for the snippet.
             folded = fold_text(body or "")
             terms = tree.match(Document({"title": words(title or ""), "body": folded[0].split(),

@@ -234,7 +234,8 @@ class Document:
 
     @classmethod
     def of(cls, title: str | None, body: str | None, publisher: str | None = None) -> Document:
-        return cls({"title": words(title or ""), "body": words(body or ""), "publisher": words(publisher or "")})
+        return cls({"title": words(title or ""), "body": words(body or ""),
+                    "publisher": words(publisher or "")})
 
     def tokens(self, name: str) -> list[str]:
         return self.fields.get(name, [])
@@ -457,7 +458,9 @@ def _with_fields(node: Node, fields: tuple[str, ...]) -> Node:
 
 
 def _near_operand(node: Node) -> bool:
-    return isinstance(node, Atom) or (isinstance(node, Or) and all(isinstance(c, Atom) for c in node.children))
+    if isinstance(node, Or):
+        return all(isinstance(c, Atom) for c in node.children)
+    return isinstance(node, Atom)
 
 
 def parse_query(text: str) -> Node:

@@ -460,7 +460,8 @@ def render_report(data: ReportData) -> str:
         topics_html = _table(["topic", "articles", "change", "outlets"], [
             [esc(t["topic"]), str(t["articles"]), esc(_change(t["articles"], t["previous_articles"])),
              str(t["outlets"])] for t in data.topic_counts.iter_rows(named=True)], cls="topics")
-    sections.append('<section id="topics"><h2>Topics</h2><p class="sub">Articles matching each topic\'s query '
+    sections.append('<section id="topics"><h2>Topics</h2><p class="sub">'
+                    "Articles matching each topic's query "
                     f"in the period; change against the previous {len(period.previous)} days with articles. "
                     "Spikes per topic are judged by <code>mediamon alerts</code> like watchlist entities.</p>"
                     f"{topics_html}</section>")

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
 from transforms.boolean_query import Document, Node, parse_query, words
-from transforms.entities import entity_id_for
 from transforms.folding import Folded, fold_text
 from transforms.watchlist import Watchlist
 
@@ -68,14 +67,17 @@ def definition_changes(stored: Mapping[str, str], current: Mapping[str, str]) ->
 
 
 def _folds(row: MutableMapping[str, object]) -> tuple[Folded, Folded]:
-    """The row's folded title and body, computed once and kept in the row (watchlist and topics share them)."""
+    """The row's folded title and body, computed once and kept in the row (watchlist and topics
+    share them)."""
     found = row.get("_folded")
     if found is None:
-        found = row["_folded"] = (fold_text(str(row.get("title") or "")), fold_text(str(row.get("body") or "")))
+        found = row["_folded"] = (fold_text(str(row.get("title") or "")),
+                                  fold_text(str(row.get("body") or "")))
     return found  # type: ignore[return-value]
 
 
-def match_topics(rows: Iterable[MutableMapping[str, object]], topics: Sequence[Topic]) -> list[dict[str, object]]:
+def match_topics(rows: Iterable[MutableMapping[str, object]], topics: Sequence[Topic]
+                 ) -> list[dict[str, object]]:
     """One row (article_id, topic, matched_terms, query_fingerprint) per article and matching topic."""
     out: list[dict[str, object]] = []
     if not topics:
@@ -87,14 +89,17 @@ def match_topics(rows: Iterable[MutableMapping[str, object]], topics: Sequence[T
         for topic in topics:
             terms = topic.tree.match(doc)
             if terms:
-                out.append({"article_id": row["article_id"], "topic": topic.name, "matched_terms": list(terms),
-                            "query_fingerprint": topic.fingerprint})
+                out.append({"article_id": row["article_id"], "topic": topic.name,
+                            "matched_terms": list(terms), "query_fingerprint": topic.fingerprint})
     return out
 
 
 def watchlist_mentions(rows: Iterable[MutableMapping[str, object]], watchlist: Watchlist
                        ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Watchlist mentions (the `mentions` columns, source "watchlist") and their entities."""
+    # Here, not at the top: the config imports this module for `Topic`, and needs no tagger.
+    from transforms.entities import entity_id_for
+
     mentions: list[dict[str, object]] = []
     entities: dict[str, dict[str, object]] = {}
     for row in rows:
@@ -113,3 +118,24 @@ def watchlist_mentions(rows: Iterable[MutableMapping[str, object]], watchlist: W
                     "aliases": set(), "external_id": entity.external_id})
                 known["aliases"].add(surface)  # type: ignore[attr-defined]
     return mentions, [{**e, "aliases": sorted(e["aliases"])} for e in entities.values()]  # type: ignore[call-overload]
+
+
+@dataclass
+class BatchMatches:
+    """What `match_batch` found in one batch of stored articles."""
+
+    fresh_topics: list[dict[str, object]]  # every topic, on articles loaded since the last check
+    history_topics: list[dict[str, object]]  # the re-matched topics, on the other articles
+    mentions: list[dict[str, object]]  # watchlist mentions of every article (when re-matched)
+    entities: list[dict[str, object]]
+
+
+def match_batch(rows: Sequence[MutableMapping[str, object]], watchlist: Watchlist | None,
+                topics: Sequence[Topic], rematch: Sequence[Topic], last_checked: object) -> BatchMatches:
+    """Topics and watchlist on one batch, each article folded once. Rows need `updated_at`; an
+    article is fresh when `last_checked` is None or it was updated after it."""
+    fresh = [r for r in rows if last_checked is None or r["updated_at"] > last_checked]  # type: ignore[operator]
+    history = [r for r in rows if not (last_checked is None or r["updated_at"] > last_checked)]  # type: ignore[operator]
+    mentions, entities = watchlist_mentions(rows, watchlist) if watchlist is not None else ([], [])
+    return BatchMatches(match_topics(fresh, topics), match_topics(history, rematch) if rematch else [],
+                        mentions, entities)

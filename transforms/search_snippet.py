@@ -35,8 +35,11 @@ def _mark(text: str, atoms: Sequence[Atom]) -> str:
             continue
         n = len(atom.terms)
         for i in range(len(tokens) - n + 1):
-            if atom.kind == "prefix" and tokens[i].startswith(atom.terms[0]) or tuple(tokens[i:i + n]) == atom.terms:
-                hits.add((i, i + n if atom.kind != "prefix" else i + 1))
+            if atom.kind == "prefix":
+                if tokens[i].startswith(atom.terms[0]):
+                    hits.add((i, i + 1))
+            elif tuple(tokens[i:i + n]) == atom.terms:
+                hits.add((i, i + n))
     opens = {s for s, _ in hits}
     closes = {e - 1 for _, e in hits}
     out: list[str] = []

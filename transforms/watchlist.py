@@ -190,7 +190,8 @@ class Watchlist:
             kept.append(_longest_first(out))
         return kept[0], kept[1]
 
-    def _candidates(self, text: str, folded_text: Folded) -> tuple[str, list[tuple[WatchMatch, str, int, int]]]:
+    def _candidates(self, text: str, folded_text: Folded
+                    ) -> tuple[str, list[tuple[WatchMatch, str, int, int]]]:
         """The folded text, and every alias found with the alias and its folded span (inclusive)."""
         if not text:
             return "", []
@@ -259,7 +260,8 @@ def _strings(row: dict[str, object], key: str, name: str, origin: str) -> list[s
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise WatchlistError(f"watchlist {origin}: entity {name!r} {key} must be a list of strings, got {value!r}")
+        raise WatchlistError(f"watchlist {origin}: entity {name!r} {key} must be a list of strings, "
+                             f"got {value!r}")
     return value
 
 
@@ -313,7 +315,8 @@ def parse_watchlist(text: str, origin: str = "<watchlist>") -> Watchlist:
             elif str(alias).strip():
                 aliases.append(str(alias).strip())
         if "ambiguous" in row:
-            ambiguous = (ambiguous or set()) | {str(a).strip() for a in _strings(row, "ambiguous", name, origin)}
+            listed = {str(a).strip() for a in _strings(row, "ambiguous", name, origin)}
+            ambiguous = (ambiguous or set()) | listed
         window = row.get("exclude_window", 5)
         if isinstance(window, bool) or not isinstance(window, int) or window < 0:
             raise WatchlistError(f"watchlist {origin}: entity {name!r} exclude_window must be a whole number "
