@@ -47,7 +47,7 @@ def bad_folder(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         shutil.copy(CORPUS / e["path"], folder / e["path"])
     # An exact copy under another URL: the page names no canonical URL, so the copy is its own
     # article, marked duplicate_of the first. (A copy on another site whose <link rel=canonical>
-    # names the original is that site's article too, pointing at the original.)
+    # names the original is an article of its own outlet too, pointing at the original.)
     original = next(e for e in entries if "dealdoktor.de" in e["url"])
     canonical_original = entries[0]
     shutil.copy(folder / original["path"], folder / "pages/copy.html.gz")
@@ -135,9 +135,7 @@ def test_copy_under_another_url_is_marked_duplicate(bad_folder: dict[str, object
                             "WHERE c.url = 'https://mirror.example.net/copied-story'")
     assert len(rows) == 1
     assert rows[0][2] == bad_folder["original_url"]
-    # A copy on another outlet whose canonical names the original is that outlet's carriage: an
-    # article of its own pointing at the original, not a quarantined repeat.
-    assert not _rows(warehouse, "SELECT 1 FROM quarantine WHERE url = 'https://mirror.example.net/canonical'")
-    carried = _rows(warehouse, "SELECT o.url FROM articles c JOIN articles o ON o.article_id = c.duplicate_of "
+    carried = _rows(warehouse, "SELECT c.site, o.url FROM articles c JOIN articles o ON o.article_id = c.duplicate_of "
                                "WHERE c.url = 'https://mirror.example.net/canonical'")
-    assert carried == [(bad_folder["canonical_url"],)]
+    assert carried == [("example.net", bad_folder["canonical_url"])]
+    assert _rows(warehouse, "SELECT count(*) FROM quarantine WHERE url LIKE 'https://mirror.example.net/%'") == [(0,)]
