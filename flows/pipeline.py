@@ -151,7 +151,7 @@ def load_chunk(warehouse: Warehouse, run: RunRecord, documents_in: int, articles
 @task(name="finish: clusters, parquet and run record", cache_policy=NO_CACHE, persist_result=False)
 def finish_run(warehouse: Warehouse, run: RunRecord, totals: LoadCounts) -> None:
     update_clusters(warehouse.con)
-    warehouse.export_parquet()
+    warehouse.export_parquet(let_readers_in=True)  # readers are not held up while the files are written
     warehouse.finish_run(run, totals)
 
 
@@ -286,8 +286,9 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                         quarantined.extend(batch.quarantined)
                 sites = sorted({str(a["site"]) for a in articles if a.get("site")})
                 # Templates are learned from this chunk plus every line stored by earlier chunks and runs.
-                articles, template_rows = apply_templates(articles, warehouse.template_lines(sites))
+                stored_lines = warehouse.template_lines(sites)
                 warehouse.release()
+                articles, template_rows = apply_templates(articles, stored_lines)
                 articles = [refresh_derived(a) for a in articles]
                 # A URL claimed in an earlier chunk of this run: the first document keeps it.
                 earlier = [first_claims[a["article_id"]] for a in articles if a["article_id"] in first_claims]
@@ -347,8 +348,8 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                         reasons[str(r)] = reasons.get(str(r), 0) + 1
                 release_memory()
                 lap("load")
-                logger.info("%s: %d/%d documents (%d skipped as unchanged)", name, done, total_in,
-                            skipped_total)
+                logger.info("%s: %d/%d documents (%d skipped as unchanged); longest writer hold %.2f s", name,
+                            done, total_in, skipped_total, max(warehouse.holds, default=0.0))
                 if progress is not None:
                     progress(done, total_in, time.monotonic() - started_clock)
         except RunInterrupted:
@@ -367,7 +368,9 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                 extracted.problems.append(f"field health: {message}")
             run.dq_warnings = sum(dq_warnings.values())
             run.counts.update({"dq_warnings_by_check": dq_warnings, "skipped_unchanged": skipped_total,
-                               "chunks": chunks, "stage_seconds": {k: round(v, 2) for k, v in timings.items()}})
+                               "chunks": chunks, "stage_seconds": {k: round(v, 2) for k, v in timings.items()},
+                               # The longest stretch readers could not open the warehouse (so far).
+                               "longest_writer_hold_seconds": round(max(warehouse.holds, default=0.0), 2)})
             finish_run.with_options(timeout_seconds=timeout)(warehouse, run, totals)
             # Only after a successful load: a failed run must refetch unconditionally next time.
             warehouse.save_fetch_cache(extracted.cache_updates)
