@@ -638,16 +638,18 @@ class Warehouse:
                 shutil.rmtree(leftover, ignore_errors=True)
             else:
                 leftover.unlink(missing_ok=True)
+        shared = None
         if let_readers_in:
             self.release()
-            con = connect(self.path, read_only=True, timeout=WRITER_REACQUIRE_SECONDS)
-        else:
-            con = self.con
+            try:
+                shared = connect(self.path, read_only=True, timeout=WRITER_REACQUIRE_SECONDS)
+            except WarehouseError:
+                shared = None  # e.g. this process holds it in another mode: export as the writer
         try:
-            return self._export_parquet(con, known, state_path)
+            return self._export_parquet(shared or self.con, known, state_path)
         finally:
-            if let_readers_in:
-                con.close()
+            if shared is not None:
+                shared.close()
 
     def _export_parquet(self, con: duckdb.DuckDBPyConnection, known: dict[str, dict[str, str]],
                         state_path: Path) -> dict[str, int]:
