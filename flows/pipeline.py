@@ -339,10 +339,13 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                     totals = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
                     done += chunk.documents_in
                     record_progress(done)
+                    # Readers get in between the commit and the clustering: two short holds, not one long.
+                    warehouse.release()
                     # Cluster each chunk as it lands: clustering all of a long run's articles at the end
                     # held every body and signature at once. Only the stored clusters a chunk may join
                     # are read (article_lsh_bands), so the cost stays flat as the warehouse grows.
                     update_clusters(warehouse.con)
+                    warehouse.release()  # the next chunk's files are read without holding the warehouse
                 for q in quarantined:
                     for r in q["reasons"]:  # type: ignore[attr-defined]
                         reasons[str(r)] = reasons.get(str(r), 0) + 1
