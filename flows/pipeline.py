@@ -161,7 +161,7 @@ def retag_and_index(warehouse: Warehouse, settings: Settings, run_id: str) -> di
 @task(name="finish: clusters, parquet and run record", cache_policy=NO_CACHE, persist_result=False)
 def finish_run(warehouse: Warehouse, run: RunRecord, totals: LoadCounts) -> None:
     update_clusters(warehouse.con)
-    warehouse.export_parquet()
+    warehouse.export_parquet(let_readers_in=True)  # readers are not held up while the files are written
     warehouse.finish_run(run, totals)
 
 
@@ -297,8 +297,9 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                         quarantined.extend(batch.quarantined)
                 sites = sorted({str(a["site"]) for a in articles if a.get("site")})
                 # Templates are learned from this chunk plus every line stored by earlier chunks and runs.
-                articles, template_rows = apply_templates(articles, warehouse.template_lines(sites))
+                stored_lines = warehouse.template_lines(sites)
                 warehouse.release()
+                articles, template_rows = apply_templates(articles, stored_lines)
                 articles = [refresh_derived(a) for a in articles]
                 # A URL claimed in an earlier chunk of this run: the first document keeps it.
                 earlier = [first_claims[a["article_id"]] for a in articles if a["article_id"] in first_claims]
@@ -349,17 +350,20 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                     totals = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
                     done += chunk.documents_in
                     record_progress(done)
+                    # Readers get in between the commit and the clustering: two short holds, not one long.
+                    warehouse.release()
                     # Cluster each chunk as it lands: clustering all of a long run's articles at the end
                     # held every body and signature at once. Only the stored clusters a chunk may join
                     # are read (article_lsh_bands), so the cost stays flat as the warehouse grows.
                     update_clusters(warehouse.con)
+                    warehouse.release()  # the next chunk's files are read without holding the warehouse
                 for q in quarantined:
                     for r in q["reasons"]:  # type: ignore[attr-defined]
                         reasons[str(r)] = reasons.get(str(r), 0) + 1
                 release_memory()
                 lap("load")
-                logger.info("%s: %d/%d documents (%d skipped as unchanged)", name, done, total_in,
-                            skipped_total)
+                logger.info("%s: %d/%d documents (%d skipped as unchanged); longest writer hold %.2f s", name,
+                            done, total_in, skipped_total, max(warehouse.holds, default=0.0))
                 if progress is not None:
                     progress(done, total_in, time.monotonic() - started_clock)
         except RunInterrupted:
@@ -380,7 +384,9 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                 extracted.problems.append(f"field health: {message}")
             run.dq_warnings = sum(dq_warnings.values())
             run.counts.update({"dq_warnings_by_check": dq_warnings, "skipped_unchanged": skipped_total,
-                               "chunks": chunks, "stage_seconds": {k: round(v, 2) for k, v in timings.items()}})
+                               "chunks": chunks, "stage_seconds": {k: round(v, 2) for k, v in timings.items()},
+                               # The longest stretch readers could not open the warehouse (so far).
+                               "longest_writer_hold_seconds": round(max(warehouse.holds, default=0.0), 2)})
             run.counts["retag"] = retag_counts
             finish_run.with_options(timeout_seconds=timeout)(warehouse, run, totals)
             # Only after a successful load: a failed run must refetch unconditionally next time.

@@ -518,10 +518,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _main(argv)
     except SystemExit:
         raise  # argparse's usage errors and --help, before anything was opened
-    except BaseException:  # --debug lets errors through: the traceback, then the same clean exit
+    except BaseException:  # --debug lets errors through, or stderr is gone (a closed pipe)
         import traceback
 
-        traceback.print_exc()
+        try:
+            traceback.print_exc()
+        except BaseException:  # noqa: S110 - nowhere left to say it; still leave cleanly
+            pass
         code = 1
     exit_process(code)
     return code

@@ -55,8 +55,11 @@ class StopState:
         """Print the stop line on stderr (once) and return the exit code."""
         if not self.reported:
             self.reported = True
-            sys.stderr.write(self.message() + "\n")
-            sys.stderr.flush()
+            try:
+                sys.stderr.write(self.message() + "\n")
+                sys.stderr.flush()
+            except (OSError, ValueError):  # stderr is a pipe nobody reads any more
+                pass
         return self.exit_code
 
 

@@ -173,6 +173,9 @@ class Warehouse:
         self.parquet_dir = directory / "parquet"
         directory.mkdir(parents=True, exist_ok=True)
         self.memory_limit = memory_limit
+        # How long each stretch of holding the file lasted (seconds): what a reader may wait for.
+        self.holds: list[float] = []
+        self._held_since = time.monotonic()
         self._con: duckdb.DuckDBPyConnection | None = self._open(lock_timeout)
         # Called with a stage name at points a crash test kills the run (see runtime.stage_boundary).
         self.stage_hook: Callable[[str], None] | None = None
@@ -207,6 +210,7 @@ class Warehouse:
         """The writer's connection; reopened (waiting for readers to finish) after `release`."""
         if self._con is None:
             self._con = self._open(WRITER_REACQUIRE_SECONDS)
+            self._held_since = time.monotonic()
         return self._con
 
     def release(self) -> None:
@@ -220,6 +224,7 @@ class Warehouse:
         if self._con is not None:
             self._con.close()
             self._con = None
+            self.holds.append(time.monotonic() - self._held_since)
 
     def __enter__(self) -> Warehouse:
         return self
@@ -660,8 +665,12 @@ class Warehouse:
         return list(drops["message"])
 
     # -- Parquet -----------------------------------------------------------------
-    def export_parquet(self) -> dict[str, int]:
+    def export_parquet(self, let_readers_in: bool = False) -> dict[str, int]:
         """Bring parquet/<table>/seen_date=D/ up to date for the BI hand-off; returns partitions rewritten.
+
+        With `let_readers_in` (a run's end) the export reads through a read-only connection
+        after `release`, so queries are not held up while the files are written (seconds on a
+        big run).
 
         Only partitions whose rows changed are rewritten: each partition's row count and an
         order-free hash of its rows are kept in parquet/.fingerprints.json, and a partition whose
@@ -683,13 +692,28 @@ class Warehouse:
                 shutil.rmtree(leftover, ignore_errors=True)
             else:
                 leftover.unlink(missing_ok=True)
+        shared = None
+        if let_readers_in:
+            self.release()
+            try:
+                shared = connect(self.path, read_only=True, timeout=WRITER_REACQUIRE_SECONDS)
+            except WarehouseError:
+                shared = None  # e.g. this process holds it in another mode: export as the writer
+        try:
+            return self._export_parquet(shared or self.con, known, state_path)
+        finally:
+            if shared is not None:
+                shared.close()
+
+    def _export_parquet(self, con: duckdb.DuckDBPyConnection, known: dict[str, dict[str, str]],
+                        state_path: Path) -> dict[str, int]:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         state: dict[str, dict[str, str]] = {}
         rewritten: dict[str, int] = {}
         for table, query in PARQUET_QUERIES.items():
             table_dir = self.parquet_dir / table
             table_dir.mkdir(exist_ok=True)  # an empty table still gets its folder
-            rows = self.con.execute(
+            rows = con.execute(
                 f"SELECT CAST(seen_date AS VARCHAR), count(*), bit_xor(hash(t)) FROM ({query}) t GROUP BY ALL"
             ).fetchall()
             current = {str(day): f"{n}:{h}" for day, n, h in rows}
@@ -703,7 +727,7 @@ class Warehouse:
                 part_dir.mkdir(exist_ok=True)
                 staged = part_dir / f".{PARQUET_FILE}-{stamp}.tmp"
                 day_filter = "seen_date IS NULL" if day == "None" else f"seen_date = DATE '{day}'"
-                write_parquet(self.con, f"SELECT * EXCLUDE (seen_date) FROM ({query}) t WHERE {day_filter}",
+                write_parquet(con, f"SELECT * EXCLUDE (seen_date) FROM ({query}) t WHERE {day_filter}",
                               staged)
                 self.at_stage("parquet")
                 staged.replace(final)

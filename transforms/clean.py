@@ -18,6 +18,7 @@ from transforms.article import Article, Hints
 from transforms.decoding import DecodeError, decode_document, looks_like_html
 from transforms.document import RawDocument
 from transforms.html_article import parse_html
+from transforms.html_guard import defuse_html
 from transforms.identity import article_id_for, bytes_hash, content_hash, registered_domain
 from transforms.language import detect_language
 from transforms.page_type import non_article_reason
@@ -117,7 +118,7 @@ def extract_article(doc: RawDocument, publishers: Mapping[str, str]) -> Article:
     kind = doc.kind or ("html" if looks_like_html(text) else "text")
     hints = hints_for(doc)
     if kind == "html":
-        article = parse_html(text, hints, publishers=publishers, fetched_at=doc.fetched_at)
+        article = parse_html(defuse_html(text), hints, publishers=publishers, fetched_at=doc.fetched_at)
     else:
         article = parse_text(text, hints.url, doc.text_kind, doc.text_kind_source, reference=doc.fetched_at)
         if hints.publisher:

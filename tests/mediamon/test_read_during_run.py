@@ -68,6 +68,10 @@ def test_queries_during_a_run_answer_fast_and_see_committed_chunks(corpus_dir: P
     assert run.returncode == 0, err
     assert f"{DOCUMENTS} documents in" in out
 
+    _, rows = read_query(warehouse, "SELECT counts->>'longest_writer_hold_seconds' FROM runs")
+    waits = sorted(a[0] for a in answers)
+    print(f"{len(answers)} queries during the run: median {waits[len(waits) // 2]:.3f} s, "
+          f"max {waits[-1]:.3f} s; longest writer hold {rows[0][0]} s")
     assert len(answers) >= 20, f"only {len(answers)} queries answered during the run"
     slow = [a for a in answers if a[0] >= 2.0]
     assert not slow, f"{len(slow)} of {len(answers)} queries took 2 s or more: {slow[:5]}"
