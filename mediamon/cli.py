@@ -460,7 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--since", metavar="DATE", type=_since_day,
                         help="only articles of DATE (YYYY-MM-DD) on")
     search.add_argument("--publisher", metavar="NAME",
-                        help="only this publisher (or site); % is a wildcard, case is ignored")
+                        help="only this publisher (or site); %% is a wildcard, case is ignored")
     search.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     search.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default 20)")
     search.set_defaults(func=cmd_search)
