@@ -258,8 +258,11 @@ class Warehouse:
                 f"({SCHEMA_VERSION}); upgrade mediamon"
             )
         # Forward migrations, each in its own transaction: an older warehouse upgrades in place.
+        # Every version not yet applied runs, not only those above the newest: versions developed
+        # side by side may reach a warehouse out of order.
+        applied = {v for (v,) in con.execute("SELECT DISTINCT version FROM schema_version").fetchall()}
         for version, script in MIGRATIONS:
-            if current < version:
+            if version not in applied:
                 con.execute("BEGIN")
                 con.execute(_schema_sql(script))
                 con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
