@@ -302,7 +302,10 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                 articles, template_rows = apply_templates(articles, stored_lines)
                 articles = [refresh_derived(a) for a in articles]
                 # A URL claimed in an earlier chunk of this run: the first document keeps it.
-                earlier = [first_claims[a["article_id"]] for a in articles if a["article_id"] in first_claims]
+                # Each earlier claim once, however many documents of this chunk repeat its URL: a claim
+                # listed twice would be split off as its own repeat and shift the chunk's articles.
+                earlier = list({a["article_id"]: first_claims[a["article_id"]] for a in articles
+                                if a["article_id"] in first_claims}.values())
                 kept, repeated = split_repeated_urls(earlier + articles, run_id)
                 articles = kept[len(earlier):]
                 quarantined.extend(repeated)

@@ -47,7 +47,8 @@ INDEX_BATCH = 1000
 COMPACT_RATIO = 4
 COMPACT_MIN_ROWS = 200_000
 # The day an article counts on, as v_entity_daily: publication day, else the day first seen.
-DAY_SQL = "CAST(timezone('UTC', coalesce(a.published_at, a.first_seen_at)) AS DATE)"
+# The day the outlet printed (published_date), else the UTC day first seen: as the views count.
+DAY_SQL = "coalesce(a.published_date, CAST(timezone('UTC', a.first_seen_at) AS DATE))"
 # What decides an article's index entry: a change re-indexes it.
 _INDEX_KEY = "CAST(hash(a.content_hash, a.title, a.publisher) AS VARCHAR)"
 

@@ -116,7 +116,7 @@ ORDER BY published_or_seen_at DESC, a.article_id;
 -- publication day, or the day mediamon first saw it when the page gave no date (as v_entity_daily).
 CREATE OR REPLACE VIEW v_topic_daily AS
 SELECT
-    CAST(timezone('UTC', coalesce(a.published_at, a.first_seen_at)) AS DATE) AS day,
+    coalesce(a.published_date, CAST(timezone('UTC', a.first_seen_at) AS DATE)) AS day,
     t.topic,
     coalesce(a.publisher, a.site) AS publisher,
     count(*) AS articles
