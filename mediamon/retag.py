@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 
 from mediamon.errors import WarehouseError
-from mediamon.sql import transaction
+from mediamon.sql import merge_entities, transaction
 from transforms.retag import BatchMatches, DefinitionChanges, Topic, definition_changes, match_batch
 from transforms.schema import ENTITIES, MENTIONS, frame
 from transforms.watchlist import Watchlist
@@ -228,17 +228,7 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
                     seen["aliases"] |= set(e["aliases"])  # type: ignore[arg-type]
                 con.register("retag_entities", frame([{**e, "aliases": sorted(e["aliases"])}
                                                       for e in merged.values()], ENTITIES).to_arrow())
-                con.execute("""
-                    INSERT INTO entities BY NAME
-                    SELECT i.entity_id, i.canonical_name, i.entity_type,
-                           list_sort(list_distinct(list_concat(coalesce(e.aliases, []), i.aliases)))
-                               AS aliases,
-                           coalesce(i.external_id, e.external_id) AS external_id,
-                           coalesce(e.first_seen_at, ?) AS first_seen_at,
-                           CAST(timezone('UTC', coalesce(e.first_seen_at, ?)) AS DATE) AS seen_date
-                    FROM retag_entities i LEFT JOIN entities e USING (entity_id)
-                    ON CONFLICT (entity_id) DO UPDATE SET aliases = excluded.aliases,
-                        external_id = excluded.external_id""", [now, now])
+                merge_entities(con, "retag_entities", now)
             gone = list(topic_changes.removed) + [t.name for t in rematch]
             if gone:
                 con.execute("DELETE FROM article_topics WHERE topic IN (SELECT unnest(?))", [gone])

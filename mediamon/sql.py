@@ -67,3 +67,18 @@ def transaction(con: duckdb.DuckDBPyConnection, registered: Iterable[str] = ()) 
                 con.unregister(name)
             except duckdb.Error:
                 pass
+
+
+def merge_entities(con: duckdb.DuckDBPyConnection, incoming: str, now: object) -> None:
+    """Upsert the entities of the registered frame `incoming`: aliases accumulate, the first
+    sighting stays (the load and the re-tag of stored articles both write entities this way)."""
+    con.execute(f"""
+        INSERT INTO entities BY NAME
+        SELECT i.entity_id, i.canonical_name, i.entity_type,
+               list_sort(list_distinct(list_concat(coalesce(e.aliases, []), i.aliases))) AS aliases,
+               coalesce(i.external_id, e.external_id) AS external_id,
+               coalesce(e.first_seen_at, ?) AS first_seen_at,
+               CAST(timezone('UTC', coalesce(e.first_seen_at, ?)) AS DATE) AS seen_date
+        FROM {incoming} i LEFT JOIN entities e USING (entity_id)
+        ON CONFLICT (entity_id) DO UPDATE SET aliases = excluded.aliases,
+            external_id = excluded.external_id""", [now, now])

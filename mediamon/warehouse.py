@@ -28,7 +28,7 @@ import polars as pl
 
 from mediamon.entity_registry import refresh_registry
 from mediamon.errors import QualityError, WarehouseError
-from mediamon.sql import query_frame, transaction, write_parquet
+from mediamon.sql import merge_entities, query_frame, transaction, write_parquet
 from transforms.identity import bytes_hash
 
 
@@ -555,16 +555,7 @@ class Warehouse:
         con.execute("""INSERT INTO mentions BY NAME SELECT m.* FROM incoming_mentions m
                        JOIN diff d USING (article_id) WHERE d.change <> 'unchanged'""")
         con.register("incoming_entities", entities.to_arrow())
-        con.execute("""
-            INSERT INTO entities BY NAME
-            SELECT i.entity_id, i.canonical_name, i.entity_type,
-                   list_sort(list_distinct(list_concat(coalesce(e.aliases, []), i.aliases))) AS aliases,
-                   coalesce(i.external_id, e.external_id) AS external_id,
-                   coalesce(e.first_seen_at, ?) AS first_seen_at,
-                   CAST(timezone('UTC', coalesce(e.first_seen_at, ?)) AS DATE) AS seen_date
-            FROM incoming_entities i LEFT JOIN entities e USING (entity_id)
-            ON CONFLICT (entity_id) DO UPDATE SET aliases = excluded.aliases,
-                external_id = excluded.external_id""", [now, now])
+        merge_entities(con, "incoming_entities", now)
         # The cross-document registry learns from every load and re-points what it moved.
         if con.execute("SELECT count(*) FROM diff WHERE change <> 'unchanged'").fetchall()[0][0]:
             counts.mentions_repointed = refresh_registry(con, now)["mentions_repointed"]
