@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -68,8 +69,8 @@ def word_spans(text: str) -> Iterator[tuple[str, int, int]]:
 
 # -- the tree --------------------------------------------------------------------------------------
 
-class Node:
-    """A node of the query tree."""
+class Node(ABC):
+    """A node of the query tree (each kind below implements `eval` and `atoms`)."""
 
     def match(self, doc: Document) -> tuple[str, ...]:
         """The terms of this query found in `doc` (outside NOT), in query order; empty: no match."""
@@ -78,12 +79,13 @@ class Node:
             return ()
         return tuple(dict.fromkeys(hits))
 
+    @abstractmethod
     def eval(self, doc: Document, hits: list[str]) -> bool:
-        raise NotImplementedError
+        """True when `doc` matches; appends the matched terms to `hits`."""
 
+    @abstractmethod
     def atoms(self) -> Iterator[Atom]:
         """Every term, prefix and phrase in the tree (for highlighting and the search index)."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)

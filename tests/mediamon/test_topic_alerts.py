@@ -3,28 +3,18 @@ Real DuckDB warehouse under tmp_path."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from mediamon.alerts import run_alerts
 from mediamon.config import load_settings
 from mediamon.report import read_report_data
 from mediamon.warehouse import Warehouse
+from tests.mediamon.test_alerts import _article
 from transforms.alerts import Since
 
 FIRST_DAY = date(2024, 5, 1)
 SPIKE_DAY = date(2024, 5, 30)
-
-
-def _article(con, article_id: str, day: date, publisher: str) -> None:
-    at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
-    con.execute("""INSERT INTO articles (article_id, url, canonical_url, publisher, site, title, published_at,
-                       body, word_count, first_seen_at, seen_date, updated_at, content_hash, dq_status,
-                       run_id, authors, dq_failures)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, 'body', 60, ?, ?, ?, ?, 'pass', 'r1', [], [])""",
-                [article_id, f"https://{publisher}.example/{article_id}", f"https://{publisher}.example/{article_id}",
-                 publisher, f"{publisher}.example", f"Story {article_id}", at, at + timedelta(hours=1), day,
-                 at, article_id])
 
 
 def _topic(con, article_id: str, topic: str) -> None:
