@@ -164,9 +164,19 @@ def test_scheduled_deployment_runs_on_a_real_prefect_server(tmp_path, corpus_dir
         own = httpx.post(f"{api}/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}},
                          timeout=10).json()
         assert own, "no logs on the server for the deployment's flow run"
-        logs = httpx.post(f"{api}/logs/filter", json={"limit": 200}, timeout=10).json()
-        messages = [entry["message"] for entry in logs]
-        assert any("chunk 1: 4/4 documents" in m for m in messages), messages[:20]  # the pipeline's subflow
+        # The subflow's lines reach the server in the log worker's own time, and a run writes hundreds of task
+        # lines, so read every page of logs and poll rather than look at the first page once.
+        def all_messages() -> list[str]:
+            messages, offset = [], 0
+            while True:
+                page = httpx.post(f"{api}/logs/filter", json={"limit": 200, "offset": offset}, timeout=10).json()
+                messages += [entry["message"] for entry in page]
+                if len(page) < 200:
+                    return messages
+                offset += 200
+
+        _wait_for(lambda: any("chunk 1: 4/4 documents" in m for m in all_messages()), 30,
+                  "the pipeline subflow's chunk line in the server's logs", serve, serve_log)
         printed = _wait_for(lambda: [line for line in serve_log.read_text().splitlines()
                                      if f"{FLOW_NAME}/news: run " in line], 30, "serve's line for the run")
         assert "4 documents in" in printed[0]
