@@ -10,13 +10,15 @@ Trust order for `published_at` (the label is stored with the date):
    dateline shown at the headline wins over it when there is one.
 4. `url` (/2019/10/17/); a URL day that is its own path segment and more than a day
    before the metadata day also beats 1-3: CMSs re-stamp "published" on update.
-5. `feed` / `sitemap` hints, then the first visible dateline (`text`).
+5. `feed` / `sitemap` hints, then the dateline at the headline, else the first visible
+   dateline (`text`).
 6. Only a modification date on the whole page (article:modified_time, "Letzte Änderung",
    a wiki's "zuletzt geändert"): used as the publication, labelled by where it came from.
    It is the best evidence there is of when the text appeared; a publication date, where
    one exists, always wins over it.
-7. htmldate's scan of the page with sidebars, footers and teaser lists cut away (`text`),
-   then `http` (Last-Modified, in html_article).
+7. htmldate's scan of the page with sidebars, footers and teaser lists cut away (`text`):
+   its fast search of the markup, then its extensive one of the text; then `http`
+   (Last-Modified, in html_article).
 
 Never invented: no year-only or month-only value becomes a day, nothing after the
 fetch time or before 1995, no copyright line, no January-1st placeholder, no date
@@ -125,7 +127,6 @@ MODIFIED_META = (
 _URL_DATE = re.compile(
     r"(?<!\d)((?:19|20)\d\d)[/_.-]([01]?\d)[/_.-]([0-3]?\d)(?!\d)|/((?:19|20)\d\d)([01]\d)([0-3]\d)(?=[/_.-])"
 )
-EXTENSIVE = True
 _PUBLISHED_MARKUP = (
     '//*[@itemprop="datePublished" or @itemprop="dateCreated" or @property="schema:datePublished"'
     ' or @property="schema:dateCreated" or @property="dcterms:issued" or @property="dcterms:created"]'
@@ -220,19 +221,28 @@ def _jsonld_dates(page: PageMeta, latest: datetime) -> tuple[datetime | None, da
     return published, modified
 
 
+def _first_meta(page: PageMeta, name: str, latest: datetime) -> datetime | None:
+    """The first plausible, non-placeholder date among the page's meta tags called `name`."""
+    for value in page.meta.get(name, ()):
+        found = _placeholder(plausible(parse_machine_date(value), latest))
+        if found:
+            return found
+    return None
+
+
 def _meta_dates(
     page: PageMeta, tree: lxml_html.HtmlElement, latest: datetime
 ) -> tuple[datetime | None, str | None, datetime | None]:
     """(published, the meta name it came from, modified) from head meta tags and body microdata."""
     published = modified = None
     published_name: str | None = None
-    for name in PUBLISHED_META:
-        for value in page.meta.get(name, ()):
-            published = _placeholder(plausible(parse_machine_date(value), latest))
-            if published:
-                published_name = name
-                break
+    # Specific meta names, then body microdata, then the generic names (WEAK_META): a bare
+    # "date" meta is as often the last change, a <time itemprop="datePublished"> never is.
+    specific = [name for name in PUBLISHED_META if name not in WEAK_META]
+    for name in specific:
+        published = _first_meta(page, name, latest)
         if published:
+            published_name = name
             break
     if published is None:
         # Microdata and RDFa on body elements: <time itemprop="datePublished" datetime="...">,
@@ -242,6 +252,11 @@ def _meta_dates(
             published = _placeholder(plausible(parse_machine_date(value or ""), latest))
             if published:
                 published_name = "itemprop"
+                break
+    if published is None:
+        for name in PUBLISHED_META:
+            if name in WEAK_META and (published := _first_meta(page, name, latest)):
+                published_name = name
                 break
     for name in MODIFIED_META:
         for value in page.meta.get(name, ()):
@@ -307,15 +322,25 @@ def _without_foreign_containers(tree: lxml_html.HtmlElement) -> lxml_html.HtmlEl
 def _htmldate_fallback(tree: lxml_html.HtmlElement, url: str, latest: datetime) -> datetime | None:
     """htmldate's scan of the page markup and text, for pages our own rules found nothing on.
 
+    Run on the page without sidebars, footers and teaser lists: its fast search of the markup
+    first, then its extensive search of the text, which guesses more and is wrong more often.
     Its copyright-year guess comes back as January 1st; that is an invented day, so refused.
     """
-    tree = _without_foreign_containers(tree)
+    pruned = _without_foreign_containers(tree)
+    for extensive in (False, True):
+        found = _htmldate_day(pruned, url, latest, extensive)
+        if found is not None:
+            return found
+    return None
+
+
+def _htmldate_day(tree: lxml_html.HtmlElement, url: str, latest: datetime, extensive: bool) -> datetime | None:
     try:
         found = htmldate.find_date(
             tree,
             url=url or None,
             original_date=True,
-            extensive_search=EXTENSIVE,
+            extensive_search=extensive,
             outputformat="%Y-%m-%d",
             max_date=latest.strftime("%Y-%m-%d"),
         )
@@ -536,8 +561,9 @@ def find_dates(
     hinted = _aware(hints.published_at)
     if published is None and hinted is not None and plausible(hinted, latest):
         published, source = hinted, hints.published_at_source or "feed"
-    if published is None and visible()[0] is not None:
-        published, source = visible()[0], "text"
+    if published is None and (seen := shown or visible()[0]) is not None:
+        # The dateline at the headline is the article's; the page's first dateline may be a teaser's.
+        published, source = seen, "text"
     modified = jsonld_modified or meta_modified or label_modified or visible()[1]
     if published is None and modified is not None:
         # No publication date anywhere on the page, only its last change: the best evidence

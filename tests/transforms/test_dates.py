@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from transforms import date_parsing
+from transforms import date_parsing, dates
 from transforms.article import Hints
 from transforms.date_parsing import find_text_dates, is_unzoned, parse_machine_date
 from transforms.datelines import labelled_dates
@@ -454,6 +454,26 @@ def test_labelled_dates(body: str, published: date | None, modified: date | None
             "text",
             id="foreign-word-inside-a-class-name-does-not-count",
         ),
+        pytest.param(
+            _page(
+                '<meta name="date" content="2022-01-21T15:38:44+01:00">',
+                '<p>Intro</p><time itemprop="datePublished" datetime="2022-01-27">27.01.2022</time>',
+            ),
+            "https://x.org/a",
+            date(2022, 1, 27),
+            "meta",
+            id="itemprop-datepublished-beats-bare-date-meta",
+        ),
+        pytest.param(
+            _page(
+                body='<div class="meta"><span class="date">12.10.2020</span></div>'
+                '<h1>Der Titel des Artikels</h1><div class="date">07.05.2020</div>'
+            ),
+            "https://x.org/a",
+            date(2020, 5, 7),
+            "text",
+            id="dateline-at-the-headline-beats-the-first-on-the-page",
+        ),
     ],
 )
 def test_find_dates_choices(html: str, url: str, expected_day: date, expected_source: str) -> None:
@@ -574,3 +594,16 @@ def test_utc_stamp_counts_in_the_outlets_country(lang: str, url: str, expected_d
     found = _find(_lang_page(head, "", lang), url)
     assert found.published_on == expected_day
     assert found.published_at == datetime(2023, 11, 9, 4, 15, tzinfo=UTC)
+
+
+def test_htmldate_fast_search_before_its_extensive_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The extensive search reads dates out of running text: only when the markup has none.
+    asked: list[bool] = []
+
+    def fake_find_date(tree: object, **kwargs: object) -> str | None:
+        asked.append(bool(kwargs["extensive_search"]))
+        return "2021-10-16" if not kwargs["extensive_search"] else "2016-06-16"
+
+    monkeypatch.setattr(dates.htmldate, "find_date", fake_find_date)
+    found = _find(_page(body="<p>Kein Datum</p>"))
+    assert (found.published_on, asked) == (date(2021, 10, 16), [False])
