@@ -50,8 +50,12 @@ def predict(url: str, raw: bytes) -> tuple[str, str | None]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--misses", choices=("A", "B", "AB"), default=None, help="list the misses of these halves")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--misses", choices=("A", "B", "AB"), default=None, help="list the misses of these halves"
+    )
     parser.add_argument("--out", type=Path, default=None, help="write url/date/source JSONL here")
     args = parser.parse_args()
     truth = {row["url"]: row["date"] for row in map(json.loads, (CORPUS / "truth-date.jsonl").open())}

@@ -105,6 +105,36 @@ PUBLISHED_META = (
     "bt:pubdate",
     "og:pubdate",
     "content_date",
+    # Further names that CMSs in other countries write (htmldate's list): unseen pages use them.
+    "article:published_date",
+    "article:publicationdate",
+    "og:article:published",
+    "og:datepublished",
+    "og:publish_date",
+    "og:question:published_time",
+    "og:regdate",
+    "article.created",
+    "content_create_date",
+    "dc.created",
+    "dc:created",
+    "dc.date.publication",
+    "dcsext.articlefirstpublished",
+    "rnews:datepublished",
+    "published_date",
+    "publisheddate",
+    "publish_time",
+    "rbpubdate",
+    "pdate",
+    "ptime",
+    "doc_date",
+    "field-name-post-date",
+    "mediator_published_time",
+    "vr:published_time",
+    "twt-published-at",
+    "shareaholic:article_published_time",
+    "analyticsattributes.articledate",
+    "dc:date",
+    "timestamp",
 )
 MODIFIED_META = (
     "article:modified_time",
@@ -122,6 +152,13 @@ MODIFIED_META = (
     "og:article:modified_time",
     "article.updated",
     "updated_time",
+    "og:modified_time",
+    "article:modified_date",
+    "article:post_modified",
+    "bt:moddate",
+    "dc.modified",
+    "modificationdate",
+    "revision_date",
 )
 # Dates in URLs: /2019/10/17/, /2019-10-17-, /20191017/.
 _URL_DATE = re.compile(
@@ -132,11 +169,13 @@ _PUBLISHED_MARKUP = (
     ' or @property="schema:dateCreated" or @property="dcterms:issued" or @property="dcterms:created"]'
 )
 _MODIFIED_MARKUP = (
-    '//*[@itemprop="dateModified" or @property="schema:dateModified" or @property="dcterms:modified"]'
+    '//*[@itemprop="dateModified" or @itemprop="dateUpdate" or @property="schema:dateModified"'
+    ' or @property="dcterms:modified"]'
 )
 # Generic meta names that as often carry the last change as the publication.
 WEAK_META = frozenset(
-    {"date", "dc.date", "dcterms.date", "created", "creation_date", "datecreated", "pubdate"}
+    {"date", "dc.date", "dc:date", "dcterms.date", "created", "creation_date", "datecreated", "pubdate",
+     "timestamp"}
 )
 # Main time zone of a language (or region subtag) for UTC stamps on pages that state no offset and
 # no country. Spanish and Portuguese are left out: most of their outlets are in the Americas.
@@ -334,7 +373,10 @@ def _htmldate_fallback(tree: lxml_html.HtmlElement, url: str, latest: datetime) 
     return None
 
 
-def _htmldate_day(tree: lxml_html.HtmlElement, url: str, latest: datetime, extensive: bool) -> datetime | None:
+def _htmldate_day(
+    tree: lxml_html.HtmlElement, url: str, latest: datetime, extensive: bool
+) -> datetime | None:
+    """htmldate's day for the page (fast or extensive search), or None; January 1st is refused."""
     try:
         found = htmldate.find_date(
             tree,

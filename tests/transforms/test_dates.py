@@ -607,3 +607,25 @@ def test_htmldate_fast_search_before_its_extensive_one(monkeypatch: pytest.Monke
     monkeypatch.setattr(dates.htmldate, "find_date", fake_find_date)
     found = _find(_page(body="<p>Kein Datum</p>"))
     assert (found.published_on, asked) == (date(2021, 10, 16), [False])
+
+
+@pytest.mark.parametrize(
+    ("head", "published", "modified"),
+    [
+        pytest.param('<meta name="publish_time" content="2021-03-04 09:00">', date(2021, 3, 4), None,
+                     id="publish-time"),
+        pytest.param('<meta property="og:regdate" content="2021-03-04T09:00:00+09:00">', date(2021, 3, 4), None,
+                     id="og-regdate"),
+        pytest.param(
+            '<meta name="published_date" content="2021-03-04"><meta property="og:modified_time"'
+            ' content="2021-03-06T10:00:00+01:00">',
+            date(2021, 3, 4),
+            date(2021, 3, 6),
+            id="published-date-and-og-modified-time",
+        ),
+    ],
+)
+def test_meta_names_other_cms_write(head: str, published: date, modified: date | None) -> None:
+    found = _find(_page(head))
+    assert (found.published_on, found.published_source) == (published, "meta")
+    assert (found.modified_at.date() if found.modified_at else None) == modified
