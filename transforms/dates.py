@@ -587,8 +587,13 @@ def find_dates(
         published, source = label_published, "text"
     if published is None and meta_published is not None:
         # A bare "date" meta is as often the last change as the publication; a dateline
-        # shown under the headline says which day the publisher means.
-        published, source = (shown, "text") if shown is not None else (meta_published, "meta")
+        # shown under the headline says which day the publisher means, and so does an
+        # earlier dateline elsewhere on the page (the meta is then the last change).
+        earlier = visible()[0] if shown is None else None
+        if earlier is not None and earlier.date() >= meta_published.date():
+            earlier = None
+        seen = shown or earlier
+        published, source = (seen, "text") if seen is not None else (meta_published, "meta")
     # A URL date that is earlier than the metadata date is the original publication: the CMS
     # re-stamps "published" on republishing, the URL keeps the first day.
     segment_url = url_date(hints.url, latest, own_segment=True)

@@ -474,6 +474,22 @@ def test_labelled_dates(body: str, published: date | None, modified: date | None
             "text",
             id="dateline-at-the-headline-beats-the-first-on-the-page",
         ),
+        pytest.param(
+            _page('<meta name="date" content="2020-04-29T11:52:23+00:00">',
+                  '<p>Intro</p><div class="date">28.04.2020, 21:38 Uhr</div>'),
+            "https://x.org/a",
+            date(2020, 4, 28),
+            "text",
+            id="bare-date-meta-after-a-visible-dateline-is-the-last-change",
+        ),
+        pytest.param(
+            _page('<meta name="date" content="2020-02-11">',
+                  '<p>Intro</p><div class="date">29.02.2020, 18:00 Uhr</div>'),
+            "https://x.org/a",
+            date(2020, 2, 11),
+            "meta",
+            id="bare-date-meta-before-a-visible-dateline-stands",
+        ),
     ],
 )
 def test_find_dates_choices(html: str, url: str, expected_day: date, expected_source: str) -> None:
