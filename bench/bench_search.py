@@ -14,12 +14,13 @@
    URLs, as `make bench-10k` does, but copied as rows rather than parsed again: parsing 100,000
    pages would take an hour and measure extraction, not search). The index is built
    (`update_search_index`, timed), then each query runs through `mediamon.search.search`, the
-   path behind the CLI: first (cold) and median of 3 (warm), in a fresh process per query set.
+   path behind the CLI: first (cold) and median of 5 (warm), in a fresh process per query set.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -45,6 +46,7 @@ TOPICS = [
     ("germany", "publisher:(spiegel OR zeit OR faz) OR title:deutschland"),
     ("sport", "football OR fußball OR soccer OR tennis OR olympi*"),
 ]
+REPEATS = 5  # warm runs per query: the median is reported
 QUERIES = [
     "police",
     "israel AND gaza",
@@ -174,6 +176,7 @@ def time_queries(target: Path) -> None:
     from mediamon.search import search
 
     # CPU time too: on a shared machine the wall time says more about the neighbours.
+    print(f"  load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(f"  {'query':<45} {'cold':>7} {'warm':>7} {'warm CPU':>9} {'candidates':>11} {'hits':>5}")
     worst = worst_cpu = 0.0
     for query in QUERIES:
@@ -181,7 +184,7 @@ def time_queries(target: Path) -> None:
         result = search(target, query, limit=20)
         cold = time.perf_counter() - clock
         warm, cpu = [], []
-        for _ in range(3):
+        for _ in range(REPEATS):
             clock, start_cpu = time.perf_counter(), time.process_time()
             search(target, query, limit=20)
             warm.append(time.perf_counter() - clock)
@@ -190,7 +193,8 @@ def time_queries(target: Path) -> None:
         worst_cpu = max(worst_cpu, *cpu)
         print(f"  {query:<45} {cold:6.2f}s {statistics.median(warm):6.2f}s {statistics.median(cpu):8.2f}s "
               f"{result.candidates:>11,} {len(result.hits):>5}")
-    print(f"  slowest answer: {worst:.2f} s wall, {worst_cpu:.2f} s CPU (target <= 1 s)")
+    print(f"  slowest answer: {worst:.2f} s wall, {worst_cpu:.2f} s CPU (target <= 1 s); medians of {REPEATS} "
+          f"warm runs; load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 def main() -> int:
