@@ -608,6 +608,17 @@ def looks_like_person(name: str) -> bool:
     return words[0].casefold() in _given_names()
 
 
+def _capitalised_by_position(name: str, starts: Sequence[tuple[str, int]], article: str) -> bool:
+    """True for a one-word name whose every mention opens a line, a sentence or a table cell, when
+    the article also writes the word in lower case ("Time will tell" and "in time")."""
+    if len(_words(name)) != 1 or not name[:1].isupper() or name.isupper():
+        return False
+    lower = name.lower()
+    if not re.search(r"(?<![^\W\d_])" + re.escape(lower) + r"(?![^\W\d_])", article):
+        return False
+    return bool(starts) and all(_sentence_start(text, start) for text, start in starts)
+
+
 # --- product evidence -----------------------------------------------------------------------
 
 # The small model calls software and products people or organisations ("Python", "Docker").
@@ -618,29 +629,31 @@ _VERSION_AFTER = re.compile(r"^(?:['’]s)?\s?v?\d{1,3}\.(?:\d+|x)\b")
 _TECH_BEFORE = re.compile(
     r"\b(?:versions? of|install|installs|installing|installed|uninstall|uninstalling|reinstall|download|"
     r"downloading|upgrade|upgrading|compile|compiling|deploy|deploying|written in|coded in|"
-    r"programming in|built with|using)\s+(?:the\s+)?$", re.IGNORECASE)
+    r"programming in|built with|based on|using|running)\s+(?:the\s+)?$", re.IGNORECASE)
 # ... "X container", "X installation": a word for a piece of software right after the name ...
 _TECH_AFTER = re.compile(
-    r"^(?:['’]s)?\s+(?:version|versions|install|installation|installer|interpreter|container|containers|"
-    r"image|images|package|packages|library|libraries|module|modules|plugin|plugins|framework|sdk|api|"
+    r"^(?:['’]s|-like|-based)?\s+(?:version|versions|install|installation|installer|interpreter|container|"
+    r"containers|image|images|build|builds|engine|desktop|cli|registry|"
+    r"package|packages|library|libraries|module|modules|plugin|plugins|framework|sdk|api|"
     r"runtime|compiler|repository|repositories|repo|script|scripts|command|commands|daemon|"
     r"virtualenv|environment|environments|codebase|source code|binary|binaries|executable|"
     r"distribution|release|releases|wallet|app|apps|software|firmware|driver|drivers|"
     r"developer|developers|programmer|programmers)\b", re.IGNORECASE)
 
 
-def _lower_identifier(word: str) -> re.Pattern[str]:
-    """The name written as a lower-case identifier: "python3", "docker-compose.yml", "$ docker",
-    "/usr/bin/python", "python -m"."""
+def _identifier(word: str) -> re.Pattern[str]:
+    """The name written as an identifier: "python3", "docker-compose.yml", "$ docker",
+    "/usr/bin/python", "python -m", or as the start of a file or tool name ("Dockerfile")."""
     w = re.escape(word.casefold())
     return re.compile(
         rf"(?:(?<=[/$])\s?{w}(?![^\W_])|(?<![\w.@/-]){w}(?:\d|[-_][a-z]+\.[a-z]{{2,4}}\b|\s+--?[a-z])|"
-        rf"(?<![\w.@/-]){w}\.(?:py|js|json|ya?ml|toml|sh|exe|cfg|conf|txt)\b)")
+        rf"(?<![\w.@/-]){w}\.(?:py|js|json|ya?ml|toml|sh|exe|cfg|conf|txt)\b|"
+        rf"(?<![\w.@/-]){re.escape(word)}(?:file|files|hub|kit|lib|js|db|ctl)\b)")
 
 
 def product_evidence(name: str, spans: Sequence[tuple[str, int, int]]) -> int:
     """How many of a name's mentions (``(text, start, end)``) are used as a piece of software or a
-    product would be (rules above), plus one when the text writes the name as a lower-case identifier."""
+    product would be (rules above), plus one when the text writes the name as an identifier."""
     found = 0
     for text, start, end in spans:
         before, after = text[max(0, start - 30) : start], text[end : end + 40]
@@ -649,7 +662,7 @@ def product_evidence(name: str, spans: Sequence[tuple[str, int, int]]) -> int:
     words = name.split()
     if len(words) == 1 and len(name) > 2 and spans:
         texts = {id(t): t for t, _, _ in spans}
-        if any(_lower_identifier(name).search(t) for t in texts.values()):
+        if any(_identifier(name).search(t) for t in texts.values()):
             found += 1
     return found
 
@@ -798,15 +811,22 @@ class Tagger:
                     and _introduced_as_person(doc.title if m.in_title else doc.body, m.start)
                     for m in members
                 )
+                # A common word capitalised only where every word is ("Time will tell.", a table
+                # header "| Time |") and written in lower case elsewhere in the article is no name.
+                if entity_type in ("PERSON", "ORG") and not person_evidence and _capitalised_by_position(
+                    canonical,
+                    [(doc.title if m.in_title else doc.body, m.start) for m in members if not m.in_dateline],
+                    f"{doc.title}\n{doc.body}",
+                ):
+                    continue
                 if entity_type != "PERSON" and person_evidence:
                     entity_type = "PERSON"
                 # ... and software a person or an organisation; how the article uses the name says product.
-                elif entity_type in ("PERSON", "ORG") and not person_evidence and all(
-                    m.source == "ner" for m in members
-                ) and reads_as_product(canonical, entity_type, [
-                    (doc.title if m.in_title else doc.body, m.start, m.end)
-                    for m in members if not m.in_dateline
-                ], org_words):
+                elif entity_type in ("PERSON", "ORG") and not person_evidence and reads_as_product(
+                    canonical, entity_type,
+                    [(doc.title if m.in_title else doc.body, m.start, m.end) for m in members if not m.in_dateline],
+                    org_words,
+                ):
                     entity_type = "PRODUCT"
             if external_id and external_id.startswith(_UNNAMED_WATCH):
                 external_id = None  # a watchlist entry without an id: named by its canonical name

@@ -268,6 +268,8 @@ def _spans(name: str, text: str) -> list[tuple[str, int, int]]:
                      (), True, id="software-words"),
         pytest.param("Quarrel", "PERSON", "Quarrel runs it. See quarrel-compose.yml for the set-up.\n"
                      "Each Quarrel container is small.", (), True, id="lower-case-identifier"),
+        pytest.param("Quarrel", "PERSON", "It is based on Quarrel: write your own Quarrelfile.", (), True,
+                     id="tool-file-name"),
         pytest.param("Quarrel", "PERSON", "Each Quarrel container starts fast. Quarrel said so.", (), False,
                      id="one-use-is-not-enough"),
         pytest.param("Zorbly Pro", "PERSON", "Zorbly Pro charges lower fees than Zorbly.", ("zorbly",), True,
@@ -301,3 +303,20 @@ def test_software_is_not_a_person_or_organisation(tagger, body):
     mentions, _, by_id = tag_one(tagger, body)
     assert not {by_id[m.entity_id].canonical_name for m in mentions
                 if by_id[m.entity_id].entity_type in ("PERSON", "ORG")}
+
+
+@pytest.mark.parametrize(
+    ("name", "starts", "article", "dropped"),
+    [
+        pytest.param("Time", [("Time will tell.", 0)], "Time will tell.\nIn time we shall see.", True,
+                     id="sentence-start-and-lower-case"),
+        pytest.param("Time", [("| Day | Time |", 8)], "| Day | Time |\nat any time", True, id="table-header"),
+        pytest.param("House", [("to win back the House.", 16)], "to win back the House. A house.", False,
+                     id="inside-a-sentence"),
+        pytest.param("Quorvex", [("Quorvex said.", 0)], "Quorvex said.", False, id="never-lower-case"),
+    ],
+)
+def test_capitalised_by_position(name, starts, article, dropped):
+    from transforms.entities import _capitalised_by_position
+
+    assert _capitalised_by_position(name, starts, article) is dropped
