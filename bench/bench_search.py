@@ -132,9 +132,11 @@ def build_scaled(source: Path, target: Path, docs: int) -> int:
         n = con.execute("SELECT count(*) FROM src.articles").fetchone()[0]  # type: ignore[index]
         copies = -(-docs // n)
         # Distinct content hashes: no copy is an exact duplicate, so every article is a search result.
+        # Stored oldest first, as a warehouse fills run after run: where the newest hits sit in the
+        # file decides how many compressed blocks of bodies a page of results reads.
         con.execute("""
             INSERT INTO articles BY NAME
-            SELECT a.* REPLACE (
+            SELECT * FROM (SELECT a.* REPLACE (
                 CASE WHEN c = 0 THEN a.article_id ELSE a.article_id || '-' || c END AS article_id,
                 CASE WHEN c = 0 THEN a.url ELSE a.url || '#copy' || c END AS url,
                 CASE WHEN c = 0 THEN a.content_hash ELSE a.content_hash || '-' || c END AS content_hash,
@@ -142,7 +144,8 @@ def build_scaled(source: Path, target: Path, docs: int) -> int:
                 a.first_seen_at - to_days(CAST(c AS INTEGER)) AS first_seen_at,
                 a.published_at - to_days(CAST(c AS INTEGER)) AS published_at)
             FROM src.articles a, range(?) t(c)
-            QUALIFY row_number() OVER () <= ?""", [copies, docs])
+            QUALIFY row_number() OVER () <= ?)
+            ORDER BY first_seen_at, article_id""", [copies, docs])
         con.execute("DETACH src")
         return con.execute("SELECT count(*) FROM articles").fetchone()[0]  # type: ignore[index,no-any-return]
 
