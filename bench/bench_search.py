@@ -200,6 +200,25 @@ def time_queries(target: Path) -> None:
           f"warm runs; load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
+def time_cli(target: Path, queries: tuple[str, ...] = ("police", '"european union"', "the")) -> None:
+    """`mediamon search` as a user runs it: a new process each time (start-up and imports included)."""
+    import resource
+
+    cli = str(Path(sys.executable).parent / "mediamon")
+    print(f"  `mediamon search` end to end, median of {REPEATS} processes "
+          f"(load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}):")
+    for query in queries:
+        walls, cpus = [], []
+        for _ in range(REPEATS):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            clock = time.perf_counter()
+            subprocess.run([cli, "search", "--warehouse", str(target), query], check=True, stdout=subprocess.DEVNULL)
+            walls.append(time.perf_counter() - clock)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        print(f"  {query:<45} {statistics.median(walls):6.2f}s wall {statistics.median(cpus):6.2f}s CPU")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--warehouse", type=Path, help="a warehouse made by `mediamon run` on the dev corpus")
@@ -208,6 +227,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.query_only:
         time_queries(args.query_only)
+        time_cli(args.query_only)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = args.warehouse or build_dev_warehouse(Path(tmp))
