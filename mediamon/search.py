@@ -245,7 +245,11 @@ def search(directory: Path, query: str, since: date | None = None, publisher: st
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        raise WarehouseError(f"warehouse {path} cannot be opened: {str(exc).splitlines()[0]}") from exc
+        text = str(exc).splitlines()[0]
+        if "lock" in text.lower():
+            raise WarehouseError(f"warehouse {path} is in use by another mediamon run or command; "
+                                 "try again when it has finished") from exc
+        raise WarehouseError(f"warehouse {path} cannot be opened: {text}") from exc
     try:
         con.execute("SET enable_progress_bar = false")
         if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'search_postings'").fetchall():
