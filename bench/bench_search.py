@@ -196,8 +196,9 @@ def time_queries(target: Path) -> None:
         worst_cpu = max(worst_cpu, *cpu)
         print(f"  {query:<45} {cold:6.2f}s {statistics.median(warm):6.2f}s {statistics.median(cpu):8.2f}s "
               f"{result.candidates:>11,} {len(result.hits):>5}")
-    print(f"  slowest answer: {worst:.2f} s wall, {worst_cpu:.2f} s CPU (target <= 1 s); medians of {REPEATS} "
-          f"warm runs; load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"  slowest answer: {worst:.2f} s wall, {worst_cpu:.2f} s CPU (target <= 1 s); "
+          f"medians of {REPEATS} warm runs; load average after: {load}")
 
 
 def time_cli(target: Path, queries: tuple[str, ...] = ("police", '"european union"', "the")) -> None:
@@ -212,7 +213,8 @@ def time_cli(target: Path, queries: tuple[str, ...] = ("police", '"european unio
         for _ in range(REPEATS):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             clock = time.perf_counter()
-            subprocess.run([cli, "search", "--warehouse", str(target), query], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([cli, "search", "--warehouse", str(target), query], check=True,
+                           stdout=subprocess.DEVNULL)
             walls.append(time.perf_counter() - clock)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)

@@ -264,8 +264,8 @@ def search(directory: Path, query: str, since: date | None = None, publisher: st
         con.close()
 
 
-def _verified(con: duckdb.DuckDBPyConnection, tree: Node, docs: frozenset[int], exact: bool, since: date | None,
-              publisher: str | None, limit: int) -> Iterator[SearchHit]:
+def _verified(con: duckdb.DuckDBPyConnection, tree: Node, docs: frozenset[int], exact: bool,
+              since: date | None, publisher: str | None, limit: int) -> Iterator[SearchHit]:
     if not docs or limit < 1:
         return
     # Order the candidates without their bodies. When the index answered exactly,
@@ -289,8 +289,8 @@ def _verified(con: duckdb.DuckDBPyConnection, tree: Node, docs: frozenset[int], 
         # compressed in blocks of rows, so a scan filtered on the page (by rowid or a join) decompresses
         # whole blocks, and a point query per article paid a query's overhead 20 times.
         rows = {r[0]: r[1:] for r in con.execute(
-            "SELECT article_id, title, url, body FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-            [[r[0] for r in page]]).fetchall()}
+            "SELECT article_id, title, url, body FROM articles "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [[r[0] for r in page]]).fetchall()}
         for article_id, day, pub in page:
             if article_id not in rows:
                 continue

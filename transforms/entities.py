@@ -824,7 +824,8 @@ class Tagger:
                 # ... and software a person or an organisation; how the article uses the name says product.
                 elif entity_type in ("PERSON", "ORG") and not person_evidence and reads_as_product(
                     canonical, entity_type,
-                    [(doc.title if m.in_title else doc.body, m.start, m.end) for m in members if not m.in_dateline],
+                    [(doc.title if m.in_title else doc.body, m.start, m.end)
+                     for m in members if not m.in_dateline],
                     org_words,
                 ):
                     entity_type = "PRODUCT"

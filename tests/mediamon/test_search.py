@@ -85,8 +85,9 @@ def test_errors(tmp_path: Path) -> None:
 
 def test_a_warehouse_held_by_a_writer_is_a_clean_error(root: Path) -> None:
     # Another process holds the file for writing, as a run committing a chunk does.
-    writer = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-                               "print('held', flush=True); time.sleep(60)", str(root / "mediamon.duckdb")],
+    hold = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "print('held', flush=True); time.sleep(60)")
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(root / "mediamon.duckdb")],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "held"

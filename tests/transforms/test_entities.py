@@ -262,7 +262,8 @@ def _spans(name: str, text: str) -> list[tuple[str, int, int]]:
 @pytest.mark.parametrize(
     ("name", "entity_type", "text", "org_words", "product"),
     [
-        pytest.param("Zorbly", "ORG", "Zorbly 3.2 was released. Zorbly now runs faster.", (), True, id="version"),
+        pytest.param("Zorbly", "ORG", "Zorbly 3.2 was released. Zorbly now runs faster.", (), True,
+                     id="version"),
         pytest.param("Zorbly", "PERSON", "Any Zorbly 3.x will do.", (), True, id="version-x"),
         pytest.param("Quarrel", "PERSON", "Each Quarrel container starts fast. You install Quarrel once.",
                      (), True, id="software-words"),
@@ -278,8 +279,9 @@ def _spans(name: str, text: str) -> list[tuple[str, int, int]]:
                      False, id="poll-numbers"),
         pytest.param("Marradew", "PERSON", "Voters are using Marradew's words; Marradew spoke on Monday.", (),
                      False, id="person"),
-        pytest.param("Quorvex", "ORG", "Download the Quorvex app, using Quorvex software and the Quorvex API.",
-                     (), False, id="org-with-apps-stays-an-org"),
+        pytest.param("Quorvex", "ORG",
+                     "Download the Quorvex app, using Quorvex software and the Quorvex API.", (), False,
+                     id="org-with-apps-stays-an-org"),
         pytest.param("Harbor United", "ORG", "Harbor United 2 Rovers 1.", (), False, id="score"),
     ],
 )
