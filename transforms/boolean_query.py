@@ -356,6 +356,10 @@ class _Parser:
             raise QueryError("this ')' has no matching '('", token.position)
         if token.kind != "end":
             raise QueryError(f"unexpected {token.text!r}", token.position)
+        if not _has_positive(node):
+            # A match must name what it matched, and `NOT x` alone (or one OR branch of it) would
+            # match nearly the whole warehouse: say so rather than scan every article.
+            raise QueryError("every part of the query needs a word outside NOT, e.g. `climate NOT weather`", 1)
         return node
 
     def or_expr(self) -> Node:
@@ -463,6 +467,17 @@ def _near_operand(node: Node) -> bool:
     if isinstance(node, Or):
         return all(isinstance(c, Atom) for c in node.children)
     return isinstance(node, Atom)
+
+
+def _has_positive(node: Node) -> bool:
+    """True when every match of `node` holds at least one of its words outside NOT."""
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, And):
+        return any(_has_positive(c) for c in node.children)
+    if isinstance(node, Or):
+        return all(_has_positive(c) for c in node.children)
+    return True  # a word, phrase, prefix, field or NEAR
 
 
 def parse_query(text: str) -> Node:

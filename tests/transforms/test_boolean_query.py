@@ -26,7 +26,6 @@ ARTICLE = Document.of(
         pytest.param("climate OR law", ("climate", "law"), id="or-reports-all"),
         pytest.param("climate AND NOT football", ("climate",), id="and-not"),
         pytest.param("climate NOT green", (), id="not-as-and-not"),
-        pytest.param("NOT football", (), id="only-not-matches-without-terms"),
         pytest.param('"climate change law"', ('"climate change law"',), id="phrase"),
         pytest.param('"climate law"', ('"climate law"',), id="phrase-in-title"),
         pytest.param('"change climate"', (), id="phrase-order"),
@@ -84,6 +83,8 @@ def test_phrase_does_not_span_title_and_body() -> None:
         pytest.param("climate AND ***", 13, "only end a word", id="stars-only"),
         pytest.param("climate AND *", 13, "no letters", id="star-only"),
         pytest.param('"--"', 1, "no letters", id="punctuation-phrase"),
+        pytest.param("NOT trump", 1, "outside NOT", id="only-not"),
+        pytest.param("climate OR NOT weather", 1, "outside NOT", id="or-branch-only-not"),
     ],
 )
 def test_errors_name_the_position(query: str, position: int, message: str) -> None:
@@ -97,3 +98,9 @@ def test_errors_name_the_position(query: str, position: int, message: str) -> No
 def test_highlight_terms_leave_out_negated_ones() -> None:
     tree = parse_query('(climate OR "green party") AND NOT football')
     assert [a.text for a in highlight_terms(tree)] == ["climate", '"green party"']
+
+
+@pytest.mark.parametrize("query", ["climate NOT weather", "NOT weather AND climate", "(a OR b) NOT c",
+                                   "a NEAR/3 b NOT c"])
+def test_a_negation_beside_a_word_is_a_query(query: str) -> None:
+    assert parse_query(query) is not None
