@@ -14,14 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
 from flows.extract import Extracted
-from flows.fetch import CacheEntry, FetchSettings
+from flows.fetch import CacheEntry, FetchConfig
 from flows.web_sources import WebCollection, WebSourceSpec, collect_web_source, collect_web_sources
 from mediamon.config import Settings, SourceSpec
 
 
-def fetch_settings(settings: Settings) -> FetchSettings:
+def fetch_settings(settings: Settings) -> FetchConfig:
     """The fetcher's settings from the `[fetch]` table of the config."""
-    return FetchSettings(**asdict(settings.fetch))
+    return FetchConfig(**asdict(settings.fetch))
 
 
 def read_web_source(spec: SourceSpec, settings: Settings,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from transforms.http_rules import (
+from sources.http_rules import (
     BodyDecoder,
     backoff_seconds,
     content_type_refusal,

@@ -1,4 +1,9 @@
-"""Read a local folder of saved pages: the contract analysts and tests use.
+"""Local folders and page files: listed first, read a chunk at a time (a plain path and a
+`file://` URL alike).
+
+    plan_folder(folder, source, ...) -> FolderPlan      every page file under a folder, not read yet
+    plan_page_file(path, source, ...) -> FolderPlan     one page file (with its manifest entry)
+    PendingPage.read() -> RawDocument                   the bytes, when the pipeline's chunk comes
 
 A folder holds `.html`/`.htm`/`.txt` files, any of them gzip-compressed
 (`.gz`). `.txt` files are page-text dumps. An optional `manifest.jsonl` gives,
@@ -12,35 +17,19 @@ messages; a manifest entry whose file is missing becomes a `RawDocument` with
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sources.kinds import page_kind
 from transforms.document import RawDocument
+from transforms.feeds import GZIP_MAGIC, gunzip_bounded
 from transforms.plain_text import TEXT_KINDS
 
-PAGE_SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".xhtml": "html"}
 MANIFEST_NAME = "manifest.jsonl"
-
-
-@dataclass
-class FolderRead:
-    documents: list[RawDocument] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # one line each, for the run summary
-    skipped_files: int = 0  # files that are not pages (e.g. README.md), not listed in the manifest
-
-
-def page_kind(path: Path) -> str | None:
-    """'html' or 'text' from the file name (a trailing .gz is looked through)."""
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    return PAGE_SUFFIXES.get(Path(name).suffix)
 
 
 def path_text(path: Path) -> str:
@@ -97,38 +86,18 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     if size > max_bytes:
         raise ValueError(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
     data = path.read_bytes()
-    if path.name.lower().endswith(".gz") or data[:2] == b"\x1f\x8b":
-        try:
-            # Decompress in bounded steps so a gzip bomb cannot exhaust memory.
-            inflater = zlib.decompressobj(wbits=31)
-            data = inflater.decompress(data, max_bytes + 1)
-            if len(data) > max_bytes:
-                raise ValueError(f"file unpacks to over the {max_bytes / 1e6:.0f} MB limit")
-            if not inflater.eof:  # zlib returns what it could inflate, silently, from a cut-off file
-                raise ValueError("file is not valid gzip (truncated: the compressed data ends early)")
-        except (zlib.error, gzip.BadGzipFile) as exc:
-            raise ValueError(f"file is not valid gzip ({exc})") from exc
-    return data
+    if path.name.lower().endswith(".gz") and not data.startswith(GZIP_MAGIC):
+        raise ValueError("file is not valid gzip (no gzip header)")
+    try:
+        return gunzip_bounded(data, max_bytes)
+    except ValueError as exc:  # "not valid gzip (...)" / "unpacks to over the ... limit"
+        raise ValueError(f"file {'is ' if str(exc).startswith('not ') else ''}{exc}") from exc
 
 
 def _iter_pages(folder: Path) -> Iterator[Path]:
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
             yield path
-
-
-def read_folder(folder: Path, source: str, publisher: str | None = None,
-                max_bytes: int = 10_000_000, text_kind: str | None = None) -> FolderRead:
-    """Every page file under `folder` (recursively) as a `RawDocument`."""
-    return _read(folder, source, publisher, max_bytes, _iter_pages(folder), include_unlisted_entries=True,
-                 text_kind=text_kind)
-
-
-def read_page_file(path: Path, source: str, publisher: str | None = None,
-                   max_bytes: int = 10_000_000, text_kind: str | None = None) -> FolderRead:
-    """One page file, with its entry in the folder's manifest when there is one."""
-    return _read(path.parent, source, publisher, max_bytes, iter([path]), include_unlisted_entries=False,
-                 text_kind=text_kind)
 
 
 @dataclass
@@ -214,9 +183,3 @@ def _plan(folder: Path, source: str, publisher: str | None, max_bytes: int, path
             if resolved not in seen:
                 plan.pending.append(PendingPage(resolved, entry, source, publisher, max_bytes, now, text_kind))
     return plan
-
-
-def _read(folder: Path, source: str, publisher: str | None, max_bytes: int, paths: Iterator[Path],
-          include_unlisted_entries: bool, text_kind: str | None = None) -> FolderRead:
-    plan = _plan(folder, source, publisher, max_bytes, paths, include_unlisted_entries, text_kind)
-    return FolderRead([p.read() for p in plan.pending], plan.problems, plan.skipped_files)
