@@ -95,7 +95,7 @@ def _from_lines(lines: Iterable[bytes], origin: str, source: str, publisher: str
             continue
         where = f"line {lineno}"
         try:
-            item: object = json.loads(line)
+            item: object = json.loads(line.strip())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             doc = RawDocument(url=f"{origin}#line-{lineno}", source=source, fetched_at=now, kind="text")
             read.documents.append(_bad(doc, f"{where} is not valid JSON ({_short(exc)})"))
@@ -110,8 +110,10 @@ def _from_lines(lines: Iterable[bytes], origin: str, source: str, publisher: str
     return read
 
 
-def _short(exc: Exception) -> str:
-    return str(exc).split(":", 1)[0][:80]
+def _short(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg.removesuffix(' starting at')} at column {exc.colno}"
+    return "not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)[:80]
 
 
 def parse_items(data: bytes, origin: str, source: str, publisher: str | None = None,
