@@ -31,7 +31,8 @@ class Extracted:
     skipped_files: int = 0
     unchanged: int = 0  # web documents the server or the content hash says did not change
     cache_updates: dict[str, CacheEntry] = field(default_factory=dict)  # url -> fetch_state row to persist
-    pending: list[local.PendingPage] = field(default_factory=list)  # files listed, read chunk by chunk
+    # files and archive records listed, read chunk by chunk
+    pending: list[local.PendingPage | local.PendingRecord] = field(default_factory=list)
     failed_sources: list[str] = field(default_factory=list)  # names of sources that yielded nothing at all
 
     @property
@@ -73,7 +74,7 @@ def _read_page_file(spec: SourceSpec, path: Path, settings: Settings) -> Extract
 
 
 def _read_warc(spec: SourceSpec, path: Path, settings: Settings) -> Extracted:
-    return Extracted(documents=list(web.read_warc(path, spec.name, spec.publisher, settings.fetch.max_bytes)))
+    return _planned(local.plan_warc(path, spec.name, spec.publisher, settings.fetch.max_bytes))
 
 
 def _read_jsonl(spec: SourceSpec, path: Path, settings: Settings) -> Extracted:
@@ -206,7 +207,7 @@ def _drop_repeats(got: Extracted, source: str, seen: dict[str, str]) -> None:
         return True
 
     got.documents = [d for d in got.documents if first_time(doc_key(d))]
-    got.pending = [p for p in got.pending if first_time(str(p.path))]
+    got.pending = [p for p in got.pending if first_time(p.key)]
     for first, n in repeated.items():
         who = "itself" if first == source else f"source '{first}'"
         got.problems.append(f"source '{source}': {n} documents already read in this run by {who}; read once")

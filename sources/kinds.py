@@ -1,6 +1,7 @@
 """What a source location is: the one place that decides it.
 
     detect(location, offline=False, settings=None) -> kind
+    fetched_kind(body) -> kind                 what fetched bytes are
     local_path(location) -> Path | None       a plain path or file:// URL as a path
     page_kind(path) -> "html" | "text" | None  a page file's kind from its name
 
@@ -14,14 +15,13 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from mediamon.config import FetchConfig
 from mediamon.errors import SourceError
+from sources.fetch import Fetcher, FetchRequest, run_sync
+from sources.jsonl import looks_like_json
 from transforms.feeds import GZIP_MAGIC, kind_from_url, sniff_listing
-
-if TYPE_CHECKING:
-    from mediamon.config import FetchConfig
 
 PAGE_SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".xhtml": "html"}
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -109,6 +109,23 @@ def detect(location: str, offline: bool = False, settings: FetchConfig | None = 
         return "jsonl"
     if offline:
         return kind_from_url(location) or "url"
-    from sources.web import sniff_url  # the fetcher is only needed for URLs
+    return _sniff_url(location, settings)
 
-    return sniff_url(location, settings)
+
+def fetched_kind(body: bytes) -> str:
+    """What fetched bytes are: "feed", "sitemap", "urllist", "jsonl" or "page"."""
+    kind = sniff_listing(body)
+    return "jsonl" if kind == "page" and looks_like_json(body) else kind
+
+
+def _sniff_url(location: str, settings: FetchConfig | None) -> str:
+    """Fetch a URL once (it is the operator's own location: private addresses allowed) and sniff it."""
+    async def sniff() -> str:
+        async with Fetcher(settings or FetchConfig()) as fetcher:
+            (first,) = await fetcher.fetch([FetchRequest(url=location, source="detect", accept="any",
+                                                         allow_private=True)])
+        if first.error is not None:
+            raise SourceError(f"source location {location} could not be fetched: {first.error}")
+        return fetched_kind(first.body or b"")
+
+    return run_sync(sniff())

@@ -1,9 +1,10 @@
-"""Local folders and page files: listed first, read a chunk at a time (a plain path and a
-`file://` URL alike).
+"""Local folders, page files and WARC archives: listed first, read a chunk at a time (a plain
+path and a `file://` URL alike).
 
     plan_folder(folder, source, ...) -> FolderPlan      every page file under a folder, not read yet
     plan_page_file(path, source, ...) -> FolderPlan     one page file (with its manifest entry)
-    PendingPage.read() -> RawDocument                   the bytes, when the pipeline's chunk comes
+    plan_warc(path, source, ...) -> FolderPlan          every HTML response record of a WARC/ARC file
+    PendingPage.read() / PendingRecord.read() -> RawDocument   the bytes, when the pipeline's chunk comes
 
 A folder holds `.html`/`.htm`/`.txt` files, any of them gzip-compressed
 (`.gz`). `.txt` files are page-text dumps. An optional `manifest.jsonl` gives,
@@ -23,11 +24,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sources.kinds import page_kind
 from transforms.document import RawDocument
 from transforms.feeds import GZIP_MAGIC, gunzip_bounded
 from transforms.plain_text import TEXT_KINDS
+from transforms.urls import normalize_url
 
 MANIFEST_NAME = "manifest.jsonl"
 
@@ -112,6 +115,11 @@ class PendingPage:
     listed_at: datetime
     text_kind: str | None = None  # the [[sources]] table's `kind`; a manifest entry's wins
 
+    @property
+    def key(self) -> str:
+        """What identifies it in a run (two sources naming one file read it once)."""
+        return str(self.path)
+
     def read(self) -> RawDocument:
         """The file as a `RawDocument` (with `error` set when it cannot be read)."""
         entry = self.entry or {}
@@ -143,7 +151,7 @@ class PendingPage:
 
 @dataclass
 class FolderPlan:
-    pending: list[PendingPage] = field(default_factory=list)
+    pending: list[PendingPage | PendingRecord] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     skipped_files: int = 0
 
@@ -182,4 +190,119 @@ def _plan(folder: Path, source: str, publisher: str | None, max_bytes: int, path
         for resolved, entry in entries.items():
             if resolved not in seen:
                 plan.pending.append(PendingPage(resolved, entry, source, publisher, max_bytes, now, text_kind))
+    return plan
+
+
+# -- WARC / ARC archives ---------------------------------------------------------------------------
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+def _html_sniff(data: bytes) -> bool:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")) or b"<html" in head
+
+
+def _record_document(record: Any, archive: Path, offset: int, source: str, publisher: str | None,
+                     max_bytes: int) -> RawDocument | None:
+    """An HTML `response` record as a document; None for every other record (requests, images,
+    redirects, dns: and other non-web records)."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    target = record.rec_headers.get_header("WARC-Target-URI") or ""
+    url = normalize_url(target)
+    if url is None:
+        return None
+    http = record.http_headers
+    content_type = http.get_header("Content-Type")
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    status = int(http.get_statuscode() or 0)
+    if 300 <= status < 400 or (content_type and mime not in HTML_TYPES):
+        return None
+    data = record.content_stream().read(max_bytes + 1)
+    if not content_type and not _html_sniff(data):
+        return None
+    warc_date = record.rec_headers.get_header("WARC-Date") or ""
+    try:
+        fetched_at = datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        fetched_at = datetime.now(UTC)
+    doc = RawDocument(url=url, source=source, fetched_at=fetched_at, path=f"{archive}#{offset}", kind="html",
+                      content_type=content_type, http_status=status or None, etag=http.get_header("ETag"),
+                      last_modified=http.get_header("Last-Modified"), final_url=url, publisher_hint=publisher)
+    if url != target:
+        doc.extra["listed_url"] = target
+    if status >= 400:
+        doc.error, doc.error_stage = f"HTTP {status} in the archive", "fetch"
+    elif len(data) > max_bytes:
+        doc.error, doc.error_stage = f"too large: over the {max_bytes / 1e6:g} MB limit", "fetch"
+    else:
+        doc.raw = data
+    return doc
+
+
+def read_warc(path: Path, source: str, publisher: str | None = None,
+              max_bytes: int = 10_000_000) -> Iterator[RawDocument]:
+    """Every HTML `response` record of a WARC (or ARC) file as a document, record by record.
+
+    `fetched_at` is the record's WARC-Date. Redirect responses are skipped; 4xx/5xx pages
+    and bodies over `max_bytes` become documents with `error` set. Each document's `path` is
+    `archive#offset` (the record's byte offset in the file): every record of an archive is a
+    document of its own, with a key that stays the same from run to run.
+    """
+    from warcio.archiveiterator import ArchiveIterator  # only WARC sources need it
+
+    with path.open("rb") as fh:
+        records = ArchiveIterator(fh, arc2warc=True)
+        for record in records:
+            offset = records.offset  # where this record starts (get_record_offset() would consume it)
+            doc = _record_document(record, path, offset, source, publisher, max_bytes)
+            if doc is not None:
+                yield doc
+
+
+@dataclass
+class PendingRecord:
+    """An archive record listed but not read: the pipeline reads it (seeking to `offset`) when
+    its chunk comes, so an archive of any size is held a chunk at a time."""
+
+    archive: Path
+    offset: int
+    source: str
+    publisher: str | None
+    max_bytes: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.archive}#{self.offset}"
+
+    def read(self) -> RawDocument:
+        """The record as a `RawDocument` (with `error` set when it can no longer be read)."""
+        from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
+
+        doc: RawDocument | None = None
+        reason = "the archive changed since it was listed; the next run reads it again"
+        try:
+            with self.archive.open("rb") as fh:
+                fh.seek(self.offset)
+                for record in ArchiveIterator(fh, arc2warc=True):
+                    doc = _record_document(record, self.archive, self.offset, self.source, self.publisher,
+                                           self.max_bytes)
+                    break
+        except (OSError, ArchiveLoadFailed, ValueError, EOFError) as exc:
+            reason = f"archive record could not be read ({exc})"
+        if doc is None:
+            doc = RawDocument(url=self.archive.resolve().as_uri() + f"#{self.offset}", source=self.source,
+                              fetched_at=datetime.now(UTC), path=self.key, kind="html",
+                              error=reason, error_stage="extract")
+        return doc
+
+
+def plan_warc(path: Path, source: str, publisher: str | None = None, max_bytes: int = 10_000_000) -> FolderPlan:
+    """Every HTML response record of an archive, listed (one pass) but not kept in memory."""
+    plan = FolderPlan()
+    for doc in read_warc(path, source, publisher, max_bytes):
+        offset = int((doc.path or "").rsplit("#", 1)[1])
+        plan.pending.append(PendingRecord(path, offset, source, publisher, max_bytes))
     return plan

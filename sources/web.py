@@ -1,12 +1,11 @@
-"""Web sources into `RawDocument`s: feeds, sitemaps, URL lists, single pages, WARC archives.
+"""Web sources into `RawDocument`s: feeds, sitemaps, URL lists, single pages, JSON agency feeds.
 
     collect_web_sources([WebSourceSpec], settings, cache) -> [WebCollection]   one fetcher for all
     collect_web_source(location, source, settings, cache) -> WebCollection
-    sniff_url(url) -> kind                                                     fetched once, sniffed
-    read_warc(path, source) -> Iterator[RawDocument]
 
 A location is an http(s) URL, or a local feed, sitemap or URL list (a path or `file://` URL)
-whose pages are fetched; local folders and page files are read by `sources/local.py`. A URL's kind is
+whose pages are fetched; local folders, page files and WARC archives are read by
+`sources/local.py`. A URL's kind is
 known only after fetching it, so `collect_web_source` fetches it once, sniffs
 the bytes, and goes on from there: a page is the one document; a feed or
 sitemap (index) lists the pages to fetch, with title/date/language hints; JSON (an agency
@@ -20,9 +19,8 @@ and retried, again; pages are fetched conditionally from the cache.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from mediamon.config import FetchConfig
@@ -37,7 +35,7 @@ from sources.fetch import (
     run_sync,
     to_raw_document,
 )
-from sources.kinds import local_kind, local_path
+from sources.kinds import fetched_kind, local_kind, local_path
 from transforms.document import CacheEntry, RawDocument
 from transforms.feeds import (
     Listing,
@@ -46,19 +44,17 @@ from transforms.feeds import (
     kind_from_url,
     parse_listing,
     parse_url_list,
-    sniff_listing,
 )
-from transforms.urls import normalize_url, url_hostname
+from transforms.urls import url_hostname
 
 MAX_SITEMAP_DEPTH = 3  # index -> index -> sitemap is as deep as real sites go
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 @dataclass
 class WebCollection:
     """What one run of one source produced."""
 
-    kind: str  # what the location turned out to be (see sniff_url)
+    kind: str  # what the location turned out to be (see kinds.fetched_kind)
     documents: list[RawDocument] = field(default_factory=list)  # new or changed, and failed ones
     unchanged_urls: list[str] = field(default_factory=list)  # 304 or same content hash
     # fetch_state rows to persist after the run: validators plus last status/error, failures too
@@ -68,80 +64,6 @@ class WebCollection:
     problems: list[str] = field(default_factory=list)  # listing-level trouble, one line each
     duplicate_urls: list[str] = field(default_factory=list)  # already collected by an earlier source
     error: str | None = None  # the location itself could not be read (collect_web_sources only)
-
-
-def fetched_kind(body: bytes) -> str:
-    """What fetched bytes are: "feed", "sitemap", "urllist", "jsonl" or "page"."""
-    kind = sniff_listing(body)
-    return "jsonl" if kind == "page" and jsonl.looks_like_json(body) else kind
-
-
-def sniff_url(location: str, settings: FetchConfig | None = None) -> str:
-    """The kind of an http(s) URL, fetched once; SourceError when it cannot be fetched."""
-    async def sniff() -> str:
-        async with Fetcher(settings or FetchConfig()) as fetcher:
-            first = await _fetch_location(fetcher, location, "detect", None)
-        return fetched_kind(first.body or b"")
-
-    return run_sync(sniff())
-
-
-def _html_sniff(data: bytes) -> bool:
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")) or b"<html" in head
-
-
-def read_warc(path: Path, source: str, publisher: str | None = None,
-              max_bytes: int = 10_000_000) -> Iterator[RawDocument]:
-    """Every HTML `response` record of a WARC file as a document, streamed record by record.
-
-    `fetched_at` is the record's WARC-Date. Redirect responses are skipped; 4xx/5xx pages
-    and bodies over `max_bytes` become documents with `error` set. Each document's `path` is
-    `archive#offset` (the record's byte offset in the file): every record of an archive is a
-    document of its own, with a key that stays the same from run to run.
-    """
-    from warcio.archiveiterator import ArchiveIterator  # only WARC sources need it
-
-    with path.open("rb") as fh:
-        records = ArchiveIterator(fh, arc2warc=True)
-        for record in records:
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            target = record.rec_headers.get_header("WARC-Target-URI") or ""
-            url = normalize_url(target)
-            if url is None:
-                continue  # dns:, whois: and other non-web records
-            http = record.http_headers
-            content_type = http.get_header("Content-Type")
-            mime = (content_type or "").split(";", 1)[0].strip().lower()
-            status = int(http.get_statuscode() or 0)
-            if 300 <= status < 400:
-                continue
-            if content_type and mime not in HTML_TYPES:
-                continue
-            offset = records.offset  # where this record starts (get_record_offset() would consume it)
-            data = record.content_stream().read(max_bytes + 1)
-            if not content_type and not _html_sniff(data):
-                continue
-            warc_date = record.rec_headers.get_header("WARC-Date") or ""
-            try:
-                fetched_at = datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(UTC)
-            except ValueError:
-                fetched_at = datetime.now(UTC)
-            doc = RawDocument(url=url, source=source, fetched_at=fetched_at, path=f"{path}#{offset}",
-                              kind="html",
-                              content_type=content_type, http_status=status or None,
-                              etag=http.get_header("ETag"), last_modified=http.get_header("Last-Modified"),
-                              final_url=url, publisher_hint=publisher)
-            if url != target:
-                doc.extra["listed_url"] = target
-            if status >= 400:
-                doc.error, doc.error_stage = f"HTTP {status} in the archive", "fetch"
-            elif len(data) > max_bytes:
-                doc.error, doc.error_stage = f"too large: over the {max_bytes / 1e6:g} MB limit", "fetch"
-            else:
-                doc.raw = data
-            yield doc
 
 
 @dataclass(frozen=True)
@@ -241,13 +163,6 @@ async def _fetch_location_result(fetcher: Fetcher, location: str, source: str,
     request = FetchRequest(url=location, source=source, accept="any", allow_private=True,
                            publisher_hint=publisher)
     return (await fetcher.fetch([request]))[0]
-
-
-async def _fetch_location(fetcher: Fetcher, location: str, source: str, publisher: str | None) -> FetchResult:
-    first = await _fetch_location_result(fetcher, location, source, publisher)
-    if first.error is not None:
-        raise SourceError(f"source '{source}': {location} could not be fetched: {first.error}")
-    return first
 
 
 def _unreachable(spec: WebSourceSpec, first: FetchResult, cache: Mapping[str, CacheEntry],

@@ -12,9 +12,10 @@ import pytest
 
 from mediamon.config import FetchConfig, Settings, SourceSpec
 from mediamon.errors import SourceError
-from sources.collect import read_source
+from sources.collect import collect, read_source
 from sources.kinds import detect
-from sources.web import WebSourceSpec, collect_web_source, collect_web_sources, read_warc
+from sources.local import read_warc
+from sources.web import WebSourceSpec, collect_web_source, collect_web_sources
 
 FAST = FetchConfig(backoff_base=0.01, backoff_max=2.0, connect_timeout=2.0, read_timeout=1.0,
                      total_timeout=5.0)
@@ -277,6 +278,10 @@ def test_read_warc_round_trip(tmp_path: Path, corpus_pages: list[tuple[str, byte
     assert first.content_type == "text/html; charset=utf-8" and first.http_status == 200
     assert gone.url == "https://z.example/gone" and gone.error_stage == "fetch"
     assert detect(str(path)) == "warc"
-    got = read_source(SourceSpec(name="archive", location=str(path)),
-                      Settings(config_path=None, warehouse_dir=tmp_path / "wh"))
-    assert len(got.documents) == 3
+    settings = Settings(config_path=None, warehouse_dir=tmp_path / "wh")
+    got = read_source(SourceSpec(name="archive", location=str(path)), settings)
+    assert [(d.path, d.raw, d.error) for d in got.documents] == [(d.path, d.raw, d.error) for d in docs]
+    # A run lists the records and reads them a chunk at a time, seeking to each one.
+    listed = collect([SourceSpec(name="archive", location=path.as_uri())], settings, {}, lazy=True)
+    assert listed.documents == [] and len(listed.pending) == 3
+    assert [p.read().raw for p in listed.pending] == [d.raw for d in docs]
