@@ -159,19 +159,22 @@ class FolderPlan:
 def plan_folder(folder: Path, source: str, publisher: str | None = None,
                 max_bytes: int = 10_000_000, text_kind: str | None = None) -> FolderPlan:
     """Every page file under `folder`, listed but not read: memory stays flat however big the folder."""
-    return _plan(folder, source, publisher, max_bytes, _iter_pages(folder), include_unlisted_entries=True,
+    return _plan(folder, source, publisher, max_bytes, _iter_pages(folder), whole_folder=True,
                  text_kind=text_kind)
 
 
 def plan_page_file(path: Path, source: str, publisher: str | None = None,
                    max_bytes: int = 10_000_000, text_kind: str | None = None) -> FolderPlan:
     """One page file (with its manifest entry), listed but not read."""
-    return _plan(path.parent, source, publisher, max_bytes, iter([path]), include_unlisted_entries=False,
+    return _plan(path.parent, source, publisher, max_bytes, iter([path]), whole_folder=False,
                  text_kind=text_kind)
 
 
 def _plan(folder: Path, source: str, publisher: str | None, max_bytes: int, paths: Iterator[Path],
-          include_unlisted_entries: bool, text_kind: str | None = None) -> FolderPlan:
+          whole_folder: bool, text_kind: str | None = None) -> FolderPlan:
+    """Files to read, with their manifest entries. A walk of the `whole_folder` skips (and counts)
+    files that are not pages and adds manifest entries it did not find; a file named on its own
+    is read whatever its name."""
     plan = FolderPlan()
     entries, plan.problems = read_manifest(folder)
     now = datetime.now(UTC)
@@ -181,12 +184,12 @@ def _plan(folder: Path, source: str, publisher: str | None, max_bytes: int, path
             continue
         resolved = path.resolve()
         entry = entries.get(resolved)
-        if page_kind(path) is None and entry is None:
+        if whole_folder and page_kind(path) is None and entry is None:
             plan.skipped_files += 1
             continue
         seen.add(resolved)
         plan.pending.append(PendingPage(path, entry, source, publisher, max_bytes, now, text_kind))
-    if include_unlisted_entries:
+    if whole_folder:
         for resolved, entry in entries.items():
             if resolved not in seen:
                 plan.pending.append(PendingPage(resolved, entry, source, publisher, max_bytes, now, text_kind))

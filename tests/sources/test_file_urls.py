@@ -37,11 +37,15 @@ def test_file_url_folder_is_the_plain_folder(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "kind"),
-    [pytest.param(STORY, "text", id="text-dump"), pytest.param("<html><p>x</p></html>", "html", id="html")],
+    ("name", "content", "kind"),
+    [
+        pytest.param("x.txt", STORY, "text", id="text-dump"),
+        pytest.param("x.html", "<html><p>x</p></html>", "html", id="html"),
+        pytest.param("story.php", "<html><p>x</p></html>", None, id="named-page-sniffed-later"),
+    ],
 )
-def test_file_url_page_file_is_the_plain_file(tmp_path: Path, content: str, kind: str) -> None:
-    page = tmp_path / ("x.txt" if kind == "text" else "x.html")
+def test_file_url_page_file_is_the_plain_file(tmp_path: Path, name: str, content: str, kind: str | None) -> None:
+    page = tmp_path / name
     page.write_text(content)
     plain = _rows(str(page), tmp_path)
     assert plain == _rows(page.as_uri(), tmp_path)
