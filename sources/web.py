@@ -5,11 +5,10 @@
 
 A location is an http(s) URL, or a local feed, sitemap or URL list (a path or `file://` URL)
 whose pages are fetched; local folders, page files and WARC archives are read by
-`sources/local.py`. A URL's kind is
-known only after fetching it, so `collect_web_source` fetches it once, sniffs
-the bytes, and goes on from there: a page is the one document; a feed or
-sitemap (index) lists the pages to fetch, with title/date/language hints; JSON (an agency
-feed) is read item by item by `sources/jsonl.py`.
+`sources/local.py`. A URL's kind is known only after fetching it, so it is fetched once,
+sniffed (`kinds.fetched_kind`), and gone on from there: a page is the one document; a feed or
+sitemap (index) lists the pages to fetch, with title/date/language hints; JSON (an agency feed)
+is read item by item by `sources/jsonl.py`.
 
 Links found in a listing may reach a private or loopback address only when the
 listing itself is on one (a local test server, an intranet feed). Listings are
