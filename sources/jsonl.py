@@ -2,7 +2,6 @@
 
     read_jsonl(path, source, publisher, max_bytes) -> ItemsRead   a local .jsonl / .ndjson / .json file
     parse_items(data, origin, source, publisher) -> ItemsRead     the same from fetched bytes
-    looks_like_json(data) -> bool                                 fetched bytes that are JSON, not a page
 
 Each item is `{"url", "title", "body", "published_at", ...}` (`language` and `publisher` are
 read too). Its body is clean copy (`kind = "text"`: the wire-copy path of transforms/plain_text.py);
@@ -21,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mediamon.errors import SourceError
+from sources.local import parse_time
 from transforms.document import RawDocument
 from transforms.feeds import GZIP_MAGIC
 from transforms.urls import normalize_url
@@ -30,22 +30,6 @@ from transforms.urls import normalize_url
 class ItemsRead:
     documents: list[RawDocument] = field(default_factory=list)  # one per item, bad ones with `error`
     problems: list[str] = field(default_factory=list)  # one line each, for the run summary
-
-
-def looks_like_json(data: bytes) -> bool:
-    """True when the bytes start like a JSON object or array (after a BOM and white space)."""
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head[:1] in (b"{", b"[")
-
-
-def _published(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _text(item: dict[str, object], key: str) -> str | None:
@@ -73,7 +57,7 @@ def item_document(item: object, where: str, origin: str, source: str, publisher:
     doc.raw = raw
     doc.text_kind, doc.text_kind_source = "text", "source"
     doc.title_hint = _text(item, "title")
-    doc.published_hint = _published(item.get("published_at"))
+    doc.published_hint = parse_time(item.get("published_at"))
     doc.published_hint_source = "feed" if doc.published_hint else None
     doc.language_hint = _text(item, "language")
     doc.publisher_hint = publisher or _text(item, "publisher")
@@ -145,7 +129,7 @@ def read_jsonl(path: Path, source: str, publisher: str | None = None, max_bytes:
     try:
         with path.open("rb") as fh:
             head = fh.read(64)
-        if looks_like_json(head) and head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
             if path.stat().st_size > max_bytes * 10:
                 raise ValueError(f"a JSON array over {max_bytes * 10 / 1e6:g} MB; write it as JSON Lines")
             return parse_items(path.read_bytes(), origin, source, publisher, max_bytes)

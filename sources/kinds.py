@@ -2,6 +2,7 @@
 
     detect(location, offline=False, settings=None) -> kind
     fetched_kind(body) -> kind                 what fetched bytes are
+    looks_like_json(data) -> bool              bytes that are JSON (an agency feed), not a page
     local_path(location) -> Path | None       a plain path or file:// URL as a path
     page_kind(path) -> "html" | "text" | None  a page file's kind from its name
 
@@ -20,7 +21,6 @@ from urllib.parse import unquote, urlsplit
 from mediamon.config import FetchConfig
 from mediamon.errors import SourceError
 from sources.fetch import Fetcher, FetchRequest, run_sync
-from sources.jsonl import looks_like_json
 from transforms.feeds import GZIP_MAGIC, kind_from_url, sniff_listing
 
 PAGE_SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".xhtml": "html"}
@@ -110,6 +110,12 @@ def detect(location: str, offline: bool = False, settings: FetchConfig | None = 
     if offline:
         return kind_from_url(location) or "url"
     return _sniff_url(location, settings)
+
+
+def looks_like_json(data: bytes) -> bool:
+    """True when the bytes start like a JSON object or array (after a BOM and white space)."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] in (b"{", b"[")
 
 
 def fetched_kind(body: bytes) -> str:

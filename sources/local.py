@@ -46,7 +46,8 @@ def path_text(path: Path) -> str:
     return text
 
 
-def _parse_time(value: object) -> datetime | None:
+def parse_time(value: object) -> datetime | None:
+    """An ISO 8601 time (a trailing Z too) in UTC; naive times are taken as UTC; None when absent or bad."""
     if not isinstance(value, str) or not value.strip():
         return None
     try:
@@ -130,7 +131,7 @@ class PendingPage:
         doc = RawDocument(
             url=url or self.path.resolve().as_uri(),
             source=self.source,
-            fetched_at=_parse_time(entry.get("fetched_at")) or self.listed_at,
+            fetched_at=parse_time(entry.get("fetched_at")) or self.listed_at,
             path=path_text(self.path),
             kind=page_kind(self.path),
             publisher_hint=publisher,
