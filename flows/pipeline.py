@@ -27,8 +27,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from flows.alerts import after_load
-from flows.extract import Reprocess, extract_sources, reread_raw_documents
-from flows.local_folder import PendingPage
+from flows.extract import extract_sources, reread_raw_documents
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
 from flows.runners import DaskStages, Stages, dask_task_runner, make_stages, split, tag_batches
 from flows.tag import merge_tagged, tag_inputs
@@ -40,6 +39,8 @@ from mediamon.interrupts import RunInterrupted, critical, rearm, record_progress
 from mediamon.retag import apply_definitions
 from mediamon.runtime import stage_boundary
 from mediamon.warehouse import LoadCounts, RunLock, RunRecord, Warehouse
+from sources.local import PendingPage, PendingRecord
+from sources.stored import Reprocess
 from transforms.clean import CleanBatch, doc_key, refresh_derived, split_repeated_urls
 from transforms.document import RawDocument
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, frame
@@ -109,9 +110,10 @@ def _not_a_data_error(task: Any, task_run: Any, state: Any) -> bool:
 @task(name="read: documents and early skip", cache_policy=NO_CACHE, persist_result=False,
       retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=1),
       retry_condition_fn=_not_a_data_error)
-def read_chunk(warehouse: Warehouse, items: list[RawDocument | PendingPage], full: bool) -> ChunkInput:
+def read_chunk(warehouse: Warehouse, items: list[RawDocument | PendingPage | PendingRecord],
+               full: bool) -> ChunkInput:
     """Read the chunk's files and set aside documents an earlier run stored with the same bytes."""
-    docs = [item.read() if isinstance(item, PendingPage) else item for item in items]
+    docs = [item if isinstance(item, RawDocument) else item.read() for item in items]
     known = {} if full else warehouse.unchanged_documents(docs)
     skipped = LoadCounts()
     fresh = []

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ import polars as pl
 from mediamon.config import Settings
 from mediamon.errors import MediamonError, WarehouseError
 from mediamon.warehouse import Warehouse
+from sources.http_rules import RetryPolicy, retry_after_seconds
 from transforms.alerts import (
     ALERT_SCHEMA,
     DAILY_SCHEMA,
@@ -50,7 +50,6 @@ class AlertDeliveryError(MediamonError):
 DAY_SQL = ("least(coalesce(a.published_date, CAST(timezone('UTC', a.first_seen_at) AS DATE)), "
            "CAST(timezone('UTC', a.first_seen_at) AS DATE) + 1)")
 
-RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_BACKOFF_SECONDS = 60.0
 
 
@@ -267,17 +266,18 @@ def webhook_payload(alerts: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def deliver_webhook(url: str, alerts: Sequence[dict[str, Any]], *, timeout: float = 10.0, tries: int = 3,
                     sleep: Callable[[float], None] = time.sleep, backoff_seconds: float = 1.0) -> int:
-    """POST `alerts` as one JSON document; retry timeouts, connection errors, 429 and 5xx with
-    exponential backoff (honouring Retry-After). Returns the HTTP status; AlertDeliveryError after
-    the last try or on another 4xx."""
+    """POST `alerts` as one JSON document; timeouts, connection errors, 429 and 5xx are tried again
+    under the fetcher's `RetryPolicy` (jittered exponential backoff, Retry-After up to a minute).
+    Returns the HTTP status; AlertDeliveryError after the last try or on another 4xx."""
     payload = webhook_payload(alerts)
     keys = json.dumps([[a["entity_id"], a["day"], a["kind"]] for a in alerts])
     key = hashlib.sha256(keys.encode()).hexdigest()
     headers = {"Idempotency-Key": key[:32], "User-Agent": "mediamon alerts"}
-    last = ""
+    policy = RetryPolicy(tries=max(1, tries), base=backoff_seconds, cap=MAX_BACKOFF_SECONDS)
+    last, attempt = "", 0
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        for attempt in range(1, max(1, tries) + 1):
-            wait = backoff_seconds * 2 ** (attempt - 1)
+        for attempt in range(1, policy.tries + 1):
+            retry_after = None
             try:
                 response = client.post(url, json=payload, headers=headers)
             except httpx.HTTPError as exc:
@@ -286,27 +286,18 @@ def deliver_webhook(url: str, alerts: Sequence[dict[str, Any]], *, timeout: floa
                 if response.is_success:
                     return response.status_code
                 last = f"HTTP {response.status_code}"
-                if response.status_code not in RETRY_STATUSES:
+                if not policy.retryable(response.status_code):
                     raise AlertDeliveryError(
                         f"webhook {url} refused {len(alerts)} alert(s) with {last}; they are kept and sent "
                         "again by the next `mediamon alerts` (check [alerts] webhook)")
-                wait = _retry_after(response.headers.get("retry-after"), wait)
-            if attempt < tries:
-                sleep(min(wait, MAX_BACKOFF_SECONDS))
+                retry_after = retry_after_seconds(response.headers.get("retry-after"))
+            if attempt == policy.tries:
+                break
+            wait = policy.wait(attempt, retry_after)
+            if wait is None:
+                last += f", server asked to wait {retry_after:.0f} s"
+                break
+            sleep(wait)
     raise AlertDeliveryError(
-        f"webhook {url} failed after {tries} tries ({last}); {len(alerts)} alert(s) are kept and sent again "
-        "by the next `mediamon alerts`")
-
-
-def _retry_after(value: str | None, default: float) -> float:
-    if not value:
-        return default
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return default
+        f"webhook {url} failed after {attempt} {'try' if attempt == 1 else 'tries'} ({last}); {len(alerts)} "
+        "alert(s) are kept and sent again by the next `mediamon alerts`")

@@ -199,7 +199,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from flows.source_status import sources_report
+    from sources.status import sources_report
 
     settings = _settings(args)
     report = sources_report(settings)
@@ -262,7 +262,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from mediamon.runtime import prepare_environment
 
     prepare_environment(None, settings.debug)
-    from flows.extract import Reprocess
+    from sources.stored import Reprocess
     from flows.pipeline import run_pipeline
 
     sources = None

@@ -111,7 +111,8 @@ class GroupSchedule:
 
 @dataclass(frozen=True)
 class FetchConfig:
-    """`[fetch]`: how web pages are fetched (flows/fetch.py)."""
+    """`[fetch]`: how web pages are fetched; the fetcher (sources/fetch.py) takes it as it is.
+    Times in seconds, sizes in bytes."""
 
     __pydantic_config__ = _STRICT_KEYS
 
@@ -125,7 +126,10 @@ class FetchConfig:
     max_redirects: Annotated[int, Field(ge=0)] = 5
     max_bytes: PositiveInt = 10_000_000
     max_tries: PositiveInt = 3
+    backoff_base: Annotated[float, Field(ge=0)] = 0.5  # wait before the second try (jittered, doubling)
+    backoff_max: Annotated[float, Field(ge=0)] = 30.0  # longest wait; a longer Retry-After → next run
     obey_robots: bool = True
+    proxy: str | None = None  # explicit, since the fetcher does not read the environment
 
 
 @dataclass(frozen=True)

@@ -273,10 +273,10 @@ class Warehouse:
         # so warehouses created before them gain them without a version bump.
         con.execute(_FETCH_STATE_SQL)
 
-    # -- fetch state (flows.fetch.FetchStateStore) -------------------------------
+    # -- fetch state (transforms.document.CacheEntry per URL) ----------------------
     def load_fetch_cache(self, urls: Iterable[str] | None = None) -> dict[str, Any]:
         """Cached validators per normalised URL (all of them when `urls` is None) as `CacheEntry`s."""
-        from flows.fetch import CacheEntry
+        from transforms.document import CacheEntry
 
         rows = self.con.execute("SELECT url, etag, last_modified, content_hash FROM fetch_state").fetchall()
         wanted = None if urls is None else set(urls)

@@ -123,9 +123,11 @@ def extract_article(doc: RawDocument, publishers: Mapping[str, str]) -> Article:
         article = parse_text(text, hints.url, doc.text_kind, doc.text_kind_source, reference=doc.fetched_at)
         if hints.publisher:
             article.publisher, article.publisher_source = hints.publisher, "manifest"
-        if article.published_at is None and hints.published_at is not None:
+        # The source's own fields (an agency item's, a feed entry's) beat what the text is read to say.
+        if hints.published_at is not None:
             article.published_at, article.published_at_source = hints.published_at, hints.published_at_source
-        if not article.title and hints.title:
+            article.published_on = article.published_tz = None
+        if hints.title:
             article.title = hints.title
     if not article.language and article.body:
         article.language = hints.language or detect_language(article.body)

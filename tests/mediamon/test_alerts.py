@@ -81,7 +81,7 @@ def test_webhook_503_then_200_is_retried_with_the_same_json(webhook: WebhookServ
     waits: list[float] = []
     status = deliver_webhook(webhook.url, [ALERT], tries=3, sleep=waits.append, backoff_seconds=0.5)
     assert status == 200
-    assert len(webhook.received) == 2 and waits == [0.5]
+    assert len(webhook.received) == 2 and len(waits) == 1 and 0.25 <= waits[0] <= 0.5  # jittered backoff
     first, second = webhook.received
     assert first[1] == second[1]  # the very same document, sent again
     assert first[0]["content-type"] == "application/json"
@@ -98,6 +98,15 @@ def test_webhook_honours_retry_after(webhook: WebhookServer) -> None:
     waits: list[float] = []
     deliver_webhook(webhook.url, [ALERT], sleep=waits.append, backoff_seconds=0.01)
     assert waits == [7.0]
+
+
+def test_webhook_does_not_wait_longer_than_a_minute(webhook: WebhookServer) -> None:
+    webhook.statuses = [503]
+    webhook.headers = {"Retry-After": "3600"}
+    waits: list[float] = []
+    with pytest.raises(AlertDeliveryError, match=r"failed after 1 try \(HTTP 503, server asked to wait 3600 s\)"):
+        deliver_webhook(webhook.url, [ALERT], sleep=waits.append)
+    assert waits == [] and len(webhook.received) == 1
 
 
 def test_webhook_gives_up_after_the_last_try(webhook: WebhookServer) -> None:

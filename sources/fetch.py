@@ -19,8 +19,8 @@ unchanged content hash is reported as `not_modified`).
 
 A failure is data: the result carries a one-line `error`, and
 `retry_next_run` when the cause is transient. Failures are never cached, so
-the next run tries them again. Fetch state lives behind `FetchStateStore`,
-which the warehouse implements.
+the next run tries them again. Fetch state (`CacheEntry`, one `fetch_state` row per URL)
+is loaded and saved by the warehouse.
 """
 
 from __future__ import annotations
@@ -34,22 +34,22 @@ import time
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from transforms.document import RawDocument
-from transforms.http_rules import (
+from mediamon.config import FetchConfig
+from sources.http_rules import (
     REDIRECT_STATUSES,
-    RETRY_STATUSES,
     BodyDecoder,
-    backoff_seconds,
+    RetryPolicy,
     content_type_refusal,
     find_canonical,
     retry_after_seconds,
 )
-from transforms.robots import MAX_ROBOTS_BYTES, RobotsRules, parse_robots, robots_url
+from sources.robots import MAX_ROBOTS_BYTES, RobotsRules, parse_robots, robots_url
+from transforms.document import CacheEntry, RawDocument
 from transforms.urls import any_private, ip_literal, is_private_address, normalize_url, url_host, url_hostname
 
 T = TypeVar("T")
@@ -57,53 +57,6 @@ T = TypeVar("T")
 HEADERS_OF_INTEREST = ("content-type", "etag", "last-modified", "date", "content-length",
                        "content-language", "x-robots-tag")
 MAX_CRAWL_DELAY = 10.0  # seconds; a larger robots.txt Crawl-delay is capped so a run can finish
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    """How politely and how hard to fetch. Times in seconds, sizes in bytes."""
-
-    user_agent: str = "mediamon/0.1 (+https://github.com/mediamon/mediamon; contact: ops@example.org)"
-    max_concurrency: int = 16
-    per_host: int = 4
-    min_host_delay: float = 0.0  # between request starts to one host
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_timeout: float = 60.0  # one request, headers and body
-    max_redirects: int = 5
-    max_bytes: int = 10_000_000
-    max_tries: int = 3
-    backoff_base: float = 0.5
-    backoff_max: float = 30.0  # also the longest Retry-After waited for; longer → retry next run
-    obey_robots: bool = True
-    proxy: str | None = None  # explicit, since the fetcher does not read the environment
-
-
-@dataclass
-class CacheEntry:
-    """One `fetch_state` row: the validators of the last successful fetch of a URL, for
-    conditional requests, and how the latest fetch went, for `mediamon sources`."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    content_hash: str | None = None  # sha256 hex of the body
-    # The latest attempt, successful or not; not validators, so left out of comparisons.
-    last_status: int | None = field(default=None, compare=False)
-    last_error: str | None = field(default=None, compare=False)
-    fetched_at: datetime | None = field(default=None, compare=False)
-    source: str | None = field(default=None, compare=False)
-
-
-class FetchStateStore(Protocol):
-    """Persistence of `CacheEntry`s between runs (implemented by the warehouse)."""
-
-    def load_fetch_cache(self, urls: Iterable[str] | None = None) -> Mapping[str, CacheEntry]:
-        """Entries for `urls` (all entries when None), keyed by normalised URL."""
-        ...
-
-    def save_fetch_cache(self, entries: Mapping[str, CacheEntry]) -> None:
-        """Insert or replace these entries."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -200,7 +153,7 @@ class Fetcher:
     several `fetch` calls (a sitemap index, then its sitemaps, then their pages) share it.
     """
 
-    def __init__(self, settings: FetchSettings, cache: Mapping[str, CacheEntry] | None = None) -> None:
+    def __init__(self, settings: FetchConfig, cache: Mapping[str, CacheEntry] | None = None) -> None:
         self.settings = settings
         self.cache: Mapping[str, CacheEntry] = cache or {}
         self.host_stats: dict[str, HostStats] = {}
@@ -209,6 +162,7 @@ class Fetcher:
         self._robots: dict[str, asyncio.Task[RobotsRules]] = {}
         self._private: dict[str, asyncio.Task[bool]] = {}
         self._rng = random.Random()
+        self._retry = RetryPolicy(settings.max_tries, settings.backoff_base, settings.backoff_max)
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(connect=settings.connect_timeout, read=settings.read_timeout,
@@ -374,18 +328,17 @@ class Fetcher:
     async def _with_retries(self, url: str, headers: dict[str, str], accept: str,
                             result: FetchResult) -> _Answer:
         answer = _Answer()
-        for attempt in range(1, self.settings.max_tries + 1):
+        policy = self._retry
+        for attempt in range(1, policy.tries + 1):
             result.tries += 1
             answer = await self._exchange(url, headers, accept)
-            if not answer.retryable or attempt == self.settings.max_tries:
+            if not answer.retryable or attempt == policy.tries:
                 return answer
-            wait = backoff_seconds(attempt, self.settings.backoff_base, self.settings.backoff_max, self._rng)
-            if answer.retry_after is not None:
-                if answer.retry_after > self.settings.backoff_max:
-                    # Waiting longer would hold the run up; the server asked for later, so ask next run.
-                    answer.error = f"{answer.error} (server asked to wait {answer.retry_after:.0f} s)"
-                    return answer
-                wait = max(wait, answer.retry_after)
+            wait = policy.wait(attempt, answer.retry_after, self._rng)
+            if wait is None:
+                # Waiting longer would hold the run up; the server asked for later, so ask next run.
+                answer.error = f"{answer.error} (server asked to wait {answer.retry_after or 0:.0f} s)"
+                return answer
             self._stats(url).retries += 1
             await asyncio.sleep(wait)
         return answer
@@ -449,7 +402,7 @@ class Fetcher:
                 return answer
             if status == 304:
                 return answer
-            if status in RETRY_STATUSES:
+            if RetryPolicy.retryable(status):
                 answer.error, answer.retryable = f"HTTP {status}", True
                 answer.retry_after = retry_after_seconds(response.headers.get("retry-after"))
                 return answer
@@ -494,7 +447,7 @@ def _short(exc: BaseException) -> str:
     return text[:160]
 
 
-async def fetch_many(requests: Sequence[FetchRequest], settings: FetchSettings,
+async def fetch_many(requests: Sequence[FetchRequest], settings: FetchConfig,
                      cache: Mapping[str, CacheEntry]) -> list[FetchResult]:
     """Fetch all `requests` under `settings`; one result per request, in order."""
     async with Fetcher(settings, cache) as fetcher:
@@ -527,11 +480,11 @@ def run_sync(awaitable: Awaitable[T]) -> T:
     return box["value"]  # type: ignore[return-value]
 
 
-def fetch_urls(requests: Sequence[FetchRequest | str], settings: FetchSettings | None = None,
+def fetch_urls(requests: Sequence[FetchRequest | str], settings: FetchConfig | None = None,
                cache: Mapping[str, CacheEntry] | None = None, source: str = "") -> list[FetchResult]:
     """Sync `fetch_many`: plain strings become page requests for `source`."""
     reqs = [r if isinstance(r, FetchRequest) else FetchRequest(url=r, source=source) for r in requests]
-    return run_sync(fetch_many(reqs, settings or FetchSettings(), cache or {}))
+    return run_sync(fetch_many(reqs, settings or FetchConfig(), cache or {}))
 
 
 def cache_updates(results: Iterable[FetchResult], cache: Mapping[str, CacheEntry]) -> dict[str, CacheEntry]:

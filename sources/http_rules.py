@@ -1,12 +1,14 @@
 """Rules for HTTP responses, as pure functions the fetcher applies.
 
+    RetryPolicy(tries, base, cap)     which answers are tried again, and how long to wait first
     retry_after_seconds(header)       how long a 429/503 asks us to wait
     backoff_seconds(attempt, ...)     exponential backoff with jitter
     content_type_refusal(ctype, ...)  why a Content-Type is not wanted (images, PDFs, ...)
     find_canonical(html, base)        the page's <link rel=canonical>
     BodyDecoder                       Content-Encoding (gzip/deflate) undone in bounded steps
 
-No network here: the fetcher (`flows/fetch.py`) does the I/O and asks these.
+No network here: the fetcher (`sources/fetch.py`) and the alert webhook (`mediamon/alerts.py`)
+do the I/O and ask these.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from __future__ import annotations
 import random
 import re
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Transient answers: request timeout, too early, too many requests, server errors behind a gateway.
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/vnd.wap.xhtml+xml",
@@ -27,6 +31,9 @@ PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/vnd.w
 LISTING_TYPES = PAGE_TYPES | {"application/rss+xml", "application/atom+xml", "application/rdf+xml",
                               "application/x-rss+xml", "application/gzip", "application/x-gzip",
                               "application/octet-stream", "text/rss+xml"}
+# A configured location itself may also be a JSON agency feed (sources/jsonl.py).
+JSON_TYPES = frozenset({"application/json", "application/x-ndjson", "application/jsonl",
+                        "application/jsonlines", "application/x-jsonlines", "text/json"})
 
 _CANONICAL_RE = re.compile(rb"<link\b[^>]*?\brel\s*=\s*[\"']?canonical\b[^>]*>", re.I)
 _HREF_RE = re.compile(rb"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
@@ -54,16 +61,47 @@ def backoff_seconds(attempt: int, base: float, cap: float, rng: random.Random | 
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When an HTTP request is tried again and how long to wait first: one policy for the
+    fetcher and the alert webhook.
+
+    A timeout, a dropped connection or a status in `RETRY_STATUSES` is tried again, at most
+    `tries` times in all, after an exponential, jittered backoff (`backoff_seconds`) or the
+    server's Retry-After when that is longer. A Retry-After over `cap` is not waited for: the
+    caller gives up for now and tries again next run.
+    """
+
+    tries: int = 3
+    base: float = 0.5  # seconds before the second try (at most; jitter halves it at worst)
+    cap: float = 30.0  # longest wait, Retry-After included
+
+    @staticmethod
+    def retryable(status: int) -> bool:
+        """True for an HTTP status worth another try."""
+        return status in RETRY_STATUSES
+
+    def wait(self, attempt: int, retry_after: float | None = None,
+             rng: random.Random | None = None) -> float | None:
+        """Seconds to wait after failed try number `attempt` (1-based); None when the server
+        asks for longer than `cap`."""
+        if retry_after is not None and retry_after > self.cap:
+            return None
+        wait = backoff_seconds(attempt, self.base, self.cap, rng)
+        return wait if retry_after is None else max(wait, retry_after)
+
+
 def content_type_refusal(content_type: str | None, accept: str) -> str | None:
     """Why a response of this Content-Type is not wanted, or None when it is.
 
-    `accept` is "page" (HTML and text only) or "listing"/"any" (feeds, sitemaps, gzip too).
+    `accept` is "page" (HTML and text only), "listing" (feeds, sitemaps, gzip too) or "any"
+    (a configured location: a listing, a page or JSON).
     An absent Content-Type is accepted: downstream sniffs the bytes.
     """
     if not content_type:
         return None
     mime = content_type.split(";", 1)[0].strip().lower()
-    allowed = PAGE_TYPES if accept == "page" else LISTING_TYPES
+    allowed = PAGE_TYPES if accept == "page" else LISTING_TYPES | (JSON_TYPES if accept == "any" else set())
     if mime in allowed or (accept != "page" and mime.endswith("+xml")):
         return None
     return f"not a page: content type {mime}"

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
-from flows.fetch import CacheEntry, FetchRequest, FetchSettings, cache_updates, fetch_urls, to_raw_document
+from mediamon.config import FetchConfig
+from sources.fetch import FetchRequest, cache_updates, fetch_urls, to_raw_document
+from transforms.document import CacheEntry
 
-FAST = FetchSettings(backoff_base=0.01, backoff_max=2.0, connect_timeout=2.0, read_timeout=0.5,
+FAST = FetchConfig(backoff_base=0.01, backoff_max=2.0, connect_timeout=2.0, read_timeout=0.5,
                      total_timeout=5.0)
 CP1251_PAGE = "<html><head><title>Новости</title></head><body><p>Привет</p></body></html>".encode("cp1251")
 
@@ -40,7 +42,7 @@ def _site(server: Any, pages: list[tuple[str, bytes]]) -> None:
     server.route("/private/secret", body=b"<html>secret</html>")
 
 
-def _fetch(server: Any, paths: list[str], settings: FetchSettings = FAST,
+def _fetch(server: Any, paths: list[str], settings: FetchConfig = FAST,
            cache: dict[str, CacheEntry] | None = None, allow_private: bool = True) -> list[Any]:
     requests = [FetchRequest(url=server.url(p), source="test", allow_private=allow_private) for p in paths]
     return fetch_urls(requests, settings, cache or {})
@@ -124,7 +126,7 @@ def test_missing_robots_allows_everything(fault_server: Any) -> None:
 
 def test_robots_ignored_when_configured(fault_server: Any, corpus_pages: list[tuple[str, bytes]]) -> None:
     _site(fault_server, corpus_pages)
-    settings = FetchSettings(**{**FAST.__dict__, "obey_robots": False})
+    settings = FetchConfig(**{**FAST.__dict__, "obey_robots": False})
     (result,) = _fetch(fault_server, ["/private/secret"], settings)
     assert result.error is None and fault_server.requests_for("/robots.txt") == []
 
@@ -150,7 +152,7 @@ def test_per_host_limit_never_exceeded(fault_server: Any) -> None:
     paths = [f"/p{i}" for i in range(12)]
     for path in paths:
         fault_server.route(path, body=b"<html>x</html>", delay=0.15)
-    settings = FetchSettings(**{**FAST.__dict__, "per_host": 3, "obey_robots": False})
+    settings = FetchConfig(**{**FAST.__dict__, "per_host": 3, "obey_robots": False})
     results = _fetch(fault_server, paths, settings)
     assert all(r.error is None for r in results)
     assert fault_server.max_in_flight <= 3
@@ -161,7 +163,7 @@ def test_global_limit_applies_too(fault_server: Any) -> None:
     paths = [f"/p{i}" for i in range(6)]
     for path in paths:
         fault_server.route(path, body=b"<html>x</html>", delay=0.1)
-    settings = FetchSettings(**{**FAST.__dict__, "per_host": 4, "max_concurrency": 1, "obey_robots": False})
+    settings = FetchConfig(**{**FAST.__dict__, "per_host": 4, "max_concurrency": 1, "obey_robots": False})
     _fetch(fault_server, paths, settings)
     assert fault_server.max_in_flight == 1
 
@@ -170,7 +172,7 @@ def test_min_host_delay_spaces_request_starts(fault_server: Any) -> None:
     paths = [f"/p{i}" for i in range(4)]
     for path in paths:
         fault_server.route(path, body=b"<html>x</html>")
-    settings = FetchSettings(**{**FAST.__dict__, "min_host_delay": 0.2, "obey_robots": False})
+    settings = FetchConfig(**{**FAST.__dict__, "min_host_delay": 0.2, "obey_robots": False})
     _fetch(fault_server, paths, settings)
     starts = sorted(r.started for r in fault_server.log)
     assert len(starts) == 4
@@ -300,7 +302,7 @@ def test_compressed_page_is_decoded(fault_server: Any, corpus_pages: list[tuple[
 def test_gzip_bomb_stops_at_the_limit(fault_server: Any) -> None:
     bomb = gzip.compress(b"<html>" + b"\0" * 30_000_000)  # ~30 kB on the wire
     fault_server.route("/bomb", body=bomb, headers={"Content-Encoding": "gzip"})
-    settings = FetchSettings(**{**FAST.__dict__, "max_bytes": 1_000_000})
+    settings = FetchConfig(**{**FAST.__dict__, "max_bytes": 1_000_000})
     (result,) = _fetch(fault_server, ["/bomb"], settings)
     assert result.error == "too large: over the 1 MB limit (stopped reading)"
 

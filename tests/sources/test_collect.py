@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract import _is_listing, read_source
+from sources.collect import read_source
+from sources.kinds import detect
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import SourceError
 
@@ -14,18 +15,19 @@ SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_7210ad52eb561afc.txt
 
 
 @pytest.mark.parametrize(
-    ("content", "listing"),
+    ("content", "kind"),
     [
-        pytest.param(SEED.read_bytes(), False, id="page-text-dump"),
-        pytest.param(b"# to watch\nhttps://a.example/1\nhttps://b.example/2\n", True, id="url-list"),
-        pytest.param(b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>', True, id="rss-feed"),
-        pytest.param(b"<html><body><p>hello</p></body></html>", False, id="html-page"),
+        pytest.param(SEED.read_bytes(), "page", id="page-text-dump"),
+        pytest.param(b"# to watch\nhttps://a.example/1\nhttps://b.example/2\n", "urllist", id="url-list"),
+        pytest.param(b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>', "feed", id="rss-feed"),
+        pytest.param(b"<html><body><p>hello</p></body></html>", "page", id="html-page"),
     ],
 )
-def test_listing_named_like_a_page_is_sniffed(tmp_path: Path, content: bytes, listing: bool) -> None:
+def test_listing_named_like_a_page_is_sniffed(tmp_path: Path, content: bytes, kind: str) -> None:
     path = tmp_path / "input.txt"
     path.write_bytes(content)
-    assert _is_listing(path) is listing
+    assert detect(str(path)) == kind
+    assert detect(path.as_uri()) == kind
 
 
 def test_single_page_source(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from flows.extract import extract_sources
+from sources.collect import collect
 from mediamon.config import FetchConfig, Settings, SourceSpec
 
 MEDIAMON = Path(sys.executable).with_name("mediamon")
@@ -47,7 +47,7 @@ def test_sources_that_yield_nothing_are_failed_and_say_where_they_came_from(faul
                SourceSpec(name="page", location=fault_server.url("/news/ok?x=1"))]
     origins = {"folder": "--source", "typo": "--source", "down": "[[sources]] 'down' location in m.toml",
                "gone-feed": "--source"}
-    got = extract_sources.fn(sources, _settings(tmp_path, origins), {})
+    got = collect(sources, _settings(tmp_path, origins), {})
     # A feed with one page gone still collected its other page; the page source got its page.
     assert got.failed_sources == ["folder", "typo", "down", "gone-feed"]
     problems = {p.split("'")[1]: p for p in got.problems}

@@ -1,10 +1,20 @@
 import gzip
 import json
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
-from flows.local_folder import page_kind, read_folder
+from sources.kinds import page_kind
+from sources.local import plan_folder, plan_page_file
+
+
+def read_folder(folder: Path, source: str, **kwargs: Any) -> SimpleNamespace:
+    """Every file of the folder's plan, read (as a run reads them, chunk by chunk)."""
+    plan = plan_folder(folder, source, **kwargs)
+    return SimpleNamespace(documents=[p.read() for p in plan.pending], problems=plan.problems,
+                           skipped_files=plan.skipped_files)
 
 
 @pytest.mark.parametrize(
@@ -62,13 +72,13 @@ def test_oversize_and_broken_gzip_become_errors_not_exceptions(tmp_path: Path) -
 
 
 def test_single_page_file_keeps_its_manifest_entry_and_reads_nothing_else(tmp_path: Path) -> None:
-    from flows.local_folder import read_page_file
 
     (tmp_path / "a.html").write_text("<p>a</p>")
     (tmp_path / "b.html").write_text("<p>b</p>")
     (tmp_path / "manifest.jsonl").write_text(
         '{"path": "a.html", "url": "https://e.org/a"}\n{"path": "gone.html", "url": "https://e.org/gone"}\n')
-    got = read_page_file(tmp_path / "a.html", "test")
+    plan = plan_page_file(tmp_path / "a.html", "test")
+    got = SimpleNamespace(documents=[p.read() for p in plan.pending], problems=plan.problems)
     assert [(d.url, d.raw) for d in got.documents] == [("https://e.org/a", b"<p>a</p>")]
 
 

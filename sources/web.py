@@ -1,14 +1,14 @@
-"""Web sources into `RawDocument`s: feeds, sitemaps, URL lists, WARC archives, single pages.
+"""Web sources into `RawDocument`s: feeds, sitemaps, URL lists, single pages, JSON agency feeds.
 
-    detect_source(location) -> "folder" | "warc" | "urllist" | "feed" | "sitemap" | "page"
-    offline_kind(location) -> the same, guessed without network ("url" when it cannot tell)
+    collect_web_sources([WebSourceSpec], settings, cache) -> [WebCollection]   one fetcher for all
     collect_web_source(location, source, settings, cache) -> WebCollection
-    read_warc(path, source) -> Iterator[RawDocument]
 
-A location is a local path (or `file://` URL) or an http(s) URL. A URL's kind is
-known only after fetching it, so `collect_web_source` fetches it once, sniffs
-the bytes, and goes on from there: a page is the one document; a feed or
-sitemap (index) lists the pages to fetch, with title/date/language hints.
+A location is an http(s) URL, or a local feed, sitemap or URL list (a path or `file://` URL)
+whose pages are fetched; local folders, page files and WARC archives are read by
+`sources/local.py`. A URL's kind is known only after fetching it, so it is fetched once,
+sniffed (`kinds.fetched_kind`), and gone on from there: a page is the one document; a feed or
+sitemap (index) lists the pages to fetch, with title/date/language hints; JSON (an agency feed)
+is read item by item by `sources/jsonl.py`.
 
 Links found in a listing may reach a private or loopback address only when the
 listing itself is on one (a local test server, an intranet feed). Listings are
@@ -18,50 +18,42 @@ and retried, again; pages are fetched conditionally from the cache.
 
 from __future__ import annotations
 
-import gzip
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from flows.fetch import (
-    CacheEntry,
+from mediamon.config import FetchConfig
+from mediamon.errors import SourceError
+from sources import jsonl
+from sources.fetch import (
     Fetcher,
     FetchRequest,
     FetchResult,
-    FetchSettings,
     HostStats,
     fetch_state_rows,
     run_sync,
     to_raw_document,
 )
-from flows.local_folder import read_folder
-from mediamon.errors import SourceError
-from transforms.document import RawDocument
+from sources.kinds import fetched_kind, local_kind, local_path
+from transforms.document import CacheEntry, RawDocument
 from transforms.feeds import (
-    GZIP_MAGIC,
     Listing,
     ListingEntry,
     gunzip_bounded,
     kind_from_url,
     parse_listing,
     parse_url_list,
-    sniff_listing,
 )
-from transforms.urls import normalize_url, url_hostname
+from transforms.urls import url_hostname
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
-URL_LIST_SUFFIXES = (".txt", ".urls", ".lst")
 MAX_SITEMAP_DEPTH = 3  # index -> index -> sitemap is as deep as real sites go
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 @dataclass
 class WebCollection:
     """What one run of one source produced."""
 
-    kind: str  # what the location turned out to be (see detect_source)
+    kind: str  # what the location turned out to be (see kinds.fetched_kind)
     documents: list[RawDocument] = field(default_factory=list)  # new or changed, and failed ones
     unchanged_urls: list[str] = field(default_factory=list)  # 304 or same content hash
     # fetch_state rows to persist after the run: validators plus last status/error, failures too
@@ -73,134 +65,6 @@ class WebCollection:
     error: str | None = None  # the location itself could not be read (collect_web_sources only)
 
 
-def _local_path(location: str) -> Path | None:
-    scheme = urlsplit(location).scheme.lower()
-    if scheme == "file":
-        return Path(unquote(urlsplit(location).path))
-    if scheme in ("http", "https"):
-        return None
-    return Path(location).expanduser()
-
-
-def _read_head(path: Path, size: int = 65536) -> bytes:
-    with path.open("rb") as fh:
-        head = fh.read(size)
-    if head.startswith(GZIP_MAGIC):
-        with gzip.open(path, "rb") as fh:
-            try:
-                head = fh.read(size)
-            except (OSError, EOFError):
-                pass
-    return head
-
-
-def _detect_local(path: Path) -> str:
-    if path.is_dir():
-        return "folder"
-    name = path.name.lower()
-    if name.endswith(WARC_SUFFIXES):
-        return "warc"
-    head = _read_head(path)
-    if head.startswith(b"WARC/"):
-        return "warc"
-    kind = sniff_listing(head)
-    if kind == "page" and name.endswith(URL_LIST_SUFFIXES):
-        return "urllist"
-    return kind
-
-
-def offline_kind(location: str) -> str:
-    """The kind of a source location without touching the network: a local path is sniffed
-    (or "missing"); a URL is judged by its name ("feed", "sitemap", …, or "url" when only
-    fetching can tell a page from a listing)."""
-    path = _local_path(location)
-    if path is not None:
-        if not path.exists():
-            return "missing"
-        try:
-            return _detect_local(path)
-        except OSError:
-            return "unreadable"
-    return kind_from_url(location) or "url"
-
-
-def detect_source(location: str, settings: FetchSettings | None = None) -> str:
-    """The kind of a source location; an http(s) URL is fetched once and sniffed.
-
-    Raises SourceError when a local path does not exist or a URL cannot be fetched.
-    """
-    path = _local_path(location)
-    if path is not None:
-        if not path.exists():
-            raise SourceError(f"source location {location} does not exist; check the path in the config")
-        return _detect_local(path)
-
-    async def sniff() -> str:
-        async with Fetcher(settings or FetchSettings()) as fetcher:
-            first = await _fetch_location(fetcher, location, "detect", None)
-        return sniff_listing(first.body or b"")
-
-    return run_sync(sniff())
-
-
-def _html_sniff(data: bytes) -> bool:
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")) or b"<html" in head
-
-
-def read_warc(path: Path, source: str, publisher: str | None = None,
-              max_bytes: int = 10_000_000) -> Iterator[RawDocument]:
-    """Every HTML `response` record of a WARC file as a document, streamed record by record.
-
-    `fetched_at` is the record's WARC-Date. Redirect responses are skipped; 4xx/5xx pages
-    and bodies over `max_bytes` become documents with `error` set. Each document's `path` is
-    `archive#offset` (the record's byte offset in the file): every record of an archive is a
-    document of its own, with a key that stays the same from run to run.
-    """
-    from warcio.archiveiterator import ArchiveIterator  # only WARC sources need it
-
-    with path.open("rb") as fh:
-        records = ArchiveIterator(fh, arc2warc=True)
-        for record in records:
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            target = record.rec_headers.get_header("WARC-Target-URI") or ""
-            url = normalize_url(target)
-            if url is None:
-                continue  # dns:, whois: and other non-web records
-            http = record.http_headers
-            content_type = http.get_header("Content-Type")
-            mime = (content_type or "").split(";", 1)[0].strip().lower()
-            status = int(http.get_statuscode() or 0)
-            if 300 <= status < 400:
-                continue
-            if content_type and mime not in HTML_TYPES:
-                continue
-            offset = records.offset  # where this record starts (get_record_offset() would consume it)
-            data = record.content_stream().read(max_bytes + 1)
-            if not content_type and not _html_sniff(data):
-                continue
-            warc_date = record.rec_headers.get_header("WARC-Date") or ""
-            try:
-                fetched_at = datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(UTC)
-            except ValueError:
-                fetched_at = datetime.now(UTC)
-            doc = RawDocument(url=url, source=source, fetched_at=fetched_at, path=f"{path}#{offset}",
-                              kind="html",
-                              content_type=content_type, http_status=status or None,
-                              etag=http.get_header("ETag"), last_modified=http.get_header("Last-Modified"),
-                              final_url=url, publisher_hint=publisher)
-            if url != target:
-                doc.extra["listed_url"] = target
-            if status >= 400:
-                doc.error, doc.error_stage = f"HTTP {status} in the archive", "fetch"
-            elif len(data) > max_bytes:
-                doc.error, doc.error_stage = f"too large: over the {max_bytes / 1e6:g} MB limit", "fetch"
-            else:
-                doc.raw = data
-            yield doc
-
-
 @dataclass(frozen=True)
 class WebSourceSpec:
     """One location to collect, under a source name."""
@@ -210,7 +74,7 @@ class WebSourceSpec:
     publisher: str | None = None
 
 
-def collect_web_source(location: str, source: str, settings: FetchSettings,
+def collect_web_source(location: str, source: str, settings: FetchConfig,
                        cache: Mapping[str, CacheEntry], publisher: str | None = None,
                        max_sitemaps: int = 50, max_pages: int = 10_000) -> WebCollection:
     """Read one source: fetch what it lists (or is) and return documents plus what to persist.
@@ -224,7 +88,7 @@ def collect_web_source(location: str, source: str, settings: FetchSettings,
     return collection
 
 
-def collect_web_sources(specs: Sequence[WebSourceSpec], settings: FetchSettings,
+def collect_web_sources(specs: Sequence[WebSourceSpec], settings: FetchConfig,
                         cache: Mapping[str, CacheEntry], max_sitemaps: int = 50, max_pages: int = 10_000,
                         raise_errors: bool = False) -> list[WebCollection]:
     """Several sources in one run, one collection each (in order), sharing limits and robots.txt.
@@ -256,7 +120,7 @@ def collect_web_sources(specs: Sequence[WebSourceSpec], settings: FetchSettings,
 async def _collect(spec: WebSourceSpec, fetcher: Fetcher, cache: Mapping[str, CacheEntry],
                    max_sitemaps: int, max_pages: int, claimed: set[str]) -> WebCollection:
     source, publisher = spec.source, spec.publisher
-    path = _local_path(spec.location)
+    path = local_path(spec.location)
     if path is not None:
         return await _collect_local(path, spec, fetcher, cache, max_sitemaps, max_pages, claimed)
     first = await _fetch_location_result(fetcher, spec.location, source, publisher)
@@ -267,7 +131,13 @@ async def _collect(spec: WebSourceSpec, fetcher: Fetcher, cache: Mapping[str, Ca
         return WebCollection(kind="page", unchanged_urls=[first.url],
                              cache_updates=fetch_state_rows([first], cache, source))
     body = first.body or b""
-    kind = sniff_listing(body)
+    kind = fetched_kind(body)
+    if kind == "jsonl":
+        claimed.add(first.url)
+        items = jsonl.parse_items(body, first.final_url or first.url, source, publisher,
+                                  fetcher.settings.max_bytes)
+        return WebCollection(kind=kind, documents=items.documents, problems=items.problems,
+                             listings=[first.url], cache_updates=_listing_rows([first], source))
     if kind == "page":
         claimed.add(first.url)
         return WebCollection(kind="page", documents=[to_raw_document(first, source)],
@@ -292,13 +162,6 @@ async def _fetch_location_result(fetcher: Fetcher, location: str, source: str,
     request = FetchRequest(url=location, source=source, accept="any", allow_private=True,
                            publisher_hint=publisher)
     return (await fetcher.fetch([request]))[0]
-
-
-async def _fetch_location(fetcher: Fetcher, location: str, source: str, publisher: str | None) -> FetchResult:
-    first = await _fetch_location_result(fetcher, location, source, publisher)
-    if first.error is not None:
-        raise SourceError(f"source '{source}': {location} could not be fetched: {first.error}")
-    return first
 
 
 def _unreachable(spec: WebSourceSpec, first: FetchResult, cache: Mapping[str, CacheEntry],
@@ -327,27 +190,17 @@ def _listing_rows(results: Sequence[FetchResult], source: str) -> dict[str, Cach
 
 async def _collect_local(path: Path, spec: WebSourceSpec, fetcher: Fetcher, cache: Mapping[str, CacheEntry],
                          max_sitemaps: int, max_pages: int, claimed: set[str]) -> WebCollection:
-    source, publisher, max_bytes = spec.source, spec.publisher, fetcher.settings.max_bytes
+    source, max_bytes = spec.source, fetcher.settings.max_bytes
     if not path.exists():
-        scheme = urlsplit(spec.location).scheme
-        if "://" in spec.location and scheme.lower() != "file":
-            raise SourceError(f"source '{source}': {spec.location} is not a location mediamon can read: "
-                              f"'{scheme}://' is not http://, https:// or file://")
         raise SourceError(f"source '{source}': {spec.location} does not exist")
-    kind = _detect_local(path)
-    if kind == "folder":
-        read = read_folder(path, source, publisher, max_bytes)
-        return WebCollection(kind=kind, documents=read.documents, problems=read.problems)
-    if kind == "warc":
-        return WebCollection(kind=kind, documents=list(read_warc(path, source, publisher, max_bytes)))
+    kind = local_kind(path)
+    if kind not in ("feed", "sitemap", "urllist"):
+        raise SourceError(f"source '{source}': {spec.location} is a local {kind}, not a web source; "
+                          "read it with sources.collect")
     try:
         data = gunzip_bounded(path.read_bytes(), max_bytes * 10)
     except (OSError, ValueError) as exc:
         raise SourceError(f"source '{source}': {path} could not be read ({exc})") from exc
-    if kind == "page":
-        doc = RawDocument(url=path.resolve().as_uri(), source=source, fetched_at=datetime.now(UTC), raw=data,
-                          path=str(path), kind="html", publisher_hint=publisher)
-        return WebCollection(kind=kind, documents=[doc])
     collection = WebCollection(kind=kind, listings=[path.resolve().as_uri()])
     # The operator's own file: its links may go anywhere, intranet included.
     if kind == "urllist":

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from flows.extract import extract_sources
+from sources.collect import collect
 from mediamon.config import FetchConfig, Settings, SourceSpec
 from transforms.clean import clean_batch
 
@@ -62,7 +62,7 @@ def test_story_in_a_feed_source_and_a_sitemap_source_is_fetched_once(fault_serve
                        content_type="application/xml")
     sources = [SourceSpec(name="feed", location=fault_server.url("/feed.xml")),
                SourceSpec(name="sitemap", location=fault_server.url("/sitemap.xml"))]
-    got = extract_sources.fn(sources, _settings(tmp_path), {})
+    got = collect(sources, _settings(tmp_path), {})
     urls = [d.url.removeprefix(fault_server.base_url) for d in got.documents]
     assert sorted(urls) == sorted(PAGES)
     for path in PAGES:
@@ -87,7 +87,7 @@ def test_unreachable_single_pages_become_failed_documents_not_warnings(fault_ser
                SourceSpec(name="refused", location=refused),
                SourceSpec(name="down-feed", location=fault_server.url("/rss.xml")),
                SourceSpec(name="ok", location=fault_server.url("/news/nodate"))]
-    got = extract_sources.fn(sources, _settings(tmp_path), {})
+    got = collect(sources, _settings(tmp_path), {})
     docs = {d.source: d for d in got.documents}
     assert set(docs) == {"gone", "refused", "ok"}
     assert (docs["gone"].error, docs["gone"].error_stage, docs["gone"].raw) == ("HTTP 404", "fetch", None)
@@ -121,7 +121,7 @@ def test_page_date_wins_over_feed_date(fault_server: Any, tmp_path: Path, path: 
                                        source: str) -> None:
     _serve(fault_server)
     fault_server.route("/feed.xml", body=_feed(fault_server, [path]), content_type="application/rss+xml")
-    got = extract_sources.fn([SourceSpec(name="feed", location=fault_server.url("/feed.xml"))],
+    got = collect([SourceSpec(name="feed", location=fault_server.url("/feed.xml"))],
                              _settings(tmp_path), {})
     (doc,) = got.documents
     assert (doc.published_hint, doc.published_hint_source) == (datetime(2024, 3, 9, 12, tzinfo=UTC), "feed")

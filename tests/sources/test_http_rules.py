@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from transforms.http_rules import (
+from sources.http_rules import (
     BodyDecoder,
+    RetryPolicy,
     backoff_seconds,
     content_type_refusal,
     find_canonical,
@@ -36,6 +37,32 @@ def test_backoff_is_exponential_jittered_and_capped(attempt: int) -> None:
     waits = [backoff_seconds(attempt, 0.5, 3.0) for _ in range(50)]
     assert all(ceiling / 2 <= w <= ceiling for w in waits)
     assert len(set(waits)) > 1  # jitter
+
+
+@pytest.mark.parametrize(
+    ("status", "retried"),
+    [pytest.param(s, True, id=str(s)) for s in (408, 425, 429, 500, 502, 503, 504)]
+    + [pytest.param(s, False, id=str(s)) for s in (400, 401, 403, 404, 410, 501)],
+)
+def test_one_retry_policy_for_fetcher_and_webhook(status: int, retried: bool) -> None:
+    assert RetryPolicy.retryable(status) is retried
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "low", "high"),
+    [
+        pytest.param(None, 0.5, 1.0, id="backoff-only"),
+        pytest.param(7.0, 7.0, 7.0, id="retry-after-longer-than-backoff"),
+        pytest.param(0.1, 0.5, 1.0, id="backoff-longer-than-retry-after"),
+    ],
+)
+def test_retry_policy_wait(retry_after: float | None, low: float, high: float) -> None:
+    wait = RetryPolicy(tries=3, base=0.5, cap=10.0).wait(2, retry_after)
+    assert wait is not None and low <= wait <= high
+
+
+def test_retry_after_over_the_cap_is_left_for_the_next_run() -> None:
+    assert RetryPolicy(tries=3, base=0.5, cap=10.0).wait(1, 11.0) is None
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.local_folder import read_folder
+from sources.local import plan_folder
 from transforms.feeds import gunzip_bounded
 
 PAGE = ("<html><head><title>Tram</title></head><body><article><p>"
@@ -23,14 +23,14 @@ PACKED = gzip.compress(PAGE)
 ])
 def test_truncated_gzip_is_reported_as_such(tmp_path: Path, cut: int) -> None:
     (tmp_path / "page.html.gz").write_bytes(PACKED[:cut])
-    (doc,) = read_folder(tmp_path, "t").documents
+    (doc,) = [p.read() for p in plan_folder(tmp_path, "t").pending]
     assert doc.raw is None and doc.error is not None
     assert "not valid gzip (truncated" in doc.error and "empty" not in doc.error
 
 
 def test_a_whole_gzip_file_still_reads(tmp_path: Path) -> None:
     (tmp_path / "page.html.gz").write_bytes(PACKED)
-    (doc,) = read_folder(tmp_path, "t").documents
+    (doc,) = [p.read() for p in plan_folder(tmp_path, "t").pending]
     assert doc.error is None and doc.raw == PAGE
 
 

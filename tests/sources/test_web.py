@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 
-from flows.fetch import FetchSettings
-from flows.web_sources import WebSourceSpec, collect_web_source, collect_web_sources, detect_source, read_warc
+from mediamon.config import FetchConfig, Settings, SourceSpec
 from mediamon.errors import SourceError
+from sources.collect import collect, read_source
+from sources.kinds import detect
+from sources.local import read_warc
+from sources.web import WebSourceSpec, collect_web_source, collect_web_sources
 
-FAST = FetchSettings(backoff_base=0.01, backoff_max=2.0, connect_timeout=2.0, read_timeout=1.0,
+FAST = FetchConfig(backoff_base=0.01, backoff_max=2.0, connect_timeout=2.0, read_timeout=1.0,
                      total_timeout=5.0)
 CP1251_PAGE = "<html><head><title>Новости</title></head><body><p>Привет</p></body></html>".encode("cp1251")
 
@@ -208,7 +211,7 @@ def test_local_url_list(tmp_path: Path, fault_server: Any, corpus_pages: list[tu
 def test_detect_source_sniffs_urls(fault_server: Any, corpus_pages: list[tuple[str, bytes]], path: str,
                                    kind: str) -> None:
     _site(fault_server, corpus_pages)
-    assert detect_source(fault_server.url(path), FAST) == kind
+    assert detect(fault_server.url(path), settings=FAST) == kind
 
 
 @pytest.mark.parametrize(
@@ -220,19 +223,23 @@ def test_detect_source_sniffs_urls(fault_server: Any, corpus_pages: list[tuple[s
                      id="feed"),
         pytest.param("sitemap.xml.gz", gzip.compress(b"<urlset></urlset>"), "sitemap", id="gz-sitemap"),
         pytest.param("page.html", b"<!doctype html><html></html>", "page", id="page"),
+        pytest.param("dump.txt", b"Menu\nThe council met on Monday.\n", "page", id="text-dump"),
+        pytest.param("wire.jsonl", b'{"url": "https://a.example/1", "body": "x"}\n', "jsonl", id="jsonl"),
         pytest.param("crawl.warc.gz", b"", "warc", id="warc-by-name"),
     ],
 )
 def test_detect_source_local_files(tmp_path: Path, name: str, content: bytes, kind: str) -> None:
     (tmp_path / name).write_bytes(content)
-    assert detect_source(str(tmp_path / name)) == kind
+    assert detect(str(tmp_path / name)) == kind
+    assert detect((tmp_path / name).as_uri()) == kind
 
 
 def test_detect_source_folder_and_missing(tmp_path: Path) -> None:
-    assert detect_source(str(tmp_path)) == "folder"
-    assert detect_source(tmp_path.as_uri()) == "folder"
+    assert detect(str(tmp_path)) == "folder"
+    assert detect(tmp_path.as_uri()) == "folder"
     with pytest.raises(SourceError):
-        detect_source(str(tmp_path / "missing"))
+        detect(str(tmp_path / "missing"))
+    assert detect(str(tmp_path / "missing"), offline=True) == "missing"
 
 
 def _write_warc(path: Path, pages: list[tuple[str, bytes]]) -> None:
@@ -270,6 +277,11 @@ def test_read_warc_round_trip(tmp_path: Path, corpus_pages: list[tuple[str, byte
     assert first.fetched_at == datetime(2025, 6, 10, 7, 0, tzinfo=UTC)
     assert first.content_type == "text/html; charset=utf-8" and first.http_status == 200
     assert gone.url == "https://z.example/gone" and gone.error_stage == "fetch"
-    assert detect_source(str(path)) == "warc"
-    run = collect_web_source(str(path), "archive", FAST, {})
-    assert run.kind == "warc" and len(run.documents) == 3
+    assert detect(str(path)) == "warc"
+    settings = Settings(config_path=None, warehouse_dir=tmp_path / "wh")
+    got = read_source(SourceSpec(name="archive", location=str(path)), settings)
+    assert [(d.path, d.raw, d.error) for d in got.documents] == [(d.path, d.raw, d.error) for d in docs]
+    # A run lists the records and reads them a chunk at a time, seeking to each one.
+    listed = collect([SourceSpec(name="archive", location=path.as_uri())], settings, {}, lazy=True)
+    assert listed.documents == [] and len(listed.pending) == 3
+    assert [p.read().raw for p in listed.pending] == [d.raw for d in docs]

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.web_sources import offline_kind
 from mediamon.config import Settings
 from mediamon.errors import WarehouseError
 from mediamon.warehouse import source_activity
+from sources.kinds import detect
 
 
 @dataclass
@@ -40,7 +40,7 @@ def sources_report(settings: Settings) -> SourcesReport:
                    default=None)
         report.rows.append({
             "name": spec.name,
-            "kind": offline_kind(spec.location),
+            "kind": detect(spec.location, offline=True),
             "location": spec.location,
             "group": spec.group,
             "interval_minutes": spec.interval_minutes,

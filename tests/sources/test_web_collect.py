@@ -11,7 +11,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from flows.extract import read_source
+from sources.collect import read_source
 from mediamon.config import Settings, SourceSpec
 
 PAGE = """<html><head><title>Harbour bridge approved - Example Times</title>
