@@ -19,7 +19,7 @@ Trust order for `published_at` (the label is stored with the date):
    then `http` (Last-Modified, in html_article).
 
 Never invented: no year-only or month-only value becomes a day, nothing after the
-fetch time or before `EARLIEST_PLAUSIBLE` (1995), no copyright line, no January-1st placeholder, no date
+fetch time or before 1995, no copyright line, no January-1st placeholder, no date
 from a sidebar, teaser list or comment. "Updated" dates go to `modified_at`.
 
 `published_at` is UTC; `published_on` is the publisher's calendar day: the day written
@@ -37,7 +37,6 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from importlib import resources
@@ -221,48 +220,43 @@ def _jsonld_dates(page: PageMeta, latest: datetime) -> tuple[datetime | None, da
     return published, modified
 
 
-def _first_meta_date(
-    page: PageMeta, names: Iterable[str], latest: datetime, accept: Callable[[datetime | None], datetime | None]
-) -> tuple[datetime | None, str | None]:
-    """The first plausible date `accept` keeps among the meta tags `names`, in their order, and its name."""
-    for name in names:
-        for value in page.meta.get(name, ()):
-            found = accept(plausible(parse_machine_date(value), latest))
-            if found:
-                return found, name
-    return None, None
-
-
-def _first_markup_date(
-    tree: lxml_html.HtmlElement, xpath: str, latest: datetime, accept: Callable[[datetime | None], datetime | None]
-) -> datetime | None:
-    """The first plausible date `accept` keeps among the body elements `xpath` selects."""
-    for element in tree.xpath(xpath):
-        value = element.get("datetime") or element.get("content") or element.text_content()
-        found = accept(plausible(parse_machine_date(value or ""), latest))
-        if found:
-            return found
-    return None
-
-
 def _meta_dates(
     page: PageMeta, tree: lxml_html.HtmlElement, latest: datetime
 ) -> tuple[datetime | None, str | None, datetime | None]:
     """(published, the meta name it came from, modified) from head meta tags and body microdata."""
-    published, published_name = _first_meta_date(page, PUBLISHED_META, latest, _placeholder)
+    published = modified = None
+    published_name: str | None = None
+    for name in PUBLISHED_META:
+        for value in page.meta.get(name, ()):
+            published = _placeholder(plausible(parse_machine_date(value), latest))
+            if published:
+                published_name = name
+                break
+        if published:
+            break
     if published is None:
         # Microdata and RDFa on body elements: <time itemprop="datePublished" datetime="...">,
         # <span property="schema:dateCreated" content="...">.
-        published = _first_markup_date(tree, _PUBLISHED_MARKUP, latest, _placeholder)
-        published_name = "itemprop" if published else None
-    modified, _ = _first_meta_date(page, MODIFIED_META, latest, _as_is)
+        for element in tree.xpath(_PUBLISHED_MARKUP):
+            value = element.get("datetime") or element.get("content") or element.text_content()
+            published = _placeholder(plausible(parse_machine_date(value or ""), latest))
+            if published:
+                published_name = "itemprop"
+                break
+    for name in MODIFIED_META:
+        for value in page.meta.get(name, ()):
+            modified = plausible(parse_machine_date(value), latest)
+            if modified:
+                break
+        if modified:
+            break
     if modified is None:
-        modified = _first_markup_date(tree, _MODIFIED_MARKUP, latest, _as_is)
+        for element in tree.xpath(_MODIFIED_MARKUP):
+            value = element.get("datetime") or element.get("content") or element.text_content()
+            modified = plausible(parse_machine_date(value or ""), latest)
+            if modified:
+                break
     return published, published_name, modified
-
-
-def _as_is(value: datetime | None) -> datetime | None:
-    return value
 
 
 def _publication_claims(page: PageMeta, latest: datetime) -> list[tuple[datetime, str]]:
