@@ -17,13 +17,12 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.runner import DQ_RESULTS_SCHEMA, build_data_docs, run_suite
+from transforms.date_parsing import EARLIEST_PLAUSIBLE
 from transforms.ner_languages import has_person_model, ner_language
 from transforms.schema import ARTICLES, frame
 
 if TYPE_CHECKING:
     from mediamon.warehouse import Warehouse
-
-EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 @dataclass

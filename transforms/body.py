@@ -20,7 +20,7 @@ can see it. Measured on the dev corpus: bench/eval_html.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import trafilatura
@@ -301,7 +301,7 @@ def lead_paragraph(tree: lxml_html.HtmlElement) -> str | None:
     if not headlines:
         return None
     headline = headlines[0]
-    for count, element in enumerate(_after(headline)):
+    for count, element in enumerate(elements_after(headline)):
         if count > LEAD_WINDOW:
             break
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "a", "li", "ul", "nav"):
@@ -316,7 +316,7 @@ def lead_paragraph(tree: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def _after(element: lxml_html.HtmlElement):  # type: ignore[no-untyped-def]
+def elements_after(element: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlElement]:
     """Elements after `element` in document order (not its own descendants)."""
     node = element
     while node is not None:

@@ -258,7 +258,9 @@ _TEXT_MDY = re.compile(
 )
 _HAS_DAY_AND_YEAR = re.compile(r"(?:19|20)\d\d")
 
-EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+# The earliest plausible publication date: the one floor for page dates, dump dates and the
+# DQ check (web news starts in the mid-1990s; earlier finds are founding years or copyright lines).
+EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
 # The zone of a date written without an offset. It counts as UTC (equal to it in comparisons
 # and arithmetic) but can be told apart: the day written is the publisher's local day.
 UNZONED = timezone(timedelta(0), "unzoned")
@@ -395,18 +397,13 @@ def find_text_dates(text: str, day_first: bool = True) -> list[tuple[int, dateti
     day_first decides ambiguous numeric dates such as 03/04/2019.
     """
     found: list[tuple[int, datetime]] = []
-    for match in _TEXT_DMY.finditer(text):
-        month = MONTHS.get(match.group("mon").lower().rstrip("."))
-        if month:
-            built = _build(int(match.group("y")), month, int(match.group("d")), *_clock(match))
-            if built:
-                found.append((match.start(), built))
-    for match in _TEXT_MDY.finditer(text):
-        month = MONTHS.get(match.group("mon").lower().rstrip("."))
-        if month:
-            built = _build(int(match.group("y")), month, int(match.group("d")), *_clock(match))
-            if built:
-                found.append((match.start(), built))
+    for pattern in (_TEXT_DMY, _TEXT_MDY):
+        for match in pattern.finditer(text):
+            month = MONTHS.get(match.group("mon").lower().rstrip("."))
+            if month:
+                built = _build(int(match.group("y")), month, int(match.group("d")), *_clock(match))
+                if built:
+                    found.append((match.start(), built))
     for match in _NUMERIC_DMY.finditer(text):
         first, second = int(match.group("d")), int(match.group("m"))
         day, month = (first, second)
@@ -438,7 +435,7 @@ def find_text_dates(text: str, day_first: bool = True) -> list[tuple[int, dateti
 
 
 def plausible(value: datetime | None, latest: datetime) -> datetime | None:
-    """The date if it lies between 1995 and `latest` (the fetch time), else None."""
-    if value is None or value < EARLIEST or value > latest:
+    """The date if it lies between `EARLIEST_PLAUSIBLE` and `latest` (the fetch time), else None."""
+    if value is None or value < EARLIEST_PLAUSIBLE or value > latest:
         return None
     return value

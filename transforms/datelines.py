@@ -15,7 +15,9 @@ from datetime import datetime
 
 from lxml import html as lxml_html
 
+from transforms.body import elements_after
 from transforms.date_parsing import find_text_dates, parse_machine_date, plausible
+from transforms.date_words import MODIFIED_WORDS, PUBLISHED_WORDS, alternation
 
 # Containers whose dates belong to other stories, comments or the site.
 # Each word must start a class-name part ("nav-main", "site_nav"): inside a word it means something
@@ -40,12 +42,9 @@ _DATE_CONTAINER = re.compile(
     r"fecha|data|created|stamp|post-?head|entry-?head|article-?head|header|subline|kicker",
     re.I,
 )
-_UPDATED_WORDS = re.compile(
-    r"aktualisiert|update|geändert|modifi|mis à jour|actualiz|aggiornat|bijgewerkt|zuletzt|last\s+edit|"
-    r"stand:|edited|revised|änderung|bearbeitet",
-    re.I,
-)
-_PUBLISHED_WORDS = re.compile(r"veröffentlicht|publi|erstellt|erschienen|posted|gepostet|datum|date", re.I)
+_UPDATED_WORDS = re.compile(alternation(MODIFIED_WORDS), re.I)
+# An element that starts by naming its date ("Datum:", "Published") is not an update line.
+_PUBLISHED_WORDS = re.compile(alternation((*PUBLISHED_WORDS, "datum", "date")), re.I)
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright", re.I)
 # How far after the headline a plain-text date may sit and still be the article's own.
 _NEAR_HEADLINE_CHARS = 600
@@ -298,20 +297,12 @@ def _date_element_after_headline(
 def _following(element: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlElement]:
     """Elements after `element` in document order (its descendants, then what follows it)."""
     yield from element.iterdescendants()
-    node = element
-    while node is not None:
-        for sibling in node.itersiblings():
-            yield sibling
-            yield from sibling.iterdescendants()
-        node = node.getparent()
+    yield from elements_after(element)
 
 
 # Words that label the date right after them as the publication ("Veröffentlicht am: 3. März 2021",
 # "Published: Nov 2, 2023", "Mise en ligne le ...") or as the last change.
-_PUBLISHED_WORDS_ALT = (
-    r"(?:veröffentlicht|erschienen|erstellt|publiziert|online seit|published|posted on|"
-    r"written|mise en ligne|publié|publicado|pubblicato|gepubliceerd|opublikowano|publikováno)"
-)
+_PUBLISHED_WORDS_ALT = alternation(PUBLISHED_WORDS)
 _PUBLISHED_LABEL = re.compile(
     r"(?<!\w)" + _PUBLISHED_WORDS_ALT + r"(?:\s+(?:am|on|le|el|il|op|den|at))?\s*:?\s*(?:\w{2,10}\.?,?\s+)?$",
     re.I,

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from transforms.date_words import MODIFIED_WORDS, PUBLISHED_WORDS, alternation
+
 # Month names and abbreviations in the corpus languages, mapped to month numbers.
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -63,15 +65,9 @@ _DATE_PATTERNS = [
     ),
 ]
 
-_MODIFIED_WORDS = re.compile(
-    r"\b(updated?|last modified|modified|aktualisiert|zuletzt|stand|geändert|mis à jour|actualizado|"
-    r"actualización|aggiornato|bijgewerkt|atualizado)\b",
-    re.IGNORECASE,
-)
-_PUBLISHED_WORDS = re.compile(
-    r"\b(published|posted|veröffentlicht|erschienen|publié|publicado|pubblicato|gepubliceerd|erstellt)\b",
-    re.IGNORECASE,
-)
+# Whole words only: a dump line's prefix is prose ("Standard", "public").
+_MODIFIED_WORDS = re.compile(rf"(?<!\w){alternation(MODIFIED_WORDS)}(?!\w)", re.IGNORECASE)
+_PUBLISHED_WORDS = re.compile(rf"(?<!\w){alternation(PUBLISHED_WORDS)}(?!\w)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

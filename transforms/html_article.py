@@ -19,6 +19,7 @@ from trafilatura.utils import load_html
 from transforms.article import Article, Hints
 from transforms.authors import clean_authors
 from transforms.body import extract_body
+from transforms.date_parsing import EARLIEST_PLAUSIBLE
 from transforms.dates import find_dates
 from transforms.language import detect_language
 from transforms.page_meta import PageMeta, clean_text, jsonld_names, read_page_meta, tags_from
@@ -291,6 +292,6 @@ def _http_date(hints: Hints, fetched_at: datetime | None) -> tuple[datetime | No
         return None, None
     if modified.tzinfo is None:
         modified = modified.replace(tzinfo=UTC)
-    if (fetched - modified).total_seconds() >= 86400 and modified.year >= 1995:
+    if (fetched - modified).total_seconds() >= 86400 and modified >= EARLIEST_PLAUSIBLE:
         return modified, "http"
     return None, None

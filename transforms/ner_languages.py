@@ -8,7 +8,7 @@ are used (nothing is downloaded at run time); see the README section
   labels onto ours (OntoNotes style: PERSON, ORG, GPE, LOC, ...). A label that
   maps to nothing (WikiNER's MISC: nationalities, events, titles) is dropped.
 - `ner_language(language, text)` is the one routing rule: the article's
-  language ("de-DE" counts as "de"), or, when it is unknown, py3langid's best
+  language ("de-DE" counts as "de"), or, when it is unknown, `language.detect_language`'s best
   guess on the text. The tagger and the `ner_model_missing` data-quality check
   both call it, so they cannot disagree.
 - `has_person_model(code)` is False for a language without a pipeline, or
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from transforms.language import detect_language
 from transforms.ner import MAX_NER_CHARS, NER_LABELS, NerSpan, load_pipeline, run_ner
 from transforms.ner import MODEL as ENGLISH_MODEL
 from transforms.person_names import find_people
@@ -75,21 +76,10 @@ def normalise_language(language: str | None) -> str | None:
     return code or None
 
 
-def guess_language(text: str) -> str | None:
-    """py3langid's best guess on the start of ``text`` (no confidence threshold: the article's
-    own language was unknown, and a guess is better than no model at all)."""
-    sample = text[:_GUESS_CHARS]
-    if not sample.strip():
-        return None
-    import py3langid
-
-    code = py3langid.classify(sample)[0]
-    return code if isinstance(code, str) else None
-
-
 def ner_language(language: str | None, text: str) -> str | None:
-    """The language whose pipeline should tag an article: its own, else a guess on its text."""
-    return normalise_language(language) or guess_language(text)
+    """The language whose pipeline should tag an article: its own, else the best guess on its text
+    (no confidence floor: a guess is better than no model at all)."""
+    return normalise_language(language) or detect_language(text, min_confidence=0.0, max_chars=_GUESS_CHARS)
 
 
 @lru_cache(maxsize=32)
