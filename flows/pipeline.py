@@ -31,19 +31,19 @@ from flows.extract import Reprocess, extract_sources, reread_raw_documents
 from flows.local_folder import PendingPage
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
 from flows.runners import DaskStages, Stages, dask_task_runner, make_stages, split, tag_batches
-from flows.tag import merge_tagged, tag_inputs
-from flows.workers import release_memory
 from mediamon.clusters import refresh_lsh_bands, update_clusters
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import MediamonError, QualityError
 from mediamon.interrupts import RunInterrupted, critical, rearm, record_progress
 from mediamon.retag import apply_definitions
 from mediamon.runtime import stage_boundary
+from mediamon.workers import release_memory
 from mediamon.warehouse import LoadCounts, RunLock, RunRecord, Warehouse
 from transforms.clean import CleanBatch, doc_key, refresh_derived, split_repeated_urls
 from transforms.document import RawDocument
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, frame
 from transforms.site_templates import apply_templates
+from transforms.tag_rows import merge_tagged, tag_inputs
 
 # (documents done, documents in total, seconds since the run started): called after every chunk.
 ProgressCallback = Callable[[int, int, float], None]
@@ -78,10 +78,6 @@ class RunSummary:
 
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-
-
-def batches(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), max(1, size))]
 
 
 @dataclass

@@ -44,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     api = start_embedded_api()  # comes up while the pipeline imports
     from flows.pipeline import run_pipeline
-    from flows.progress import ProgressPrinter
+    from mediamon.progress import ProgressPrinter
 
     if args.full:
         settings = settings.with_overrides(full=True)
