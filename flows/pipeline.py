@@ -38,7 +38,7 @@ from mediamon.interrupts import RunInterrupted, critical, rearm, record_progress
 from mediamon.retag import apply_definitions
 from mediamon.runtime import stage_boundary
 from mediamon.workers import release_memory
-from mediamon.warehouse import LoadCounts, RunLock, RunRecord, Warehouse
+from mediamon.warehouse import LoadBatch, LoadCounts, RunLock, RunRecord, Warehouse
 from transforms.clean import CleanBatch, doc_key, refresh_derived, split_repeated_urls
 from transforms.document import RawDocument
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, frame
@@ -139,12 +139,8 @@ def tag_chunk(stages: Stages, chunk: list[list[Any]]) -> tuple[pl.DataFrame, pl.
 @task(name="load: chunk into the warehouse", cache_policy=NO_CACHE, persist_result=False,
       retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=1),
       retry_condition_fn=_not_a_data_error)
-def load_chunk(warehouse: Warehouse, run: RunRecord, documents_in: int, articles: pl.DataFrame,
-               quarantine: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame,
-               dq_results: pl.DataFrame, raw_documents: list[RawDocument], template_lines: pl.DataFrame,
-               skipped: LoadCounts, totals: LoadCounts) -> LoadCounts:
-    return warehouse.load_chunk(run, documents_in, articles, quarantine, mentions, entities, dq_results,
-                                raw_documents, template_lines, skipped, totals)
+def load_chunk(warehouse: Warehouse, run: RunRecord, batch: LoadBatch, totals: LoadCounts) -> LoadCounts:
+    return warehouse.load_chunk(run, batch, totals)
 
 
 @task(name="retag: watchlist, topics and search index", cache_policy=NO_CACHE, persist_result=False)
@@ -156,7 +152,7 @@ def retag_and_index(warehouse: Warehouse, settings: Settings, run_id: str) -> di
 
 @task(name="finish: clusters, parquet and run record", cache_policy=NO_CACHE, persist_result=False)
 def finish_run(warehouse: Warehouse, run: RunRecord, totals: LoadCounts) -> None:
-    update_clusters(warehouse.con)
+    update_clusters(warehouse)
     warehouse.export_parquet(let_readers_in=True)  # readers are not held up while the files are written
     warehouse.finish_run(run, totals)
 
@@ -254,7 +250,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                                 # never became documents, so they are outside documents_in.
                                 "not_modified": extracted.unchanged})
         warehouse.begin_run(run)
-        refresh_lsh_bands(warehouse.con)
+        refresh_lsh_bands(warehouse)
         warehouse.at_stage("extract")
         lap("extract")
 
@@ -341,12 +337,14 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
 
                 # A SIGINT/SIGTERM now waits until the chunk is committed and counted (interrupts).
                 with critical():
+                    batch = LoadBatch(
+                        documents_in=chunk.documents_in, articles=frame(gate.kept, ARTICLES),
+                        quarantine=frame(quarantined, QUARANTINE), mentions=mentions, entities=entities,
+                        dq_results=pl.concat([gate.dq_results, tagged.dq_results]), raw_documents=chunk.fresh,
+                        template_lines=template_rows, skipped=chunk.skipped)
                     counts = load_chunk.with_options(timeout_seconds=timeout, task_run_name=f"load: {name}")(
-                        warehouse, run, chunk.documents_in, frame(gate.kept, ARTICLES),
-                        frame(quarantined, QUARANTINE), mentions, entities,
-                        pl.concat([gate.dq_results, tagged.dq_results]), chunk.fresh, template_rows,
-                        chunk.skipped, totals)
-                    totals = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
+                        warehouse, run, batch, totals)
+                    totals = totals + counts
                     done += chunk.documents_in
                     record_progress(done)
                     # Readers get in between the commit and the clustering: two short holds, not one long.
@@ -354,7 +352,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                     # Cluster each chunk as it lands: clustering all of a long run's articles at the end
                     # held every body and signature at once. Only the stored clusters a chunk may join
                     # are read (article_lsh_bands), so the cost stays flat as the warehouse grows.
-                    update_clusters(warehouse.con)
+                    update_clusters(warehouse)
                     warehouse.release()  # the next chunk's files are read without holding the warehouse
                 for q in quarantined:
                     for r in q["reasons"]:  # type: ignore[attr-defined]

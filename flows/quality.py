@@ -17,6 +17,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.runner import DQ_RESULTS_SCHEMA, build_data_docs, run_suite
+from transforms.field_health import refreshed_health
 from transforms.ner_languages import has_person_model, ner_language
 from transforms.schema import ARTICLES, frame
 
@@ -137,8 +138,15 @@ def check_tagged(mentions: pl.DataFrame, entities: pl.DataFrame, articles: list[
 
 
 def field_health(warehouse: Warehouse, run_id: str, min_words: int) -> list[str]:
-    """Refresh the per-publisher field health; returns one warning per sharp drop (see schema_v4.sql)."""
-    return warehouse.refresh_field_health(run_id, min_words)
+    """Refresh the per-site field health of the days whose articles changed (computed by
+    transforms.field_health, stored by the warehouse); returns one warning per sharp drop."""
+    days = warehouse.field_health_days()
+    if not days:
+        return []
+    articles, past = warehouse.field_health_inputs(days)
+    rates, drops = refreshed_health(articles, past, days, min_words)
+    warehouse.store_field_health(days, rates, drops, run_id)
+    return list(drops["message"])
 
 
 def publish_quality(warehouse: Warehouse, run_id: str) -> Path | None:

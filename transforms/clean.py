@@ -41,7 +41,7 @@ class OverBudget(Exception):
 
 
 # A guard around one document's extraction that raises `OverBudget` when it runs too long
-# (flows.workers.document_budget: a CPU-time timer); None runs without a budget.
+# (mediamon.workers.document_budget: a CPU-time timer); None runs without a budget.
 BudgetGuard = Callable[[], AbstractContextManager[None]]
 
 

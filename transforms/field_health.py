@@ -178,3 +178,14 @@ def detect_drops(
             }
         )
     return pl.DataFrame(rows, schema=DROPS_SCHEMA, orient="row")
+
+
+def refreshed_health(articles: pl.DataFrame, past: pl.DataFrame, days: list[date],
+                     min_body_words: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The fill rates of `days` from their articles, and the drops on those days judged against
+    `past` (stored rates of the BASELINE_DAYS before them, other days) plus the new rates."""
+    rates = daily_fill_rates(articles, "seen_date", min_body_words)
+    history = pl.concat([past.cast(FILL_RATES_SCHEMA),  # type: ignore[arg-type]
+                         rates.cast(FILL_RATES_SCHEMA)])  # type: ignore[arg-type]
+    drops = pl.concat([detect_drops(history, day) for day in days])
+    return rates, drops
