@@ -17,6 +17,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.runner import DQ_RESULTS_SCHEMA, build_data_docs, run_suite
+from transforms.clean import quarantine_row
 from transforms.field_health import refreshed_health
 from transforms.ner_languages import has_person_model, ner_language
 from transforms.schema import ARTICLES, frame
@@ -59,12 +60,8 @@ def check_articles(articles: list[dict[str, object]], run_id: str, min_words: in
         key = str(a["article_id"])
         critical = outcome.critical(key)
         if critical:
-            gate.quarantined.append({
-                "doc_key": a["doc_key"], "url": a["url"], "path": a.get("path"), "source": a["source"],
-                "stage": "quality", "reasons": [f.check for f in outcome.failures[key]],
-                "detail": "; ".join(f.why for f in critical), "run_id": run_id,
-                "quarantined_at": datetime.now(UTC),
-            })
+            gate.quarantined.append(quarantine_row(a, "quality", [f.check for f in outcome.failures[key]],
+                                                   "; ".join(f.why for f in critical), run_id))
             continue
         warned = outcome.warnings(key)
         a["dq_status"] = "warn" if warned else "pass"

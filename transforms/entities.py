@@ -65,6 +65,7 @@ from transforms.ner import (
 )
 from transforms.ner_languages import PIPELINES, NerPipeline, NerRouter, ner_language
 from transforms.table_rows import name_cells, row_spans
+from transforms.union_find import UnionFind
 from transforms.watchlist import WatchEntity, Watchlist, WatchMatch, load_watchlist
 
 if TYPE_CHECKING:
@@ -346,16 +347,13 @@ class _Folder:
 
     def __init__(self, candidates: list[_Candidate]) -> None:
         self.candidates = candidates
-        self.parent: dict[str, str] = {}
+        self.sets = UnionFind()
         for c in candidates:
             c.key = f"ext:{c.external_id}" if c.external_id else f"name:{_name_key(c.name)}"
-            self.parent.setdefault(c.key, c.key)
+            self.sets.find(c.key)
 
     def find(self, key: str) -> str:
-        while self.parent[key] != key:
-            self.parent[key] = self.parent[self.parent[key]]
-            key = self.parent[key]
-        return key
+        return self.sets.find(key)
 
     def union(self, short: str, long: str) -> bool:
         """Fold cluster ``short`` into ``long``; refuse when both carry different external ids."""
@@ -366,7 +364,7 @@ class _Folder:
             return False
         # The external id, if any, names the result.
         root, child = (a, b) if a.startswith("ext:") else (b, a)
-        self.parent[child] = root
+        self.sets.attach(child, root)
         return True
 
     def clusters(self) -> dict[str, list[_Candidate]]:
