@@ -29,7 +29,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from flows.alerts import after_load
+from flows.after_load import after_load
 from flows.extract import Reprocess, extract_sources, reread_raw_documents
 from flows.local_folder import PendingPage
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
@@ -40,8 +40,8 @@ from mediamon.errors import MediamonError, QualityError
 from mediamon.interrupts import RunInterrupted, critical, rearm, record_progress
 from mediamon.retag import apply_definitions
 from mediamon.runtime import stage_boundary
-from mediamon.workers import release_memory
 from mediamon.warehouse import LoadBatch, LoadCounts, RunLock, RunRecord, Warehouse
+from mediamon.workers import release_memory
 from transforms.clean import CleanBatch, doc_key
 from transforms.clean_chunk import CleanedChunk, chunk_sites, finish_clean
 from transforms.document import RawDocument

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from expectations.runner import DQ_RESULTS_SCHEMA
-from mediamon.alerts import DAY_SQL
+from mediamon.raise_alerts import DAY_SQL
 from mediamon.warehouse import LoadBatch, LoadCounts, RunRecord, Warehouse
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
