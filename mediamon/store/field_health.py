@@ -35,7 +35,7 @@ def health_inputs(con: duckdb.DuckDBPyConnection, days: list[date]) -> tuple[pl.
             SELECT site, publisher, seen_date, published_at, authors, title, word_count FROM articles
             WHERE duplicate_of IS NULL AND seen_date IN (SELECT day FROM health_days)""")
         past = query_frame(con, """
-            SELECT publisher, day, field, CAST(articles AS BIGINT) AS articles,
+            SELECT site, day, field, CAST(articles AS BIGINT) AS articles,
                    CAST(filled AS BIGINT) AS filled, rate
             FROM field_health WHERE day >= ? AND day NOT IN (SELECT day FROM health_days)""",
             [min(days) - timedelta(days=BASELINE_DAYS)])

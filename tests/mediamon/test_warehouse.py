@@ -212,10 +212,10 @@ def test_field_health_warns_when_a_publishers_rate_drops(tmp_path: Path) -> None
         for day in range(1, 7):  # six days on which every article had a date
             assert _streamed(wh, f"r{day}", [story(f"r{day}", i, True) for i in range(6)], f"2024-03-0{day}") == []
         messages = _streamed(wh, "r7", [story("r7", i, False) for i in range(6)], "2024-03-07")
-        rates = wh.con.execute("SELECT day, rate FROM field_health WHERE publisher = 'x.org' AND field = 'published_at' "
+        rates = wh.con.execute("SELECT day, rate FROM field_health WHERE site = 'x.org' AND field = 'published_at' "
                                "ORDER BY day").fetchall()
         authors = wh.con.execute("SELECT min(rate) FROM field_health WHERE field = 'authors'").fetchone()[0]
-        drops = wh.con.execute("SELECT publisher, field, rate, baseline_rate, run_id FROM field_health_drops").fetchall()
+        drops = wh.con.execute("SELECT site, field, rate, baseline_rate, run_id FROM field_health_drops").fetchall()
     assert len(messages) == 1 and "x.org: published_at filled in 0 of 6" in messages[0]
     assert [r[1] for r in rates] == [1.0] * 6 + [0.0]
     assert authors == 1.0  # the other fields stayed healthy: no warning for them
