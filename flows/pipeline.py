@@ -299,7 +299,8 @@ class ChunkRun:
     def report(self, name: str, total_in: int, progress: ProgressCallback | None) -> None:
         """The chunk's log line and the caller's progress callback."""
         get_run_logger().info("%s: %d/%d documents (%d skipped as unchanged); longest writer hold %.2f s",
-                              name, self.done, total_in, self.skipped_unchanged, max(self.warehouse.holds, default=0.0))
+                              name, self.done, total_in, self.skipped_unchanged,
+                              max(self.warehouse.holds, default=0.0))
         if progress is not None:
             progress(self.done, total_in, self.clock.elapsed())
 

@@ -29,7 +29,10 @@ def test_publish_quality_writes_data_docs_and_an_artifact(tmp_path: Path, prefec
         run = RunRecord(run_id="run-pq", started_at=datetime.now(UTC), sources=["t"], documents_in=0)
         wh.begin_run(run)
         counts = wh.load_chunk(run, LoadBatch(
-            run.documents_in, frame([], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES), pl.DataFrame(outcome.results, schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
+            run.documents_in,
+            frame([], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
+            pl.DataFrame(outcome.results, schema=DQ_RESULTS_SCHEMA), [],
+            frame([], TEMPLATE_LINES)), LoadCounts())
         wh.finish_run(run, counts)
 
         @flow(name="publish-quality-test")

@@ -35,7 +35,10 @@ def _load(wh: Warehouse, run_id: str, tagged: dict[str, list[tuple[str, str]]]) 
     run = RunRecord(run_id=run_id, started_at=datetime.now(UTC), sources=["t"], documents_in=len(tagged))
     wh.begin_run(run)
     counts = wh.load_chunk(run, LoadBatch(
-        run.documents_in, frame([_article(a) for a in tagged], ARTICLES), frame([], QUARANTINE), frame(mentions, MENTIONS), frame(list(entities.values()), ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
+        run.documents_in,
+        frame([_article(a) for a in tagged], ARTICLES), frame([], QUARANTINE), frame(mentions, MENTIONS),
+        frame(list(entities.values()), ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
+        frame([], TEMPLATE_LINES)), LoadCounts())
     wh.finish_run(run, counts)
 
 

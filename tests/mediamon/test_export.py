@@ -38,7 +38,10 @@ def warehouse(tmp_path: Path) -> Path:
         run = RunRecord(run_id="r1", started_at=datetime.now(UTC), sources=["t"], documents_in=3)
         wh.begin_run(run)
         counts = wh.load_chunk(run, LoadBatch(
-            run.documents_in, frame([_article("a", "one two"), _article("b", "three four")], ARTICLES), frame([quarantined], QUARANTINE), frame([mention], MENTIONS), frame([entity], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
+            run.documents_in,
+            frame([_article("a", "one two"), _article("b", "three four")], ARTICLES),
+            frame([quarantined], QUARANTINE), frame([mention], MENTIONS), frame([entity], ENTITIES),
+            pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
         wh.finish_run(run, counts)
     return directory
 

@@ -31,7 +31,10 @@ def _warehouse(directory: Path) -> Path:
                         counts={"skipped_files": 0})
         wh.begin_run(run)
         counts = wh.load_chunk(run, LoadBatch(
-            run.documents_in, frame([_article("a"), _article("b")], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
+            run.documents_in,
+            frame([_article("a"), _article("b")], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS),
+            frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
+            frame([], TEMPLATE_LINES)), LoadCounts())
         wh.finish_run(run, counts)
         wh.export_parquet()
     return directory

@@ -32,7 +32,10 @@ def test_views_count_the_day_the_outlet_printed(tmp_path: Path) -> None:
         run = RunRecord(run_id="r", started_at=datetime.now(UTC), sources=["t"], documents_in=2)
         wh.begin_run(run)
         counts = wh.load_chunk(run, LoadBatch(
-            run.documents_in, frame([india, undated], ARTICLES), frame([], QUARANTINE), frame(mentions, MENTIONS), frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
+            run.documents_in,
+            frame([india, undated], ARTICLES), frame([], QUARANTINE), frame(mentions, MENTIONS),
+            frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
+            frame([], TEMPLATE_LINES)), LoadCounts())
         wh.finish_run(run, counts)
         stored = wh.con.execute("SELECT published_date, published_tz, published_date_conflicts FROM articles "
                                 "WHERE article_id = 'a'").fetchone()

@@ -31,7 +31,9 @@ def _run(wh: Warehouse, run_id: str, articles: list[dict[str, object]], quaranti
                     documents_in=len(articles) + len(rows), dq_warnings=1)
     wh.begin_run(run)
     counts = wh.load_chunk(run, LoadBatch(
-        run.documents_in, frame(articles, ARTICLES), frame(rows, QUARANTINE), frame([], MENTIONS), frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
+        run.documents_in,
+        frame(articles, ARTICLES), frame(rows, QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
+        pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
     wh.finish_run(run, counts)
 
 

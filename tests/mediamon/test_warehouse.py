@@ -34,7 +34,10 @@ def _load(wh: Warehouse, run_id: str, articles: list[dict[str, object]],
                     documents_in=documents_in if documents_in is not None else len(articles) + len(quarantine))
     wh.begin_run(run)
     counts = wh.load_chunk(run, LoadBatch(
-        run.documents_in, frame(articles, ARTICLES), frame(quarantine, QUARANTINE), frame(mentions or [], MENTIONS), frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
+        run.documents_in,
+        frame(articles, ARTICLES), frame(quarantine, QUARANTINE), frame(mentions or [], MENTIONS),
+        frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
+        frame([], TEMPLATE_LINES)), LoadCounts())
     wh.finish_run(run, counts)
     return counts
 
@@ -182,7 +185,9 @@ def test_template_lines_are_read_for_the_requested_sites_only(tmp_path: Path) ->
     with Warehouse(tmp_path) as wh:
         wh.begin_run(run)
         counts = wh.load_chunk(run, LoadBatch(
-            run.documents_in, frame([], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame(rows, TEMPLATE_LINES)), LoadCounts())
+            run.documents_in,
+            frame([], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
+            pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame(rows, TEMPLATE_LINES)), LoadCounts())
         wh.finish_run(run, counts)
         got = wh.template_lines(["a.org"])
         none = wh.template_lines([])
