@@ -2,7 +2,7 @@
 
 `check_articles` runs the articles suite (critical → quarantine), `check_tagged` the mentions
 and entities suites on the tagger's output (critical → rows dropped), `field_health` the
-per-publisher fill-rate watch, and `publish_quality` writes GX Data Docs and a Prefect artifact.
+per-site fill-rate watch, and `publish_quality` writes GX Data Docs and a Prefect artifact.
 """
 
 from __future__ import annotations
