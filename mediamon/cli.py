@@ -44,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     api = start_embedded_api()  # comes up while the pipeline imports
     from flows.pipeline import run_pipeline
-    from flows.progress import ProgressPrinter
+    from mediamon.progress import ProgressPrinter
 
     if args.full:
         settings = settings.with_overrides(full=True)
@@ -327,7 +327,7 @@ def _since_day(value: str) -> date:
 
 def _since_period(value: str) -> Any:
     """--since of report/alerts: `7d` (the last 7 days that have articles) or a date."""
-    from transforms.alerts import parse_since
+    from transforms.alert_rules import parse_since
 
     try:
         return parse_since(value)
@@ -345,7 +345,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from mediamon.alerts import AlertDeliveryError, alert_json, format_alert, run_alerts
+    from mediamon.raise_alerts import AlertDeliveryError, alert_json, format_alert, run_alerts
 
     settings = _settings(args)
     outcome = run_alerts(settings, args.since)

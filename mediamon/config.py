@@ -145,7 +145,7 @@ class ReportConfig:
 
 @dataclass(frozen=True)
 class AlertsConfig:
-    """`[alerts]`: spike and new-entity alerts (`mediamon alerts`); see transforms/alerts.py."""
+    """`[alerts]`: spike and new-entity alerts (`mediamon alerts`); see transforms/alert_rules.py."""
 
     __pydantic_config__ = _STRICT_KEYS
 

@@ -18,11 +18,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from mediamon.alerts import DAY_SQL, data_days, entity_daily, has_table, rules_from, watch_entities
 from mediamon.config import Settings
 from mediamon.errors import MediamonError, WarehouseError
+from mediamon.raise_alerts import DAY_SQL, data_days, entity_daily, has_table, rules_from, watch_entities
 from mediamon.warehouse import connect
-from transforms.alerts import ALERT_SCHEMA, Period, Since, resolve_period
+from transforms.alert_rules import ALERT_SCHEMA, Period, Since, resolve_period
 from transforms.ner_languages import PIPELINES, has_person_model
 from transforms.report_charts import ReportData, render_report
 

@@ -7,7 +7,7 @@
     find_canonical(html, base)        the page's <link rel=canonical>
     BodyDecoder                       Content-Encoding (gzip/deflate) undone in bounded steps
 
-No network here: the fetcher (`sources/fetch.py`) and the alert webhook (`mediamon/alerts.py`)
+No network here: the fetcher (`sources/fetch.py`) and the alert webhook (`mediamon/raise_alerts.py`)
 do the I/O and ask these.
 """
 

@@ -62,6 +62,3 @@ class Article:
     dateline_place: str | None = None
     correction: str | None = None
     slug_line: str | None = None
-    # Lines or blocks the extractor removed as boilerplate, for template learning
-    # and for debugging a bad extraction. Not stored in `articles`.
-    boilerplate_lines: list[str] = field(default_factory=list)

@@ -20,7 +20,7 @@ can see it. Measured on the dev corpus: bench/eval_html.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import trafilatura
@@ -329,22 +329,16 @@ def elements_after(element: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlEle
 def extract_body(
     tree: lxml_html.HtmlElement,
     url: str | None,
-    known_boilerplate: frozenset[str] = frozenset(),
-    fingerprint: Callable[[str], str] | None = None,
 ) -> BodyResult:
     """A parsed page -> its article paragraphs and the blocks dropped around them.
 
     trafilatura runs in its balanced mode (its precision mode drops real paragraphs; our block
     filters take the boilerplate out instead). When that finds almost nothing, its recall mode
     gets a second try: short pages and unusual markup are where the balanced mode gives up.
-    known_boilerplate: fingerprints of lines learned as a publisher's template; a block whose
-    fingerprint (computed by `fingerprint`) is in the set is dropped.
     """
-    result = filter_blocks(_trafilatura_blocks(tree, url, favor_recall=False), known_boilerplate, fingerprint)
+    result = filter_blocks(_trafilatura_blocks(tree, url, favor_recall=False))
     if sum(len(_WORD.findall(p)) for p in result.paragraphs) < RETRY_BELOW_WORDS:
-        retry = filter_blocks(
-            _trafilatura_blocks(tree, url, favor_recall=True), known_boilerplate, fingerprint
-        )
+        retry = filter_blocks(_trafilatura_blocks(tree, url, favor_recall=True))
         if sum(map(len, retry.paragraphs)) > sum(map(len, result.paragraphs)):
             result = retry
     lead = lead_paragraph(tree)
@@ -353,21 +347,13 @@ def extract_body(
     return result
 
 
-def filter_blocks(
-    blocks: list[Block],
-    known_boilerplate: frozenset[str] = frozenset(),
-    fingerprint: Callable[[str], str] | None = None,
-) -> BodyResult:
+def filter_blocks(blocks: list[Block]) -> BodyResult:
     """trafilatura's content blocks -> the article paragraphs kept and the blocks dropped."""
     result = BodyResult()
     blocks = [_clean_lines(block, result.removed) for block in blocks]
     keep = [not _is_noise(block) for block in blocks]
     _drop_chrome(blocks, keep)
     _cut_at_end_marker(blocks, keep)
-    if known_boilerplate and fingerprint is not None:
-        for index, block in enumerate(blocks):
-            if keep[index] and fingerprint(block.text) in known_boilerplate:
-                keep[index] = False
     _drop_link_tail(blocks, keep)
     _drop_short_tail(blocks, keep)
     for block, kept in zip(blocks, keep, strict=True):

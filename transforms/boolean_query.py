@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from mediamon.errors import ConfigError
+from mediamon.errors import QueryError
 from transforms.folding import fold_words
 
 FIELDS = ("title", "publisher")
@@ -39,15 +39,6 @@ MAX_NEAR = 1000
 
 # A word: letters and digits; a dot between two of them joins ("U.S", "E.ON").
 WORD_RE = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
-
-
-class QueryError(ConfigError):
-    """A query that does not parse; `position` is the 1-based character where it went wrong."""
-
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} (at position {position})")
-        self.reason = message
-        self.position = position
 
 
 @lru_cache(maxsize=200_000)

@@ -41,7 +41,7 @@ class OverBudget(Exception):
 
 
 # A guard around one document's extraction that raises `OverBudget` when it runs too long
-# (flows.workers.document_budget: a CPU-time timer); None runs without a budget.
+# (mediamon.workers.document_budget: a CPU-time timer); None runs without a budget.
 BudgetGuard = Callable[[], AbstractContextManager[None]]
 
 
@@ -70,13 +70,18 @@ def doc_key(doc: RawDocument) -> str:
     return doc.path or doc.url
 
 
-def quarantine_row(doc: RawDocument, stage: str, reasons: list[str], detail: str | None,
-                   run_id: str) -> dict[str, object]:
+def quarantine_row(item: RawDocument | Mapping[str, object], stage: str, reasons: list[str],
+                   detail: str | None, run_id: str) -> dict[str, object]:
+    """The quarantine row of a document, given as the `RawDocument` or as an article row made from it."""
+    if isinstance(item, RawDocument):
+        key, url, path, source = doc_key(item), item.url, item.path, item.source
+    else:
+        key, url, path, source = item["doc_key"], item["url"], item.get("path"), item["source"]
     return {
-        "doc_key": doc_key(doc),
-        "url": doc.url,
-        "path": doc.path,
-        "source": doc.source,
+        "doc_key": key,
+        "url": url,
+        "path": path,
+        "source": source,
         "stage": stage,
         "reasons": reasons,
         "detail": detail,
@@ -267,10 +272,7 @@ def split_repeated_urls(articles: list[dict[str, object]], run_id: str
             seen[a["article_id"]] = a
             kept.append(a)
         else:
-            repeated.append({
-                "doc_key": a["doc_key"], "url": a["url"], "path": a.get("path"), "source": a["source"],
-                "stage": "load",
-                "reasons": ["same URL as another document in this run; the first one was kept"],
-                "detail": f"kept {first.get('doc_key')} for {first['url']}", "run_id": run_id, "quarantined_at": datetime.now(UTC),
-            })
+            repeated.append(quarantine_row(
+                a, "load", ["same URL as another document in this run; the first one was kept"],
+                f"kept {first.get('doc_key')} for {first['url']}", run_id))
     return kept, repeated

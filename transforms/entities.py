@@ -3,7 +3,7 @@
 Public API (the tag stage calls this):
 
 - `Tagger(watchlist_path).tag(docs)` → `(mentions, entities)` for a batch of
-  `TagInput`s; `tag_parallel(docs, workers)` does the same in a process pool.
+  `TagInput`s (the pipeline spreads batches over worker processes: flows/runners.py).
 - `entity_id_for(canonical_name, entity_type, external_id)` → a 16-hex id,
   stable across runs and processes.
 
@@ -65,6 +65,7 @@ from transforms.ner import (
 )
 from transforms.ner_languages import PIPELINES, NerPipeline, NerRouter, ner_language
 from transforms.table_rows import name_cells, row_spans
+from transforms.union_find import UnionFind
 from transforms.watchlist import WatchEntity, Watchlist, WatchMatch, load_watchlist
 
 if TYPE_CHECKING:
@@ -346,16 +347,13 @@ class _Folder:
 
     def __init__(self, candidates: list[_Candidate]) -> None:
         self.candidates = candidates
-        self.parent: dict[str, str] = {}
+        self.sets = UnionFind()
         for c in candidates:
             c.key = f"ext:{c.external_id}" if c.external_id else f"name:{_name_key(c.name)}"
-            self.parent.setdefault(c.key, c.key)
+            self.sets.find(c.key)
 
     def find(self, key: str) -> str:
-        while self.parent[key] != key:
-            self.parent[key] = self.parent[self.parent[key]]
-            key = self.parent[key]
-        return key
+        return self.sets.find(key)
 
     def union(self, short: str, long: str) -> bool:
         """Fold cluster ``short`` into ``long``; refuse when both carry different external ids."""
@@ -366,7 +364,7 @@ class _Folder:
             return False
         # The external id, if any, names the result.
         root, child = (a, b) if a.startswith("ext:") else (b, a)
-        self.parent[child] = root
+        self.sets.attach(child, root)
         return True
 
     def clusters(self) -> dict[str, list[_Candidate]]:
@@ -796,47 +794,3 @@ class Tagger:
                 name = text.title()
             out.append(_Candidate(False, start, end, "GPE", "dateline", name, in_dateline=True))
         return out
-
-
-# --- parallel tagging ---------------------------------------------------------------------
-
-_WORKER_TAGGER: Tagger | None = None
-
-
-def _init_worker(watchlist_path: Path | None) -> None:
-    global _WORKER_TAGGER
-    _WORKER_TAGGER = Tagger(watchlist_path)  # pipelines load on first use, per language present
-
-
-def _tag_batch(docs: Sequence[TagInput]) -> tuple[list[Mention], list[Entity]]:
-    assert _WORKER_TAGGER is not None, "worker initializer did not run"
-    return _WORKER_TAGGER.tag(docs)
-
-
-def tag_parallel(
-    docs: Sequence[TagInput], workers: int, watchlist_path: Path | None = None, batch_size: int = 64
-) -> tuple[list[Mention], list[Entity]]:
-    """Tag ``docs`` in ``workers`` processes (``workers <= 1``: in this process).
-
-    Batches of ``batch_size`` documents go to a spawn-context process pool whose
-    workers each load the model once. Output is the same as `Tagger.tag` on the
-    whole sequence: mentions in input order, entities merged by id (union of aliases).
-    """
-    if workers <= 1 or len(docs) <= batch_size:
-        return Tagger(watchlist_path, batch_size=batch_size).tag(docs)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    batches = [list(docs[i : i + batch_size]) for i in range(0, len(docs), batch_size)]
-    mentions: list[Mention] = []
-    table = _EntityTable()
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(watchlist_path,)
-    ) as pool:
-        # map() yields in submission order, so the output does not depend on scheduling.
-        for batch_mentions, batch_entities in pool.map(_tag_batch, batches):
-            mentions.extend(batch_mentions)
-            for entity in batch_entities:
-                table.add(entity)
-    return mentions, table.values()

@@ -9,7 +9,7 @@ parsed at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -58,14 +58,6 @@ def parse_tree(html: str) -> lxml_html.HtmlElement:
     if tree is None:
         raise ValueError("HTML could not be parsed: no element tree in the document")
     return tree
-
-
-def _fingerprinter() -> Callable[[str], str] | None:
-    try:
-        from transforms.templates import line_fingerprint
-    except ImportError:
-        return None
-    return line_fingerprint  # type: ignore[no-any-return]
 
 
 def _title(
@@ -205,14 +197,11 @@ def parse_html(
     html: str,
     hints: Hints,
     publishers: Mapping[str, str] | None = None,
-    known_boilerplate: frozenset[str] = frozenset(),
     fetched_at: datetime | None = None,
 ) -> Article:
     """HTML text and what the source knew (hints) -> an `Article`.
 
     publishers: extra domain -> name entries from config, merged over the shipped table.
-    known_boilerplate: line fingerprints (transforms.templates.line_fingerprint) of a publisher's
-    template; body blocks with those fingerprints are dropped.
     fetched_at: when the page was fetched (defaults to now); no date after it is believed.
     """
     tree = parse_tree(html)
@@ -225,7 +214,7 @@ def parse_html(
         tree,
         page,
         hints,
-        fetched_at=fetched_at or hints_fetched_at(hints),
+        fetched_at=fetched_at,
         day_first=not _US_STYLE.match(locale),
     )
     published_at, published_source = found.published_at, found.published_source
@@ -233,7 +222,7 @@ def parse_html(
         published_at, published_source = _http_date(hints, fetched_at)
 
     authors, agency = _authors(page, tree, [*site_names, publisher or ""])
-    body = extract_body(tree, url or None, known_boilerplate, _fingerprinter() if known_boilerplate else None)
+    body = extract_body(tree, url or None)
     # The headline is the title field; repeated as the body's first block it only duplicates it.
     if body.paragraphs and title and _same_text(body.paragraphs[0], title):
         body.removed.insert(0, body.paragraphs.pop(0))
@@ -257,7 +246,6 @@ def parse_html(
         canonical_url=page.canonical_url,
         image_credit=_image_credit(page, tree),
         tags=tags_from(page),
-        boilerplate_lines=body.removed,
     )
 
 
@@ -273,12 +261,6 @@ def _same_text(first: str, second: str) -> bool:
     return re.sub(r"\W+", "", first).lower() == re.sub(r"\W+", "", second).lower()
 
 
-def hints_fetched_at(hints: Hints) -> datetime | None:
-    """The fetch time if the hints carry one (optional field), else None."""
-    value = getattr(hints, "fetched_at", None)
-    return value if isinstance(value, datetime) else None
-
-
 def _http_date(hints: Hints, fetched_at: datetime | None) -> tuple[datetime | None, str | None]:
     """Last-Modified as a last resort, only when clearly older than the fetch.
 
@@ -286,7 +268,7 @@ def _http_date(hints: Hints, fetched_at: datetime | None) -> tuple[datetime | No
     article; a value at least a day before the fetch is a real file date (static pages).
     Without a known fetch time it cannot be told apart from the crawl time, so it is not used.
     """
-    fetched = fetched_at or hints_fetched_at(hints)
+    fetched = fetched_at
     modified = hints.http_last_modified
     if modified is None or fetched is None:
         return None, None

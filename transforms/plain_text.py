@@ -309,12 +309,11 @@ def parse_plain_text(text: str, url: str | None = None, reference: datetime | No
     if not article.title and dateline is not None and article.body:
         # Agency copy without a headline: its first sentence says what the story is.
         article.title = lead_title(article.body)
-    article.boilerplate_lines = [lines[i] for i in sorted(header) if i != title_index]
     return article
 
 
 def parse_text(text: str, url: str | None = None, kind: str | None = None, kind_source: str | None = None,
-               known_boilerplate: frozenset[str] = frozenset(), reference: datetime | None = None) -> Article:
+               reference: datetime | None = None) -> Article:
     """A `.txt` document -> `Article`, as clean copy or as a page dump.
 
     `kind` ("text" or "page-text") is what the source declared (`kind_source`: "manifest" or
@@ -326,6 +325,6 @@ def parse_text(text: str, url: str | None = None, kind: str | None = None, kind_
     if kind == "text":
         article = parse_plain_text(text, url, reference)
     else:
-        article = parse_text_dump(text, url, known_boilerplate)
+        article = parse_text_dump(text, url)
     article.text_kind, article.text_kind_source = kind, kind_source
     return article

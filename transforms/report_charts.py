@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.offline import get_plotlyjs
 
-from transforms.alerts import ALERT_SCHEMA, AlertRules, Period, evaluate_alerts
+from transforms.alert_rules import ALERT_SCHEMA, AlertRules, Period, evaluate_alerts
 
 ENTITY_GROUPS = (("People", ("PERSON",)), ("Organisations", ("ORG",)), ("Places", ("GPE", "LOC", "FAC")))
 TOP_PUBLISHERS = 8
@@ -46,7 +46,7 @@ class ReportData:
     # entity_id, canonical_name, entity_type, mentions, previous_mentions
     entity_counts: pl.DataFrame = field(default_factory=pl.DataFrame)
     watched: dict[str, str] = field(default_factory=dict)  # entity_id -> name
-    watch_daily: pl.DataFrame = field(default_factory=pl.DataFrame)  # transforms.alerts.DAILY_SCHEMA rows
+    watch_daily: pl.DataFrame = field(default_factory=pl.DataFrame)  # transforms.alert_rules.DAILY_SCHEMA rows
     # [[topics]]: topic, articles, previous_articles, outlets (one row per configured or stored topic)
     topic_counts: pl.DataFrame = field(default_factory=pl.DataFrame)
     rules: AlertRules = field(default_factory=AlertRules)

@@ -11,17 +11,53 @@ loses lines here, so a results table's repeated heading stays in every story.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
 import polars as pl
 
+from transforms.boilerplate import WORD, stop_density
 from transforms.schema import TEMPLATE_LINES, frame
-from transforms.templates import line_fingerprint as fingerprint
 
 MAX_TEMPLATE_WORDS = 60
+# A line of this many words with sentence punctuation is prose (see `is_prose`).
+PROSE_WORDS = 15
 _WORD = re.compile(r"\w+")
+_DIGITS = re.compile(r"\d")
+_SPACE = re.compile(r"\s+")
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_PROSE_END = re.compile(r"""[.!?…]["'“”»«)\]]*$""")
+
+
+def normalise_line(line: str) -> str:
+    """Fold case, Unicode forms, digits (to 0) and whitespace; trim punctuation at the edges."""
+    text = unicodedata.normalize("NFKC", line).casefold()
+    text = _DIGITS.sub("0", text)
+    text = _SPACE.sub(" ", text).strip()
+    return _EDGE_PUNCT.sub("", text)
+
+
+def is_prose(line: str) -> bool:
+    """True for a line that reads like article prose: long, sentence-final, normal stop-word share."""
+    words = WORD.findall(line)
+    return (
+        len(words) >= PROSE_WORDS
+        and _PROSE_END.search(line.strip()) is not None
+        and stop_density(words) >= 0.2
+    )
+
+
+def fingerprint(line: str) -> str:
+    """Stable 17-char fingerprint of a paragraph or line: "p"/"s" (prose/short) + 16 hex digits.
+
+    Lines differing only in case, whitespace, digits or edge punctuation share
+    a fingerprint ("© 2024 Foo GmbH" == "© 2025 Foo GmbH").
+    """
+    digest = hashlib.blake2b(normalise_line(line).encode("utf-8"), digest_size=8).hexdigest()
+    return ("p" if is_prose(line) else "s") + digest
 
 
 def template_rows(articles: Iterable[dict[str, object]]) -> list[dict[str, object]]:

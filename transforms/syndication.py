@@ -42,6 +42,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from transforms.authors import agency_of
 from transforms.schema import UTC_TS
+from transforms.union_find import UnionFind
 
 SHINGLE_WORDS = 4  # words per shingle: small edits break few shingles, topic words alone don't match
 MIN_SHINGLES = 30  # fewer shingles than this: body too short to compare safely
@@ -172,24 +173,6 @@ def _similar(a: LeanMinHash, b: LeanMinHash, size_a: int, size_b: int, threshold
     # |A ∩ B| = J (|A| + |B|) / (1 + J) for sets A, B with Jaccard J.
     intersection = jaccard * (size_a + size_b) / (1 + jaccard)
     return intersection / smaller >= CONTAINMENT
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        parent = self.parent.setdefault(x, x)
-        if parent != x:
-            root = self.find(parent)
-            self.parent[x] = root
-            return root
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 @dataclass
@@ -355,9 +338,9 @@ def lsh_bands(signatures: pl.DataFrame, threshold: float = 0.7, num_perm: int = 
     )
 
 
-def _link(stored: list[_Member], new: list[_Member], threshold: float, num_perm: int) -> _UnionFind:
+def _link(stored: list[_Member], new: list[_Member], threshold: float, num_perm: int) -> UnionFind:
     """Union-find over article_ids: stored clusters kept whole, new articles joined to their matches."""
-    union = _UnionFind()
+    union = UnionFind()
     lsh = MinHashLSH(threshold=min(threshold, CANDIDATE_THRESHOLD), num_perm=num_perm)
     by_id: dict[str, _Member] = {}
     first_of_cluster: dict[str, str] = {}

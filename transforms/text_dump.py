@@ -43,7 +43,7 @@ from transforms.boilerplate import (
     stop_density,
 )
 from transforms.dump_dates import DateMention, find_byline, find_date
-from transforms.templates import line_fingerprint, normalise_line
+from transforms.site_templates import normalise_line
 
 # "Title - Site", "Title | Site", "Site | Title": the separators publishers use in <title>.
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[-–—|·•:/]|::|»|›)\s+|:\s+")
@@ -448,13 +448,9 @@ def _read_header(lines: list[_Line], header: list[int], article: Article) -> set
     return facts
 
 
-def parse_text_dump(
-    text: str, url: str | None = None, known_boilerplate: frozenset[str] = frozenset()
-) -> Article:
+def parse_text_dump(text: str, url: str | None = None) -> Article:
     """Page-text dump -> `Article` (title, publisher, body, dates, authors, image credit, dropped lines).
 
-    `known_boilerplate` holds line fingerprints learned for this publisher
-    (`templates.select_boilerplate`); lines matching them are chrome.
     `url` is only recorded as the canonical URL when given.
     """
     lines = _lines(text)
@@ -475,10 +471,7 @@ def parse_text_dump(
             if repeated:
                 anchors = _headline_lines(lines, repeated)
 
-    # 2. Line classes, in context; template fingerprints override.
-    for line in lines:
-        if known_boilerplate and line_fingerprint(line.text) in known_boilerplate:
-            line.kind = "bad"
+    # 2. Line classes, in context.
     _mark_duplicates(lines)
     for index in [title_index, *anchors]:
         if index is not None:
@@ -519,6 +512,4 @@ def parse_text_dump(
     body_lines = [i for i in body_lines if i not in bios and i not in appeals]
 
     article.body = "\n\n".join(lines[i].text for i in body_lines)
-    kept = set(body_lines)
-    article.boilerplate_lines = [line.text for i, line in enumerate(lines) if i not in kept]
     return article

@@ -57,17 +57,13 @@ from pathlib import Path
 
 import ahocorasick
 
-from mediamon.errors import ConfigError
+from mediamon.errors import WatchlistError
 from transforms.boolean_query import words
 from transforms.folding import Folded, fold_text
 
 ENTITY_TYPES = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 )
-
-
-class WatchlistError(ConfigError):
-    """A watchlist file that cannot be used; the message names the file and the fix."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 import transforms.clean as clean
-from flows.workers import budget_guard, document_budget
+from mediamon.workers import budget_guard, document_budget
 from transforms.clean import OverBudget, clean_batch
 from transforms.document import RawDocument
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.entities import TagInput, Tagger, entity_id_for, looks_like_person, tag_parallel
+from transforms.entities import TagInput, Tagger, entity_id_for, looks_like_person
 from transforms.watchlist import parse_watchlist
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_7210ad52eb561afc.txt"
@@ -155,18 +155,6 @@ def test_entity_ids_are_stable_across_documents(tagger):
 def test_entity_id_for(a, b, same):
     assert (entity_id_for(*a) == entity_id_for(*b)) is same
     assert len(entity_id_for(*a)) == 16
-
-
-def test_tag_parallel_matches_single_process(tagger):
-    docs = [TagInput(f"d{i}", "", text, "en") for i, text in enumerate([
-        "Vladimir Putin met Kim Jong-un in Pyongyang. Putin smiled.",
-        "Angela Merkel spoke in Berlin. Merkel left early.",
-        "The European Union and Japan agreed on trade.",
-    ])]
-    single = Tagger().tag(docs)
-    parallel = tag_parallel(docs, workers=2, batch_size=1)
-    assert parallel == single
-    assert tag_parallel(docs, workers=1) == single
 
 
 def _types(mentions) -> set[tuple[str, str]]:

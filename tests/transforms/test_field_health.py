@@ -43,9 +43,9 @@ def _articles(rows: list[dict[str, object]]) -> pl.DataFrame:
     )
 
 
-def _rate(rates: pl.DataFrame, publisher: str, day: date, field: str) -> tuple[int, int, float]:
+def _rate(rates: pl.DataFrame, site: str, day: date, field: str) -> tuple[int, int, float]:
     row = rates.filter(
-        (pl.col("publisher") == publisher) & (pl.col("day") == day) & (pl.col("field") == field)
+        (pl.col("site") == site) & (pl.col("day") == day) & (pl.col("field") == field)
     )
     assert row.height == 1
     return row["articles"][0], row["filled"][0], row["rate"][0]
@@ -93,12 +93,12 @@ def test_daily_fill_rates_from_timestamps_and_body_text() -> None:
 
 
 def _history(
-    days: list[tuple[int, int, int]], publisher: str = "kn.de", field: str = "published_at"
+    days: list[tuple[int, int, int]], site: str = "kn.de", field: str = "published_at"
 ) -> pl.DataFrame:
     """(days before TODAY, articles, filled) -> fill-rate history rows."""
     rows = [
         {
-            "publisher": publisher,
+            "site": site,
             "day": TODAY - timedelta(days=ago),
             "field": field,
             "articles": n,
@@ -122,7 +122,7 @@ _NOISY = [(ago, 12, _rng.randint(8, 12)) for ago in range(1, 29)]
         pytest.param([*_STEADY, (0, 6, 0)], True, id="sharp-drop-small-but-enough-articles"),
         pytest.param([*_STEADY, (0, 3, 0)], False, id="too-few-articles-today"),
         pytest.param([(1, 20, 19), (2, 20, 19), (0, 20, 0)], False, id="too-little-history"),
-        pytest.param([(0, 20, 0)], False, id="new-publisher-no-history"),
+        pytest.param([(0, 20, 0)], False, id="new-site-no-history"),
         pytest.param([*_NOISY, (0, 12, 8)], False, id="noisy-but-normal"),
         pytest.param([*_STEADY, (0, 20, 13)], False, id="moderate-dip"),
         pytest.param([(ago, 20, 19 - ago // 2) for ago in range(0, 29)], False, id="gradual-decline"),
@@ -143,21 +143,21 @@ def test_detect_drops(days: list[tuple[int, int, int]], fires: bool) -> None:
     assert drops.height == (1 if fires else 0)
     if fires:
         row = drops.row(0, named=True)
-        assert row["publisher"] == "kn.de" and row["field"] == "published_at" and row["day"] == TODAY
+        assert row["site"] == "kn.de" and row["field"] == "published_at" and row["day"] == TODAY
         assert row["baseline_rate"] - row["rate"] > 0.4
         assert "kn.de" in row["message"] and "published_at" in row["message"]
 
 
-def test_detect_drops_keeps_publishers_and_fields_apart() -> None:
+def test_detect_drops_keeps_sites_and_fields_apart() -> None:
     history = pl.concat(
         [
-            _history([*_STEADY, (0, 20, 2)], publisher="a.de", field="authors"),
-            _history([*_STEADY, (0, 20, 19)], publisher="a.de", field="published_at"),
-            _history([(ago, 20, 2) for ago in range(0, 29)], publisher="b.de", field="authors"),
+            _history([*_STEADY, (0, 20, 2)], site="a.de", field="authors"),
+            _history([*_STEADY, (0, 20, 19)], site="a.de", field="published_at"),
+            _history([(ago, 20, 2) for ago in range(0, 29)], site="b.de", field="authors"),
         ]
     )
     drops = detect_drops(history, TODAY)
-    assert drops.select("publisher", "field").rows() == [("a.de", "authors")]
+    assert drops.select("site", "field").rows() == [("a.de", "authors")]
 
 
 def test_end_to_end_from_articles() -> None:
@@ -171,7 +171,7 @@ def test_end_to_end_from_articles() -> None:
                 _article("sz.de", day, published_at=None if i == 0 else datetime(2024, 5, 1, tzinfo=UTC))
             )
     drops = detect_drops(daily_fill_rates(_articles(rows)), TODAY)
-    assert drops.select("publisher", "field", "rate", "baseline_rate").rows() == [
+    assert drops.select("site", "field", "rate", "baseline_rate").rows() == [
         ("kn.de", "authors", 0.0, 1.0)
     ]
 

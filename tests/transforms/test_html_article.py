@@ -90,20 +90,6 @@ def test_body_drops_boilerplate_blocks(extra_body: str, after: str, unwanted: st
     assert PARAGRAPHS[0] in article.body and PARAGRAPHS[-1] in article.body
 
 
-def test_known_boilerplate_fingerprints_are_dropped() -> None:
-    from transforms.templates import line_fingerprint
-
-    promo = (
-        "Die Redaktion prüft jeden Hinweis unserer Leserinnen und Leser sorgfältig und meldet sich "
-        "innerhalb von zwei Werktagen zurück."
-    )
-    html = _article_page(after=f"<p>{promo}</p>")
-    assert promo in parse_html(html, HINTS).body
-    cleaned = parse_html(html, HINTS, known_boilerplate=frozenset({line_fingerprint(promo)}))
-    assert promo not in cleaned.body
-    assert promo in cleaned.boilerplate_lines
-
-
 def test_jsonld_article_fields() -> None:
     head = (
         '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['

@@ -8,7 +8,7 @@ import lxml.html
 import polars as pl
 import pytest
 
-from transforms.alerts import Since, resolve_period
+from transforms.alert_rules import Since, resolve_period
 from transforms.report_charts import ReportData, change_text, link, render_report, top_entities
 
 DAYS = [date(2024, 5, d) for d in range(1, 8)]

@@ -1,7 +1,31 @@
 import polars as pl
+import pytest
 
 from transforms.schema import TEMPLATE_LINES
-from transforms.site_templates import apply_templates, strip_templates, template_rows
+from transforms.site_templates import apply_templates, fingerprint, strip_templates, template_rows
+
+PROSE = (
+    "Der Rat hat am Dienstag beschlossen, dass der Nachtbus künftig auch in die nördlichen Stadtteile "
+    "fahren wird."
+)
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        pytest.param("© 2024 Foo GmbH", "© 2025 foo gmbh", True, id="digits-and-case"),
+        pytest.param("  Mehr   zum Thema: ", "Mehr zum Thema", True, id="whitespace-and-edge-punct"),
+        pytest.param("Sport", "Kultur", False, id="different"),
+    ],
+)
+def test_fingerprint(a: str, b: str, same: bool) -> None:
+    assert (fingerprint(a) == fingerprint(b)) is same
+
+
+def test_fingerprint_marks_prose() -> None:
+    assert fingerprint(PROSE).startswith("p")
+    assert fingerprint("Startseite").startswith("s")
+    assert len(fingerprint(PROSE)) == 17
 
 
 def _article(i: int, site: str, body: str) -> dict[str, object]:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from transforms.boilerplate import is_call_to_action, is_caption_line, is_code_line, is_teaser_line
-from transforms.templates import line_fingerprint
 from transforms.text_dump import parse_text_dump
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_7210ad52eb561afc.txt"
@@ -60,8 +59,6 @@ def test_seed_golden() -> None:
         "RECAP",
     ):
         assert chrome not in article.body
-    dropped = "\n".join(article.boilerplate_lines)
-    assert "Related News" in dropped and "This website uses cookies" in dropped
 
 
 def test_seed_body_is_exactly_the_five_paragraphs() -> None:
@@ -185,18 +182,9 @@ def test_bylines(byline: str, authors: list[str]) -> None:
     assert article.body == f"{PARA_EN}\n\n{PARA_EN2}"
 
 
-def test_known_boilerplate_lines_are_dropped() -> None:
-    promo = "Der Stadtanzeiger erscheint seit 1892 an jedem Werktag in der ganzen Region um den See."
-    text = f"Nachtbus - Stadtanzeiger\n\nNachtbus\n\n{PARA_DE}\n\n{promo}\n\n{PARA_DE2}"
-    assert promo in parse_text_dump(text).body
-    article = parse_text_dump(text, known_boilerplate=frozenset({line_fingerprint(promo)}))
-    assert article.body == f"{PARA_DE}\n\n{PARA_DE2}"
-    assert promo in article.boilerplate_lines
-
-
 def test_empty_dump() -> None:
     article = parse_text_dump("  \n\n ")
-    assert (article.title, article.body, article.boilerplate_lines) == ("", "", [])
+    assert (article.title, article.body) == ("", "")
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from flows.workers import release_memory
+from mediamon.workers import release_memory
 
 
 def _rss_mb() -> float:

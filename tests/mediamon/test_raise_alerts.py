@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mediamon.alerts import AlertDeliveryError, deliver_webhook, run_alerts
 from mediamon.cli import main
 from mediamon.config import load_settings
+from mediamon.raise_alerts import AlertDeliveryError, deliver_webhook, run_alerts
 from mediamon.warehouse import Warehouse, read_query
 from transforms.entities import entity_id_for
 

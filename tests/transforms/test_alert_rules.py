@@ -1,4 +1,4 @@
-"""The alert rules and report periods (transforms/alerts.py): small tables of counts in, alerts out."""
+"""The alert rules and report periods (transforms/alert_rules.py): small tables of counts in, alerts out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from transforms.alerts import (
+from transforms.alert_rules import (
     ALERT_SCHEMA,
     DAILY_SCHEMA,
     AlertRules,

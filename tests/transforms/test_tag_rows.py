@@ -1,6 +1,6 @@
 """The tag stage's input: title, body and, where wire parsing stored one, the dateline place."""
 
-from flows.tag import tag_inputs
+from transforms.tag_rows import tag_inputs
 
 
 def test_tag_inputs_carry_the_dateline_place_when_present():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from mediamon.alerts import alert_json, format_alert, run_alerts
+from mediamon.raise_alerts import alert_json, format_alert, run_alerts
 from mediamon.config import Settings
 from mediamon.errors import MediamonError
 from mediamon.report import build_report

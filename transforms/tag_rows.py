@@ -1,20 +1,14 @@
-"""The tag stage: named entities for the kept articles, in worker processes."""
+"""The tag stage's rows: article rows in as `TagInput`s, the tagger's batches out as mentions and entities frames."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from transforms.schema import ENTITIES, MENTIONS, frame
-
-# Documents per tagging batch: big enough for nlp.pipe, small enough to keep both workers busy.
-TAG_BATCH_SIZE = 64
 
 
 def tag_inputs(articles: Sequence[dict[str, object]]) -> list[Any]:
@@ -42,13 +36,3 @@ def merge_tagged(results: Sequence[tuple[list[Any], list[Any]]]) -> tuple[pl.Dat
                 row["aliases"] = sorted(set(row["aliases"]) | set(entity.aliases))
                 row["external_id"] = row["external_id"] or entity.external_id
     return mentions, frame(list(merged.values()), ENTITIES)
-
-
-@task(name="tag: named entities", cache_policy=NO_CACHE, persist_result=False)
-def tag_articles(articles: list[dict[str, object]], workers: int, watchlist: Path | None
-                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from transforms.entities import tag_parallel
-
-    # tag_parallel itself stays in-process when the documents fit in one batch.
-    mentions, entities = tag_parallel(tag_inputs(articles), workers=workers, watchlist_path=watchlist)
-    return frame([asdict(m) for m in mentions], MENTIONS), frame([asdict(e) for e in entities], ENTITIES)
