@@ -392,7 +392,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                                 "failed_sources": list(extracted.failed_sources),
                                 # Web URLs the server (304) or the content hash said did not change:
                                 # never became documents, so they are outside documents_in.
-                                "not_modified": extracted.unchanged})
+                                "not_modified": extracted.not_modified})
         warehouse.begin_run(run)
         refresh_lsh_bands(warehouse)
         warehouse.at_stage("extract")
@@ -446,7 +446,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         duplicates=totals.duplicates, quarantined=totals.quarantined, dq_warnings=dq_warnings,
         quarantine_reasons=chunked.reasons, problems=extracted.problems, skipped_files=extracted.skipped_files,
         warehouse=settings.duckdb_path, parquet=settings.parquet_dir, stage_seconds=clock.timings,
-        not_modified=extracted.unchanged, skipped_unchanged=chunked.skipped_unchanged, chunks=chunked.chunks,
+        not_modified=extracted.not_modified, skipped_unchanged=chunked.skipped_unchanged, chunks=chunked.chunks,
         retag=run.counts.get("retag", {}),
         failed_sources=list(extracted.failed_sources))
     summary.problems.extend(after_load(settings))  # [report] / [alerts] after_run

@@ -29,7 +29,7 @@ class Extracted:
     documents: list[RawDocument] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     skipped_files: int = 0
-    unchanged: int = 0  # web documents the server or the content hash says did not change
+    not_modified: int = 0  # web URLs the server (304) or the content hash says did not change
     cache_updates: dict[str, CacheEntry] = field(default_factory=dict)  # url -> fetch_state row to persist
     # files and archive records listed, read chunk by chunk
     pending: list[local.PendingPage | local.PendingRecord] = field(default_factory=list)
@@ -91,7 +91,7 @@ def _read_web(specs: Sequence[SourceSpec], settings: Settings,
     out = []
     for spec, collection in zip(specs, collections, strict=True):
         got = Extracted(documents=collection.documents, problems=list(collection.problems),
-                        unchanged=len(collection.unchanged_urls), cache_updates=dict(collection.cache_updates))
+                        not_modified=len(collection.not_modified_urls), cache_updates=dict(collection.cache_updates))
         if collection.error is not None:
             got.problems.insert(0, collection.error)
             got.failed_sources.append(spec.name)
@@ -187,7 +187,7 @@ def collect(sources: Sequence[SourceSpec], settings: Settings,
         total.pending.extend(got.pending)
         total.problems.extend(got.problems)
         total.skipped_files += got.skipped_files
-        total.unchanged += got.unchanged
+        total.not_modified += got.not_modified
         total.cache_updates.update(got.cache_updates)
     return total
 
@@ -218,6 +218,6 @@ def _failed_entirely(got: Extracted) -> bool:
     (host down, refused, 404), with nothing unchanged since the last run."""
     if got.failed_sources:
         return True
-    if got.pending or got.unchanged or not got.documents:
+    if got.pending or got.not_modified or not got.documents:
         return False
     return all(d.raw is None and d.error_stage == "fetch" for d in got.documents)

@@ -55,7 +55,7 @@ class WebCollection:
 
     kind: str  # what the location turned out to be (see kinds.fetched_kind)
     documents: list[RawDocument] = field(default_factory=list)  # new or changed, and failed ones
-    unchanged_urls: list[str] = field(default_factory=list)  # 304 or same content hash
+    not_modified_urls: list[str] = field(default_factory=list)  # 304 or same content hash
     # fetch_state rows to persist after the run: validators plus last status/error, failures too
     cache_updates: dict[str, CacheEntry] = field(default_factory=dict)
     host_stats: dict[str, HostStats] = field(default_factory=dict)
@@ -128,7 +128,7 @@ async def _collect(spec: WebSourceSpec, fetcher: Fetcher, cache: Mapping[str, Ca
         return _unreachable(spec, first, cache, claimed)
     if first.not_modified:
         claimed.add(first.url)
-        return WebCollection(kind="page", unchanged_urls=[first.url],
+        return WebCollection(kind="page", not_modified_urls=[first.url],
                              cache_updates=fetch_state_rows([first], cache, source))
     body = first.body or b""
     kind = fetched_kind(body)
@@ -283,7 +283,7 @@ async def _fetch_pages(fetcher: Fetcher, entries: list[ListingEntry], spec: WebS
     results = await fetcher.fetch(requests)
     for result, entry in zip(results, unique, strict=True):
         if result.not_modified:
-            collection.unchanged_urls.append(result.url)
+            collection.not_modified_urls.append(result.url)
             continue
         doc = to_raw_document(result, spec.source)
         if entry.modified_at is not None:

@@ -121,7 +121,7 @@ def test_feed_second_run_is_conditional_and_yields_nothing_new(fault_server: Any
     first = collect_web_source(fault_server.url("/feed.xml"), "feeds.local", FAST, {})
     fault_server.reset_log()
     second = collect_web_source(fault_server.url("/feed.xml"), "feeds.local", FAST, first.cache_updates)
-    assert sorted(second.unchanged_urls) == sorted(u for u, row in first.cache_updates.items() if row.etag)
+    assert sorted(second.not_modified_urls) == sorted(u for u, row in first.cache_updates.items() if row.etag)
     assert all(doc.raw is None for doc in second.documents)  # only the failures, retried
     assert {d.url.removeprefix(fault_server.base_url) for d in second.documents} == {
         "/news/3", "/images/photo.jpg", "/private/x", "/news/down"}
@@ -178,7 +178,7 @@ def test_single_page_url_is_one_document(fault_server: Any, corpus_pages: list[t
     assert run.kind == "page" and [d.raw for d in run.documents] == [corpus_pages[0][1]]
     assert len(fault_server.requests_for("/news/1")) == 1
     again = collect_web_source(fault_server.url("/news/1"), "page", FAST, run.cache_updates)
-    assert again.documents == [] and again.unchanged_urls == [fault_server.url("/news/1")]
+    assert again.documents == [] and again.not_modified_urls == [fault_server.url("/news/1")]
 
 
 def test_unreadable_location_is_a_source_error(fault_server: Any) -> None:
