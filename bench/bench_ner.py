@@ -56,9 +56,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from flows.runners import LocalStages, split
-    from transforms.entities import TagInput, Tagger
-    from transforms.tag_rows import merge_tagged
-    from transforms.ner import load_pipeline
+    from transforms.entities.tagging import TagInput, Tagger
+    from transforms.entities.tag_rows import merge_tagged
+    from transforms.entities.ner import load_pipeline
 
     rows = [r for r in load_bodies() if r["lang"] == "en" and r["body"]]
     docs = [TagInput(f"{i}:{r['url']}", r["title"], r["body"], "en") for i, r in enumerate(rows)] * args.repeat

@@ -1,9 +1,9 @@
 """Evaluate the page-text dump extractor on the dev corpus.
 
 Builds html-text dumps of the corpus pages (cached under /tmp/dumps/), runs
-`transforms.plain_text.parse_text` on each (as the pipeline does: a text judged clean copy is
-kept whole, a dump with chrome goes to `transforms.text_dump`), optionally followed by the
-pipeline's per-site template learning (`transforms.site_templates.apply_templates`),
+`transforms.extraction.plain_text.parse_text` on each (as the pipeline does: a text judged clean copy is
+kept whole, a dump with chrome goes to `transforms.extraction.text_dump`), optionally followed by the
+pipeline's per-site template learning (`transforms.extraction.site_templates.apply_templates`),
 writes a PRED file and prints score.py's snippets line plus throughput.
 
     .venv/bin/python bench/eval_dumps.py                 # without templates
@@ -32,9 +32,9 @@ import tldextract
 
 import polars as pl
 
-from transforms.plain_text import parse_text
+from transforms.extraction.plain_text import parse_text
 from transforms.schema import TEMPLATE_LINES
-from transforms.site_templates import apply_templates
+from transforms.extraction.site_templates import apply_templates
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO / ".." / "shared"

@@ -43,11 +43,11 @@ from mediamon.warehouse import LoadBatch, LoadCounts, RunLock, RunRecord, Wareho
 from mediamon.workers import release_memory
 from sources.local import PendingPage, PendingRecord
 from sources.stored import Reprocess
-from transforms.clean import CleanBatch, doc_key
-from transforms.clean_chunk import CleanedChunk, chunk_sites, finish_clean
+from transforms.extraction.clean import CleanBatch, doc_key
+from transforms.extraction.clean_chunk import CleanedChunk, chunk_sites, finish_clean
 from transforms.document import RawDocument
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, frame
-from transforms.tag_rows import merge_tagged, tag_inputs
+from transforms.entities.tag_rows import merge_tagged, tag_inputs
 
 # (documents done, documents in total, seconds since the run started): called after every chunk.
 ProgressCallback = Callable[[int, int, float], None]

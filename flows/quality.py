@@ -17,10 +17,10 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.runner import DQ_RESULTS_SCHEMA, build_data_docs, run_suite
-from transforms.date_parsing import EARLIEST_PLAUSIBLE
-from transforms.clean import quarantine_row
-from transforms.field_health import refreshed_health
-from transforms.ner_languages import has_person_model, ner_language
+from transforms.dates.parsing import EARLIEST_PLAUSIBLE
+from transforms.extraction.clean import quarantine_row
+from transforms.monitoring.field_health import refreshed_health
+from transforms.entities.languages import has_person_model, ner_language
 from transforms.schema import ARTICLES, frame
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def check_tagged(mentions: pl.DataFrame, entities: pl.DataFrame, articles: list[
 
 def field_health(warehouse: Warehouse, run_id: str, min_words: int) -> list[str]:
     """Refresh the per-site field health of the days whose articles changed (computed by
-    transforms.field_health, stored by the warehouse); returns one warning per sharp drop."""
+    transforms.monitoring.field_health, stored by the warehouse); returns one warning per sharp drop."""
     days = warehouse.field_health_days()
     if not days:
         return []

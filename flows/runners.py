@@ -29,7 +29,7 @@ from mediamon.config import Settings
 from mediamon.errors import ConfigError, MediamonError
 from mediamon.lifeline import sigint_blocked
 from mediamon.workers import budget_guard, clean_in_worker, quiet_worker, tag_batch
-from transforms.clean import CleanBatch, clean_batch
+from transforms.extraction.clean import CleanBatch, clean_batch
 from transforms.document import RawDocument
 
 Tagged = tuple[list[Any], list[Any]]

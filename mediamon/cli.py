@@ -294,7 +294,7 @@ def _retag_only(settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from mediamon.search import search
-    from transforms.boolean_query import QueryError
+    from transforms.monitoring.boolean_query import QueryError
 
     settings = _settings(args)
     try:
@@ -327,7 +327,7 @@ def _since_day(value: str) -> date:
 
 def _since_period(value: str) -> Any:
     """--since of report/alerts: `7d` (the last 7 days that have articles) or a date."""
-    from transforms.alert_rules import parse_since
+    from transforms.monitoring.alert_rules import parse_since
 
     try:
         return parse_since(value)

@@ -1,5 +1,5 @@
 """Keep `article_clusters` current after a load: read from the warehouse, cluster with the pure
-functions of transforms/syndication.py, hand the rows back to the warehouse to store."""
+functions of transforms/syndication/minhash.py, hand the rows back to the warehouse to store."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from mediamon.store.clusters import RECENT_DAYS
-from transforms.syndication import cluster_articles, lsh_bands, sign_bodies
+from transforms.syndication.minhash import cluster_articles, lsh_bands, sign_bodies
 
 if TYPE_CHECKING:
     from mediamon.warehouse import Warehouse

@@ -2,8 +2,8 @@
 
     MediamonError
     ├── ConfigError            the config file or an option is unusable
-    │   ├── WatchlistError     a watchlist file cannot be used (transforms/watchlist.py)
-    │   └── QueryError         a topic or search query does not parse (transforms/boolean_query.py)
+    │   ├── WatchlistError     a watchlist file cannot be used (transforms/entities/watchlist.py)
+    │   └── QueryError         a topic or search query does not parse (transforms/monitoring/boolean_query.py)
     ├── SourceError            a whole source could not be read (one bad document is data, not an error)
     ├── WarehouseError         the DuckDB warehouse cannot be opened, is locked, or a write failed
     ├── QualityError           the run's own invariants do not hold (e.g. counts that don't add up)
@@ -11,9 +11,9 @@
 
 Raised and caught inside mediamon, never shown as such (so outside the tree):
 
-    DecodeError(ValueError)          transforms/decoding.py: bytes that are not a text document;
+    DecodeError(ValueError)          transforms/extraction/decoding.py: bytes that are not a text document;
                                      the document becomes a quarantine row with its message
-    OverBudget(Exception)            transforms/clean.py: one document used up its time budget;
+    OverBudget(Exception)            transforms/extraction/clean.py: one document used up its time budget;
                                      the document becomes a quarantine row
     RunInterrupted(KeyboardInterrupt)  mediamon/interrupts.py: SIGINT/SIGTERM stopped a run
 

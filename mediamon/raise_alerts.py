@@ -1,6 +1,6 @@
 """`mediamon alerts`: judge the newest days against the rules, store new alerts, POST them to a webhook.
 
-The rules themselves are pure (`transforms.alert_rules`); this module reads the warehouse, writes the
+The rules themselves are pure (`transforms.monitoring.alert_rules`); this module reads the warehouse, writes the
 `alerts` table (one row per entity, day and kind, so an alert fires once) and delivers new alerts
 with httpx. Delivery is at least once: alerts are stored as 'pending' first, the warehouse is
 released while the webhook is called (retries with backoff must not hold up a run), and alerts
@@ -26,7 +26,7 @@ from mediamon.config import Settings
 from mediamon.errors import AlertDeliveryError, WarehouseError
 from mediamon.warehouse import Warehouse
 from sources.http_rules import RetryPolicy, retry_after_seconds
-from transforms.alert_rules import (
+from transforms.monitoring.alert_rules import (
     ALERT_SCHEMA,
     DAILY_SCHEMA,
     AlertRules,
@@ -36,8 +36,8 @@ from transforms.alert_rules import (
     new_alerts,
     resolve_period,
 )
-from transforms.entities import entity_id_for
-from transforms.watchlist import load_watchlist
+from transforms.entities.tagging import entity_id_for
+from transforms.entities.watchlist import load_watchlist
 
 
 # The day a story counts on: its publication day as the outlet printed it (published_date), the UTC

@@ -7,7 +7,7 @@ DuckDB's fts extension is not available offline, so the index is three plain tab
 
 1. candidates from the postings: words, prefixes and fields exactly, phrases and NEAR as the
    articles holding all their words (a superset), NOT as a set difference where exact;
-2. the candidates newest first, each checked with the real matcher (`transforms.boolean_query`)
+2. the candidates newest first, each checked with the real matcher (`transforms.monitoring.boolean_query`)
    until `limit` results are found; a snippet with the matched words highlighted comes with each.
 """
 
@@ -27,7 +27,7 @@ import polars as pl
 from mediamon.errors import WarehouseError
 from mediamon.sql import transaction
 from mediamon.warehouse import connect
-from transforms.boolean_query import (
+from transforms.monitoring.boolean_query import (
     And,
     Atom,
     Document,
@@ -40,7 +40,7 @@ from transforms.boolean_query import (
     words,
 )
 from transforms.folding import fold_text
-from transforms.search_snippet import snippet
+from transforms.monitoring.search_snippet import snippet
 
 INDEX_BATCH = 1000
 # Posting lists are merged once there are more than this many per term (and at least COMPACT_MIN_ROWS).

@@ -162,7 +162,7 @@ class Warehouse:
         except duckdb.Error as exc:
             raise WarehouseError(f"finishing run {run.run_id} in {self.path} failed: {exc}") from exc
 
-    # -- per-site field health (computed in transforms/field_health.py) ------------
+    # -- per-site field health (computed in transforms/monitoring/field_health.py) ------------
     def field_health_days(self) -> list[date]:
         """Days whose articles changed since the last completed run: their field health is stale."""
         return field_health.changed_days(self.con)
@@ -179,7 +179,7 @@ class Warehouse:
         except duckdb.Error as exc:
             raise WarehouseError(f"refreshing field health in {self.path} failed: {exc}") from exc
 
-    # -- syndication clusters (computed in transforms/syndication.py) ---------------
+    # -- syndication clusters (computed in transforms/syndication/minhash.py) ---------------
     def unclustered_articles(self) -> pl.DataFrame:
         """Articles not yet clustered, or changed since they were, with their bodies."""
         return clusters.unclustered_articles(self.con)

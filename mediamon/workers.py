@@ -49,14 +49,14 @@ def release_memory() -> None:
 
 @contextmanager
 def document_budget(seconds: float) -> Iterator[None]:
-    """Raise `transforms.clean.OverBudget` in the block once it has used `seconds` of CPU time.
+    """Raise `transforms.extraction.clean.OverBudget` in the block once it has used `seconds` of CPU time.
 
     A CPU-time timer (SIGPROF), so a busy machine does not push a document over, and it does not
     disturb the SIGALRM timer Prefect uses for task timeouts. The signal interrupts Python code
     (the extractors' loops); a call into C finishes first. In a thread other than the main one
     (where no signal handler can be set) the time is checked when the document is done.
     """
-    from transforms.clean import OverBudget
+    from transforms.extraction.clean import OverBudget
 
     if seconds <= 0:
         yield
@@ -87,8 +87,8 @@ def budget_guard(seconds: float) -> Callable[[], AbstractContextManager[None]]:
 
 def clean_in_worker(documents: Sequence[Any], run_id: str, publishers: dict[str, str],
                     budget_seconds: float = 0.0) -> Any:
-    """`transforms.clean.clean_batch` in a worker process, then `release_memory`."""
-    from transforms.clean import clean_batch
+    """`transforms.extraction.clean.clean_batch` in a worker process, then `release_memory`."""
+    from transforms.extraction.clean import clean_batch
 
     try:
         return clean_batch(documents, run_id, publishers, budget_guard(budget_seconds))
@@ -110,7 +110,7 @@ def quiet_worker(parent_pid: int | None = None) -> None:
 
 def tag_batch(inputs: Sequence[Any], watchlist: Path | None) -> tuple[list[Any], list[Any]]:
     """Tag one batch of `TagInput`s in this process, loading the model on first use."""
-    from transforms.entities import Tagger
+    from transforms.entities.tagging import Tagger
 
     tagger = _TAGGERS.get(watchlist)
     if tagger is None:

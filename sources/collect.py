@@ -195,7 +195,7 @@ def collect(sources: Sequence[SourceSpec], settings: Settings,
 def _drop_repeats(got: Extracted, source: str, seen: dict[str, str]) -> None:
     """Keep one document per key in a run (each is one stored row): a file or archive record that
     two sources (or two manifest lines) name is read once, for the first, and said so."""
-    from transforms.clean import doc_key
+    from transforms.extraction.clean import doc_key
 
     repeated: dict[str, int] = {}
 

@@ -4,7 +4,7 @@
     parse_items(data, origin, source, publisher) -> ItemsRead     the same from fetched bytes
 
 Each item is `{"url", "title", "body", "published_at", ...}` (`language` and `publisher` are
-read too). Its body is clean copy (`kind = "text"`: the wire-copy path of transforms/plain_text.py);
+read too). Its body is clean copy (`kind = "text"`: the wire-copy path of transforms/extraction/plain_text.py);
 its title and publication time come along as hints, which win over what the text itself says.
 A line or item that cannot be used (not JSON, no body, no URL, over the size limit) becomes a
 document with `error` set, a quarantine row with a one-line reason: nothing is lost.
@@ -22,7 +22,7 @@ from pathlib import Path
 from mediamon.errors import SourceError
 from sources.local import parse_time
 from transforms.document import RawDocument
-from transforms.feeds import GZIP_MAGIC
+from transforms.extraction.feeds import GZIP_MAGIC
 from transforms.urls import normalize_url
 
 

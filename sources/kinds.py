@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from mediamon.config import FetchConfig
 from mediamon.errors import SourceError
 from sources.fetch import Fetcher, FetchRequest, run_sync
-from transforms.feeds import GZIP_MAGIC, kind_from_url, sniff_listing
+from transforms.extraction.feeds import GZIP_MAGIC, kind_from_url, sniff_listing
 
 PAGE_SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".xhtml": "html"}
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")

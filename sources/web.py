@@ -36,7 +36,7 @@ from sources.fetch import (
 )
 from sources.kinds import fetched_kind, local_kind, local_path
 from transforms.document import CacheEntry, RawDocument
-from transforms.feeds import (
+from transforms.extraction.feeds import (
     Listing,
     ListingEntry,
     gunzip_bounded,

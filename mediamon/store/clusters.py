@@ -1,5 +1,5 @@
 """Reading and storing syndication clusters (`article_clusters`) and their LSH bands
-(`article_lsh_bands`); the clustering itself is computed in transforms/syndication.py."""
+(`article_lsh_bands`); the clustering itself is computed in transforms/syndication/minhash.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Storing per-site field health (`field_health`, `field_health_drops`): which days need it
-recomputed, what transforms/field_health.py needs for that, and writing its result."""
+recomputed, what transforms/monitoring/field_health.py needs for that, and writing its result."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from mediamon.sql import query_frame, transaction
-from transforms.field_health import BASELINE_DAYS
+from transforms.monitoring.field_health import BASELINE_DAYS
 
 
 def changed_days(con: duckdb.DuckDBPyConnection) -> list[date]:

@@ -26,7 +26,7 @@ from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE
 INCOMING_FRAMES = ("incoming", "incoming_keys", "incoming_mentions", "incoming_entities", "incoming_quarantine",
                    "incoming_dq", "incoming_templates")
 
-# An article whose canonical URL is on another site than its own (transforms.clean.article_row keys it
+# An article whose canonical URL is on another site than its own (transforms.extraction.clean.article_row keys it
 # by its own URL then): its host is neither `site` nor a subdomain of it.
 DECLARED_COPY_SQL = """(canonical_url LIKE 'http%' AND site IS NOT NULL
     AND lower(regexp_extract(canonical_url, '^[A-Za-z]+://([^/:?#@]+)', 1)) NOT IN (site, '')
@@ -170,7 +170,7 @@ def _check_stored(con: duckdb.DuckDBPyConnection, run_id: str, docs: Sequence[An
     load) has exactly one stored row, its article or its quarantine row of this run; else
     `QualityError`, and the transaction rolls back. Counters can agree while rows are lost
     (two documents under one key); this checks the rows themselves."""
-    from transforms.clean import doc_key
+    from transforms.extraction.clean import doc_key
 
     keys = [doc_key(d) for d in docs]
     if not keys:

@@ -9,7 +9,7 @@ import polars as pl
 
 from expectations.runner import DQ_RESULTS_SCHEMA
 from mediamon.warehouse import LoadBatch, LoadCounts, RunRecord, Warehouse
-from transforms.entities import entity_id_for
+from transforms.entities.tagging import entity_id_for
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 

@@ -15,7 +15,7 @@ from mediamon.cli import main
 from mediamon.config import load_settings
 from mediamon.raise_alerts import AlertDeliveryError, deliver_webhook, run_alerts
 from mediamon.warehouse import Warehouse, read_query
-from transforms.entities import entity_id_for
+from transforms.entities.tagging import entity_id_for
 
 FIRST_DAY = date(2024, 5, 1)
 SPIKE_DAY = date(2024, 5, 30)

@@ -11,7 +11,7 @@ from expectations.runner import DQ_RESULTS_SCHEMA
 from mediamon.config import Settings
 from mediamon.report import read_report_data
 from mediamon.warehouse import LoadBatch, LoadCounts, RunRecord, Warehouse
-from transforms.alert_rules import Since
+from transforms.monitoring.alert_rules import Since
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 

@@ -11,7 +11,7 @@ from mediamon.raise_alerts import run_alerts
 from mediamon.report import read_report_data
 from mediamon.warehouse import Warehouse
 from tests.mediamon.test_raise_alerts import _article
-from transforms.alert_rules import Since
+from transforms.monitoring.alert_rules import Since
 
 FIRST_DAY = date(2024, 5, 1)
 SPIKE_DAY = date(2024, 5, 30)

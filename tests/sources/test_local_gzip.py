@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sources.local import plan_folder
-from transforms.feeds import gunzip_bounded
+from transforms.extraction.feeds import gunzip_bounded
 
 PAGE = ("<html><head><title>Tram</title></head><body><article><p>"
         + "The council agreed to extend the tram line to the northern districts. " * 40

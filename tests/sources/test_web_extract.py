@@ -12,7 +12,7 @@ import pytest
 
 from sources.collect import collect
 from mediamon.config import FetchConfig, Settings, SourceSpec
-from transforms.clean import clean_batch
+from transforms.extraction.clean import clean_batch
 
 BODY = ("<p>The regional council agreed on Monday to extend the tram line to the northern districts after "
         "months of discussion about the cost, the route through the old town and the noise.</p>")
