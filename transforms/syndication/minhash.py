@@ -239,22 +239,16 @@ def _stored_members(frame: pl.DataFrame | None, signer: _Signer, skip: set[str])
         if row["article_id"] in skip:
             continue
         stored = row.get("minhash")
-        members.append(
-            _Member(
-                article_id=row["article_id"],
-                published_at=row.get("published_at"),
-                first_seen_at=row.get("first_seen_at"),
-                publisher=row.get("publisher"),
-                agency=row.get("agency"),
-                minhash=signer.load(stored) if stored is not None else None,
-                shingle_count=row.get("shingle_count") or 0,
-                is_new=False,
-                stored_cluster=row.get("cluster_id"),
-                stored_original=row.get("is_original"),
-                stored_size=row.get("cluster_size"),
-            )
-        )
+        members.append(_member(row, signer.load(stored) if stored is not None else None,
+                               row.get("shingle_count") or 0, is_new=False, stored_cluster=row.get("cluster_id"),
+                               stored_original=row.get("is_original"), stored_size=row.get("cluster_size")))
     return members
+
+
+def _member(row: dict, minhash: LeanMinHash | None, shingle_count: int, is_new: bool, **stored) -> _Member:
+    return _Member(article_id=row["article_id"], published_at=row.get("published_at"),
+                   first_seen_at=row.get("first_seen_at"), publisher=row.get("publisher"),
+                   agency=row.get("agency"), minhash=minhash, shingle_count=shingle_count, is_new=is_new, **stored)
 
 
 def _new_members(frame: pl.DataFrame, signer: _Signer) -> list[_Member]:
@@ -273,19 +267,7 @@ def _new_members(frame: pl.DataFrame, signer: _Signer) -> list[_Member]:
             hashes = shingle_hashes(row.get("body") or "", token_cache=token_cache)
             minhash = signer.sign(hashes) if len(hashes) >= MIN_SHINGLES else None
             count = len(hashes)
-        members.append(
-            _Member(
-                article_id=row["article_id"],
-                published_at=row.get("published_at"),
-                first_seen_at=row.get("first_seen_at"),
-                publisher=row.get("publisher"),
-                agency=row.get("agency"),
-                minhash=minhash,
-                shingle_count=count,
-                is_new=True,
-                duplicate_of=row.get("duplicate_of"),
-            )
-        )
+        members.append(_member(row, minhash, count, is_new=True, duplicate_of=row.get("duplicate_of")))
     return members
 
 
