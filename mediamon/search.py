@@ -21,12 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
-import polars as pl
 
 from mediamon.errors import WarehouseError
-from mediamon.sql import transaction
-from mediamon.warehouse import connect
 from transforms.monitoring.boolean_query import (
     And,
     Atom,
@@ -61,6 +57,8 @@ def _index_terms(title: str, body: str, publisher: str) -> set[str]:
 
 def update_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Index the articles that are new or changed since they were last indexed; returns counts."""
+    from mediamon.sql import transaction  # polars and pyarrow: for indexing, not for `mediamon search`
+
     clock = time.monotonic()
     con.execute("SET enable_progress_bar = false")  # a run prints a summary, not DuckDB's bars
     cur = con.cursor()
@@ -92,6 +90,8 @@ def _compact(con: duckdb.DuckDBPyConnection) -> bool:
     postings, terms = row if row else (0, 0)
     if postings <= max(COMPACT_MIN_ROWS, COMPACT_RATIO * terms):
         return False
+    from mediamon.sql import transaction
+
     with transaction(con):
         con.execute("""
             CREATE OR REPLACE TEMP TABLE compacted_postings AS
@@ -106,6 +106,10 @@ def _compact(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _index_batch(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> None:
+    import polars as pl
+
+    from mediamon.sql import transaction
+
     row = con.execute("SELECT coalesce(max(doc_no), 0) FROM search_docs").fetchone()
     next_no = int(row[0]) if row else 0
     docs: list[tuple[str, int, str]] = []
@@ -161,27 +165,24 @@ class SearchResult:
 
 
 class _Postings:
-    """doc_no sets from the index, one query per atom."""
+    """doc_no sets from the index, one query per atom: the term lookup and its posting lists in one join."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self._all: np.ndarray | None = None
+        self._all: frozenset[int] | None = None
 
-    def all(self) -> np.ndarray:
+    def all(self) -> frozenset[int]:
         if self._all is None:
-            self._all = np.sort(self.con.execute("SELECT doc_no FROM search_docs").fetchnumpy()["doc_no"])
+            self._all = frozenset(r[0] for r in self.con.execute("SELECT doc_no FROM search_docs").fetchall())
         return self._all
 
-    def _docs(self, where: str, params: list[Any]) -> np.ndarray:
-        found_terms = self.con.execute(f"SELECT term_id FROM search_terms WHERE {where}", params).fetchall()
-        ids = [r[0] for r in found_terms]
-        if not ids:
-            return np.empty(0, dtype=np.int32)
-        found = self.con.execute("SELECT unnest(doc_nos) AS doc_no FROM search_postings "
-                                 "WHERE term_id IN (SELECT unnest(?))", [ids]).fetchnumpy()["doc_no"]
-        return np.unique(np.asarray(found))
+    def _docs(self, where: str, params: list[Any]) -> frozenset[int]:
+        found = self.con.execute(f"""
+            SELECT DISTINCT unnest(p.doc_nos) FROM search_postings p
+            WHERE p.term_id IN (SELECT term_id FROM search_terms WHERE {where})""", params).fetchall()
+        return frozenset(r[0] for r in found)
 
-    def atom(self, atom: Atom) -> tuple[np.ndarray, bool]:
+    def atom(self, atom: Atom) -> tuple[frozenset[int], bool]:
         """(doc_nos, exact) of the articles holding `atom`."""
         fields = ["" if f in ("title", "body") and atom.fields == ("title", "body") else f"{f}:"
                   for f in atom.fields]
@@ -193,11 +194,11 @@ class _Postings:
         sets = [self._docs("term IN (SELECT unnest(?))", [[p + t for p in prefixes]]) for t in atom.terms]
         docs = sets[0]
         for other in sets[1:]:
-            docs = np.intersect1d(docs, other, assume_unique=True)
+            docs = docs & other
         return docs, atom.kind == "term"
 
 
-def _candidates(node: Node, postings: _Postings) -> tuple[np.ndarray, bool]:
+def _candidates(node: Node, postings: _Postings) -> tuple[frozenset[int], bool]:
     """(doc_nos, exact): a superset of the articles `node` matches; exact when it is the set itself."""
     if isinstance(node, Atom):
         return postings.atom(node)
@@ -205,20 +206,20 @@ def _candidates(node: Node, postings: _Postings) -> tuple[np.ndarray, bool]:
         docs, exact = _candidates(node.child, postings)
         if not exact:
             return postings.all(), False
-        return np.setdiff1d(postings.all(), docs, assume_unique=True), True
+        return postings.all() - docs, True
     if isinstance(node, And | Near):
         children = node.children if isinstance(node, And) else (node.left, node.right)
         positive = [c for c in children if not isinstance(c, Not)]
         results = [_candidates(c, postings) for c in positive] or [(postings.all(), True)]
         docs, exact = results[0]
         for other, other_exact in results[1:]:
-            docs = np.intersect1d(docs, other, assume_unique=True)
+            docs = docs & other
             exact = exact and other_exact
         for c in children:
             if isinstance(c, Not):
                 sub, sub_exact = _candidates(c.child, postings)
                 if sub_exact:
-                    docs = np.setdiff1d(docs, sub, assume_unique=True)
+                    docs = docs - sub
                 else:
                     exact = False
         return docs, exact and isinstance(node, And)
@@ -226,7 +227,7 @@ def _candidates(node: Node, postings: _Postings) -> tuple[np.ndarray, bool]:
         results = [_candidates(c, postings) for c in node.children]
         docs = results[0][0]
         for other, _ in results[1:]:
-            docs = np.union1d(docs, other)
+            docs = docs | other
         return docs, all(e for _, e in results)
     raise TypeError(node)
 
@@ -239,15 +240,23 @@ def search(directory: Path, query: str, since: date | None = None, publisher: st
     path = directory / "mediamon.duckdb"
     if not path.exists():
         raise WarehouseError(f"no warehouse at {path}; run `mediamon run` first")
-    con = connect(path, read_only=True)
+    # duckdb.connect, not mediamon.warehouse.connect: importing the warehouse module (polars, numpy)
+    # would cost a `mediamon search` call more CPU than answering the query.
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        text = str(exc).splitlines()[0]
+        if "lock" in text.lower():
+            raise WarehouseError(f"warehouse {path} is in use by another mediamon run or command; "
+                                 "try again when it has finished") from exc
+        raise WarehouseError(f"warehouse {path} cannot be opened: {text}") from exc
     try:
         con.execute("SET enable_progress_bar = false")
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "search_postings" not in tables:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'search_postings'").fetchall():
             raise WarehouseError(f"the warehouse at {directory} has no search index yet; run `mediamon run` "
                                  "once with this version")
-        docs, _ = _candidates(tree, _Postings(con))
-        hits = list(_verified(con, tree, docs, since, publisher, limit))
+        docs, exact = _candidates(tree, _Postings(con))
+        hits = list(_verified(con, tree, docs, exact, since, publisher, limit))
         return SearchResult(hits, len(docs), time.monotonic() - clock)
     except duckdb.Error as exc:
         raise WarehouseError(f"search failed: {str(exc).splitlines()[0]}") from exc
@@ -255,33 +264,37 @@ def search(directory: Path, query: str, since: date | None = None, publisher: st
         con.close()
 
 
-def _verified(con: duckdb.DuckDBPyConnection, tree: Node, docs: np.ndarray, since: date | None,
-              publisher: str | None, limit: int) -> Iterator[SearchHit]:
-    if not len(docs) or limit < 1:
+def _verified(con: duckdb.DuckDBPyConnection, tree: Node, docs: frozenset[int], exact: bool,
+              since: date | None, publisher: str | None, limit: int) -> Iterator[SearchHit]:
+    if not docs or limit < 1:
         return
-    con.register("search_candidates", pl.DataFrame({"doc_no": pl.Series(docs, dtype=pl.Int32)}).to_arrow())
-    # Order the candidates without their bodies; then fetch the bodies one by one, newest first.
+    # Order the candidates without their bodies. When the index answered exactly,
+    # every candidate matches and only the first `limit` are needed.
     ordered = con.execute(f"""
         SELECT a.article_id, {DAY_SQL} AS day, coalesce(a.publisher, a.site) AS publisher
-        FROM search_candidates c JOIN search_docs d USING (doc_no) JOIN articles a USING (article_id)
+        FROM (SELECT unnest(?::INTEGER[]) AS doc_no) c JOIN search_docs d USING (doc_no)
+        JOIN articles a USING (article_id)
         WHERE a.duplicate_of IS NULL
           AND (CAST(? AS DATE) IS NULL OR {DAY_SQL} >= ?)
           AND (CAST(? AS VARCHAR) IS NULL OR coalesce(a.publisher, a.site) ILIKE ?
                OR a.site ILIKE ?)
-        ORDER BY day DESC NULLS LAST, coalesce(a.published_at, a.first_seen_at) DESC, a.article_id""",
-        [since, since, publisher, publisher, publisher]).fetchall()
+        ORDER BY day DESC NULLS LAST, coalesce(a.published_at, a.first_seen_at) DESC, a.article_id
+        LIMIT ?""", [list(docs), since, since, publisher, publisher, publisher,
+                     limit if exact else None]).fetchall()
     atoms = highlight_terms(tree)
     found = 0
     for start in range(0, len(ordered), limit):
         page = ordered[start:start + limit]
+        # The bodies of the page only, in one query through the primary-key index: bodies are stored
+        # compressed in blocks of rows, so a scan filtered on the page (by rowid or a join) decompresses
+        # whole blocks, and a point query per article paid a query's overhead 20 times.
+        rows = {r[0]: r[1:] for r in con.execute(
+            "SELECT article_id, title, url, body FROM articles "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [[r[0] for r in page]]).fetchall()}
         for article_id, day, pub in page:
-            # One point query per article: a scan filtered on a constant reads the body of the one
-            # matching row only, where a join with the page's ids would read every body.
-            found_row = con.execute("SELECT title, url, body FROM articles WHERE article_id = ?",
-                                    [article_id]).fetchone()
-            if found_row is None:
+            if article_id not in rows:
                 continue
-            title, url, body = found_row
+            title, url, body = rows[article_id]
             # Folded once: for the check and for the snippet.
             folded = fold_text(body or "")
             terms = tree.match(Document({"title": words(title or ""), "body": folded[0].split(),

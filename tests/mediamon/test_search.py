@@ -3,6 +3,8 @@ filters and order."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -79,3 +81,18 @@ def test_a_changed_article_is_reindexed_and_compaction_keeps_answers(root: Path,
 def test_errors(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match="no warehouse"):
         search(tmp_path / "none", "x")
+
+
+def test_a_warehouse_held_by_a_writer_is_a_clean_error(root: Path) -> None:
+    # Another process holds the file for writing, as a run committing a chunk does.
+    hold = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "print('held', flush=True); time.sleep(60)")
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(root / "mediamon.duckdb")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "held"
+        with pytest.raises(WarehouseError, match="in use by another mediamon run"):
+            search(root, "tram*")
+    finally:
+        writer.kill()
+        writer.wait()

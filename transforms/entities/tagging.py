@@ -606,6 +606,84 @@ def looks_like_person(name: str) -> bool:
     return words[0].casefold() in _given_names()
 
 
+def _capitalised_by_position(name: str, starts: Sequence[tuple[str, int]], article: str) -> bool:
+    """True for a one-word name whose every mention opens a line, a sentence or a table cell, when
+    the article also writes the word in lower case ("Time will tell" and "in time")."""
+    if len(_words(name)) != 1 or not name[:1].isupper() or name.isupper():
+        return False
+    lower = name.lower()
+    if not re.search(r"(?<![^\W\d_])" + re.escape(lower) + r"(?![^\W\d_])", article):
+        return False
+    return bool(starts) and all(_sentence_start(text, start) for text, start in starts)
+
+
+# --- product evidence -----------------------------------------------------------------------
+
+# The small model calls software and products people or organisations ("Python", "Docker").
+# What gives them away is how the text uses the name, not the name itself:
+# a dotted version right after it ("Python 3.8", "Mercurial 5.2", "Python 3.x") ...
+_VERSION_AFTER = re.compile(r"^(?:['’]s)?\s?v?\d{1,3}\.(?:\d+|x)\b")
+# ... "version of X", "install X" ...
+_TECH_BEFORE = re.compile(
+    r"\b(?:versions? of|install|installs|installing|installed|uninstall|uninstalling|reinstall|download|"
+    r"downloading|upgrade|upgrading|compile|compiling|deploy|deploying|written in|coded in|"
+    r"programming in|built with|based on|using|running)\s+(?:the\s+)?$", re.IGNORECASE)
+# ... "X container", "X installation": a word for a piece of software right after the name ...
+_TECH_AFTER = re.compile(
+    r"^(?:['’]s|-like|-based)?\s+(?:version|versions|install|installation|installer|interpreter|container|"
+    r"containers|image|images|build|builds|engine|desktop|cli|registry|"
+    r"package|packages|library|libraries|module|modules|plugin|plugins|framework|sdk|api|"
+    r"runtime|compiler|repository|repositories|repo|script|scripts|command|commands|daemon|"
+    r"virtualenv|environment|environments|codebase|source code|binary|binaries|executable|"
+    r"distribution|release|releases|wallet|app|apps|software|firmware|driver|drivers|"
+    r"developer|developers|programmer|programmers)\b", re.IGNORECASE)
+
+
+def _identifier(word: str) -> re.Pattern[str]:
+    """The name written as an identifier: "python3", "docker-compose.yml", "$ docker",
+    "/usr/bin/python", "python -m", or as the start of a file or tool name ("Dockerfile")."""
+    w = re.escape(word.casefold())
+    return re.compile(
+        rf"(?:(?<=[/$])\s?{w}(?![^\W_])|(?<![\w.@/-]){w}(?:\d|[-_][a-z]+\.[a-z]{{2,4}}\b|\s+--?[a-z])|"
+        rf"(?<![\w.@/-]){w}\.(?:py|js|json|ya?ml|toml|sh|exe|cfg|conf|txt)\b|"
+        rf"(?<![\w.@/-]){re.escape(word)}(?:file|files|hub|kit|lib|js|db|ctl)\b)")
+
+
+def product_evidence(name: str, spans: Sequence[tuple[str, int, int]]) -> int:
+    """How many of a name's mentions (``(text, start, end)``) are used as a piece of software or a
+    product would be (rules above), plus one when the text writes the name as an identifier."""
+    found = 0
+    for text, start, end in spans:
+        before, after = text[max(0, start - 30) : start], text[end : end + 40]
+        if _VERSION_AFTER.match(after) or _TECH_BEFORE.search(before) or _TECH_AFTER.match(after):
+            found += 1
+    words = name.split()
+    if len(words) == 1 and len(name) > 2 and spans:
+        texts = {id(t): t for t, _, _ in spans}
+        if any(_identifier(name).search(t) for t in texts.values()):
+            found += 1
+    return found
+
+
+def reads_as_product(name: str, entity_type: str, spans: Sequence[tuple[str, int, int]],
+                     org_words: frozenset[str] = frozenset()) -> bool:
+    """True when a PERSON or ORG name (no KB or watchlist id, no person evidence) is used as a piece
+    of software or a product: a dotted version right after it; for a PERSON also two uses as software
+    (`product_evidence`) or a first word that is an organisation of the same article ("Coinbase Pro").
+    An ORG needs the version: companies have apps and APIs ("the Google app") and stay companies."""
+    # The version may follow a mention NER missed ("Mercurial 5.2 was released"): every occurrence counts.
+    texts = {id(text): text for text, _, _ in spans}.values()
+    versioned = re.compile(rf"(?<![^\W_]){re.escape(name)}(?=(?:['’]s)?\s?v?\d{{1,3}}\.(?:\d+|x)\b)")
+    if any(versioned.search(text) for text in texts):
+        return True
+    if entity_type != "PERSON":
+        return False
+    words = name.split()
+    if len(words) > 1 and words[0].casefold() in org_words:
+        return True
+    return product_evidence(name, spans) >= 2
+
+
 # --- the tagger ---------------------------------------------------------------------------
 
 @dataclass
@@ -706,7 +784,13 @@ class Tagger:
         folder = _fold_article(candidates, title_fixed, body_fixed, self.kb)
         mentions: list[Mention] = []
         entities: list[Entity] = []
-        for root, members in folder.clusters().items():
+        clusters = folder.clusters()
+        # Organisations of this article by their one-word names: "Coinbase" makes "Coinbase Pro" no person.
+        org_words = frozenset(
+            _name_key(m.name) for members in clusters.values() for m in members
+            if m.label == "ORG" and len(_words(m.name)) == 1
+        )
+        for root, members in clusters.items():
             linked = next((m for m in members if m.external_id), None)
             if linked is not None:
                 canonical = linked.canonical or linked.name
@@ -720,12 +804,29 @@ class Tagger:
                 entity_type = longest.label if counts[longest.label] == top else _majority_label(members)
                 canonical, external_id = longest.name, None
                 # The small model often calls a politician or actor an ORG; a given name says person.
-                if entity_type != "PERSON" and (looks_like_person(canonical) or any(
+                person_evidence = looks_like_person(canonical) or any(
                     m.source == "ner" and not m.in_dateline
                     and _introduced_as_person(doc.title if m.in_title else doc.body, m.start)
                     for m in members
-                )):
+                )
+                # A common word capitalised only where every word is ("Time will tell.", a table
+                # header "| Time |") and written in lower case elsewhere in the article is no name.
+                if entity_type in ("PERSON", "ORG") and not person_evidence and _capitalised_by_position(
+                    canonical,
+                    [(doc.title if m.in_title else doc.body, m.start) for m in members if not m.in_dateline],
+                    f"{doc.title}\n{doc.body}",
+                ):
+                    continue
+                if entity_type != "PERSON" and person_evidence:
                     entity_type = "PERSON"
+                # ... and software a person or an organisation; how the article uses the name says product.
+                elif entity_type in ("PERSON", "ORG") and not person_evidence and reads_as_product(
+                    canonical, entity_type,
+                    [(doc.title if m.in_title else doc.body, m.start, m.end)
+                     for m in members if not m.in_dateline],
+                    org_words,
+                ):
+                    entity_type = "PRODUCT"
             if external_id and external_id.startswith(_UNNAMED_WATCH):
                 external_id = None  # a watchlist entry without an id: named by its canonical name
             entity_id = entity_id_for(canonical, entity_type, external_id)

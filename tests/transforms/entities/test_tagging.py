@@ -239,3 +239,74 @@ def test_person_span_does_not_end_in_a_lower_case_word():
     start = text.index("Quillon")
     cleaned = _clean_span(text, text, NerSpan(start, start + len("Quillon Marradew cry"), "PERSON"))
     assert cleaned is not None and text[cleaned[0] : cleaned[1]] == "Quillon Marradew"
+
+
+def _spans(name: str, text: str) -> list[tuple[str, int, int]]:
+    import re
+
+    return [(text, m.start(), m.end()) for m in re.finditer(re.escape(name), text)]
+
+
+@pytest.mark.parametrize(
+    ("name", "entity_type", "text", "org_words", "product"),
+    [
+        pytest.param("Zorbly", "ORG", "Zorbly 3.2 was released. Zorbly now runs faster.", (), True,
+                     id="version"),
+        pytest.param("Zorbly", "PERSON", "Any Zorbly 3.x will do.", (), True, id="version-x"),
+        pytest.param("Quarrel", "PERSON", "Each Quarrel container starts fast. You install Quarrel once.",
+                     (), True, id="software-words"),
+        pytest.param("Quarrel", "PERSON", "Quarrel runs it. See quarrel-compose.yml for the set-up.\n"
+                     "Each Quarrel container is small.", (), True, id="lower-case-identifier"),
+        pytest.param("Quarrel", "PERSON", "It is based on Quarrel: write your own Quarrelfile.", (), True,
+                     id="tool-file-name"),
+        pytest.param("Quarrel", "PERSON", "Each Quarrel container starts fast. Quarrel said so.", (), False,
+                     id="one-use-is-not-enough"),
+        pytest.param("Zorbly Pro", "PERSON", "Zorbly Pro charges lower fees than Zorbly.", ("zorbly",), True,
+                     id="first-word-is-an-org"),
+        pytest.param("Marradew", "PERSON", "Marradew 51, Brandt 45 in the latest poll. Marradew said no.", (),
+                     False, id="poll-numbers"),
+        pytest.param("Marradew", "PERSON", "Voters are using Marradew's words; Marradew spoke on Monday.", (),
+                     False, id="person"),
+        pytest.param("Quorvex", "ORG",
+                     "Download the Quorvex app, using Quorvex software and the Quorvex API.", (), False,
+                     id="org-with-apps-stays-an-org"),
+        pytest.param("Harbor United", "ORG", "Harbor United 2 Rovers 1.", (), False, id="score"),
+    ],
+)
+def test_reads_as_product(name, entity_type, text, org_words, product):
+    from transforms.entities.tagging import reads_as_product
+
+    assert reads_as_product(name, entity_type, _spans(name, text), frozenset(org_words)) is product
+
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("Managing Quarrel environments is easy. Each Quarrel container runs a small system, and "
+                     "you install Quarrel once. Really, learning Quarrel takes a day.", id="software-words"),
+        pytest.param("Mercurial 5.2 was released in November. It is the first version of Mercurial that "
+                     "supports Python 3. Speaking as a maintainer of Mercurial, I am glad.", id="version"),
+    ],
+)
+def test_software_is_not_a_person_or_organisation(tagger, body):
+    mentions, _, by_id = tag_one(tagger, body)
+    assert not {by_id[m.entity_id].canonical_name for m in mentions
+                if by_id[m.entity_id].entity_type in ("PERSON", "ORG")}
+
+
+@pytest.mark.parametrize(
+    ("name", "starts", "article", "dropped"),
+    [
+        pytest.param("Time", [("Time will tell.", 0)], "Time will tell.\nIn time we shall see.", True,
+                     id="sentence-start-and-lower-case"),
+        pytest.param("Time", [("| Day | Time |", 8)], "| Day | Time |\nat any time", True, id="table-header"),
+        pytest.param("House", [("to win back the House.", 16)], "to win back the House. A house.", False,
+                     id="inside-a-sentence"),
+        pytest.param("Quorvex", [("Quorvex said.", 0)], "Quorvex said.", False, id="never-lower-case"),
+    ],
+)
+def test_capitalised_by_position(name, starts, article, dropped):
+    from transforms.entities.tagging import _capitalised_by_position
+
+    assert _capitalised_by_position(name, starts, article) is dropped
