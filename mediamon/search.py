@@ -57,7 +57,6 @@ def _index_terms(title: str, body: str, publisher: str) -> set[str]:
 
 def update_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Index the articles that are new or changed since they were last indexed; returns counts."""
-    from mediamon.sql import transaction  # polars and pyarrow: for indexing, not for `mediamon search`
 
     clock = time.monotonic()
     con.execute("SET enable_progress_bar = false")  # a run prints a summary, not DuckDB's bars
