@@ -9,7 +9,7 @@ import pytest
 
 from mediamon.clusters import RECENT_DAYS, refresh_lsh_bands, update_clusters
 from mediamon.warehouse import Warehouse
-from tests.transforms.syndication.minhash.test_minhash import STORM, STORM_COPY, STORM_OTHER
+from tests.transforms.syndication.test_minhash import STORM, STORM_COPY, STORM_OTHER
 
 
 def _add(wh: Warehouse, article_id: str, body: str, first_seen: datetime | None = None,
