@@ -3,9 +3,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from transforms.dates.page_dates import parsing as date_parsing
+from transforms.dates import parsing as date_parsing
 
-from transforms.dates.page_dates import page_dates as dates
+from transforms.dates import page_dates as dates
 from transforms.article import Hints
 from transforms.dates.parsing import find_text_dates, is_unzoned, parse_machine_date
 from transforms.dates.datelines import labelled_dates
