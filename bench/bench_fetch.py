@@ -3,7 +3,7 @@
 Starts the fault-injecting test server (tests/fixtures/fault_server.py) on
 127.0.0.1, serves 60 pages of the shared corpus (generated pages when it is
 absent) behind a robots.txt, makes one page answer after `--slow` seconds, and
-fetches them all with the default FetchSettings (4 in flight per host), then a
+fetches them all with the default FetchConfig (4 in flight per host), then a
 second, conditional run. Prints pages/s, total seconds and the peak number of
 requests the server saw in flight.
 
@@ -19,7 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from flows.fetch import FetchRequest, FetchSettings, cache_updates, fetch_urls
+from mediamon.config import FetchConfig
+from sources.fetch import FetchRequest, cache_updates, fetch_urls
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -43,7 +44,7 @@ def main() -> int:
 
     fault = _fault_server_module()
     pages = fault.corpus_pages(args.pages)
-    settings = FetchSettings()  # the defaults are what is measured
+    settings = FetchConfig()  # the defaults are what is measured
     with fault.FaultServer() as server:
         server.route("/robots.txt", body=b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
         for i, (_, html) in enumerate(pages):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Throughput of entity tagging: plain spaCy in one process vs `tag_parallel`.
+"""Throughput of entity tagging: plain spaCy in one process vs the pipeline's worker pool (`LocalStages.tag`).
 
 Bodies come from the web corpus: extracted once with
 ``trafilatura.extract(html, favor_precision=True)`` and cached in
@@ -11,7 +11,7 @@ real batch run.
     .venv/bin/python bench/bench_ner.py --workers 2 --repeat 3
 
 Prints docs/s for plain spaCy (same model, same NER-only pipeline, one
-process), for `Tagger.tag` in one process, for `tag_parallel`, and the ratio
+process), for `Tagger.tag` in one process, for `LocalStages.tag`, and the ratio
 parallel / plain spaCy (target >= 1.8 with 2 workers).
 """
 
@@ -55,8 +55,10 @@ def main() -> None:
     parser.add_argument("--skip-single-tagger", action="store_true")
     args = parser.parse_args()
 
-    from transforms.entities import TagInput, Tagger, tag_parallel
-    from transforms.ner import load_pipeline
+    from flows.runners import LocalStages, split
+    from transforms.entities.tagging import TagInput, Tagger
+    from transforms.entities.tag_rows import merge_tagged
+    from transforms.entities.ner import load_pipeline
 
     rows = [r for r in load_bodies() if r["lang"] == "en" and r["body"]]
     docs = [TagInput(f"{i}:{r['url']}", r["title"], r["body"], "en") for i, r in enumerate(rows)] * args.repeat
@@ -80,11 +82,15 @@ def main() -> None:
         print(f"Tagger.tag, 1 process:         {single:7.1f} docs/s ({single / plain:.2f}x plain)")
 
     start = time.perf_counter()
-    mentions, entities = tag_parallel(docs, workers=args.workers, batch_size=args.batch_size)
+    stages = LocalStages(args.workers, None)
+    try:
+        mentions, entities = merge_tagged(stages.tag(split(docs, args.batch_size)))
+    finally:
+        stages.close()
     parallel = len(docs) / (time.perf_counter() - start)
-    print(f"tag_parallel, {args.workers} workers (incl. start-up): {parallel:7.1f} docs/s")
-    print(f"{len(mentions)} mentions, {len(entities)} entities")
-    print(f"ratio tag_parallel / plain spaCy: {parallel / plain:.2f}")
+    print(f"LocalStages.tag, {args.workers} workers (incl. start-up): {parallel:7.1f} docs/s")
+    print(f"{mentions.height} mentions, {entities.height} entities")
+    print(f"ratio LocalStages.tag / plain spaCy: {parallel / plain:.2f}")
 
 
 if __name__ == "__main__":

@@ -86,8 +86,8 @@ def _watchlist_text(con: duckdb.DuckDBPyConnection, size: int = 200) -> str:
 def bench_retag(warehouse: Path) -> None:
     from mediamon.retag import retag_stored_articles
     from mediamon.warehouse import Warehouse
-    from transforms.retag import Topic, match_topics, watchlist_mentions
-    from transforms.watchlist import parse_watchlist
+    from transforms.monitoring.retag import Topic, match_topics, watchlist_mentions
+    from transforms.entities.watchlist import parse_watchlist
 
     topics = [Topic.parse(n, q) for n, q in TOPICS]
     with duckdb.connect(str(warehouse / "mediamon.duckdb"), read_only=True) as con:

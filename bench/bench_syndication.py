@@ -1,4 +1,4 @@
-"""Benchmark and evaluate syndication clustering (transforms.syndication).
+"""Benchmark and evaluate syndication clustering (transforms.syndication.minhash).
 
 Builds a synthetic wire day from real corpus text: distinct stories made of random
 sentences from the corpus bodies, a share of them carried by several publishers with
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.syndication import ClusterResult, cluster_articles
+from transforms.syndication.minhash import ClusterResult, cluster_articles
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpora" / "web"
@@ -43,8 +43,8 @@ def corpus_bodies(cache: Path) -> list[str]:
     """Article bodies of the corpus pages, extracted once and cached as JSON lines."""
     if not cache.exists():
         from transforms.article import Hints
-        from transforms.decoding import DecodeError, decode_document
-        from transforms.html_article import parse_html
+        from transforms.extraction.decoding import DecodeError, decode_document
+        from transforms.extraction.html_article import parse_html
 
         cache.parent.mkdir(parents=True, exist_ok=True)
         with cache.open("w") as out:

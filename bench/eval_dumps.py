@@ -1,9 +1,9 @@
 """Evaluate the page-text dump extractor on the dev corpus.
 
 Builds html-text dumps of the corpus pages (cached under /tmp/dumps/), runs
-`transforms.plain_text.parse_text` on each (as the pipeline does: a text judged clean copy is
-kept whole, a dump with chrome goes to `transforms.text_dump`), optionally with per-domain
-boilerplate fingerprints learned in a first pass (`transforms.templates`),
+`transforms.extraction.plain_text.parse_text` on each (as the pipeline does: a text judged clean copy is
+kept whole, a dump with chrome goes to `transforms.extraction.text_dump`), optionally followed by the
+pipeline's per-site template learning (`transforms.extraction.site_templates.apply_templates`),
 writes a PRED file and prints score.py's snippets line plus throughput.
 
     .venv/bin/python bench/eval_dumps.py                 # without templates
@@ -30,13 +30,11 @@ import charset_normalizer
 import html_text
 import tldextract
 
-from transforms.templates import (
-    count_fingerprints,
-    select_boilerplate,
-    select_shared_boilerplate,
-    split_lines,
-)
-from transforms.plain_text import parse_text
+import polars as pl
+
+from transforms.extraction.plain_text import parse_text
+from transforms.schema import TEMPLATE_LINES
+from transforms.extraction.site_templates import apply_templates
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO / ".." / "shared"
@@ -91,22 +89,19 @@ def publisher_of(url: str) -> str:
 
 def run(rows: list[dict[str, str]], templates: bool, pred_path: Path) -> str:
     """Extract every dump, write PRED, return score.py's summary line plus docs/s."""
-    known: dict[str, frozenset[str]] = {}
-    shared: frozenset[str] = frozenset()
     start = time.perf_counter()
+    articles: list[dict[str, object]] = []
+    for i, row in enumerate(rows):
+        # As the pipeline reads a .txt page: judged clean copy or a dump with chrome.
+        article = parse_text(row["dump"], url=row["url"])
+        articles.append({"article_id": str(i), "url": row["url"], "site": publisher_of(row["url"]),
+                         "body": article.body, "text_kind": article.text_kind})
     if templates:
-        # First pass: learn per-domain templates and CMS chrome shared across domains.
-        counts = count_fingerprints([(publisher_of(r["url"]), split_lines(r["dump"])) for r in rows])
-        known, shared = select_boilerplate(counts), select_shared_boilerplate(counts)
+        # As the pipeline does per chunk: paragraphs recurring on one site are its template.
+        articles, _ = apply_templates(articles, pl.DataFrame(schema=TEMPLATE_LINES))
     with pred_path.open("w") as out:
-        for row in rows:
-            # As the pipeline reads a .txt page: judged clean copy or a dump with chrome.
-            article = parse_text(
-                row["dump"],
-                url=row["url"],
-                known_boilerplate=known.get(publisher_of(row["url"]), frozenset()) | shared,
-            )
-            out.write(json.dumps({"url": row["url"], "body": article.body}, ensure_ascii=False) + "\n")
+        for a in articles:
+            out.write(json.dumps({"url": a["url"], "body": a["body"]}, ensure_ascii=False) + "\n")
     elapsed = time.perf_counter() - start
     score = (
         subprocess.run(

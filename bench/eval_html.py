@@ -1,7 +1,7 @@
 """Evaluate the HTML article extractor on the dev corpus.
 
-Decodes every corpus page with `transforms.decoding.decode_document`, runs
-`transforms.html_article.parse_html`, writes a PRED file (url, body, date and the
+Decodes every corpus page with `transforms.extraction.decoding.decode_document`, runs
+`transforms.extraction.html_article.parse_html`, writes a PRED file (url, body, date and the
 other fields for inspection) and prints score.py's snippets, date (on published_date) and publisher lines plus
 throughput.
 
@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from transforms.article import Hints
-from transforms.decoding import DecodeError, decode_document
-from transforms.html_article import parse_html
+from transforms.extraction.decoding import DecodeError, decode_document
+from transforms.extraction.html_article import parse_html
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpora" / "web"

@@ -58,8 +58,8 @@ def main() -> None:
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
 
-    from transforms.entities import TagInput, Tagger
-    from transforms.ner import NER_LABELS, load_pipeline
+    from transforms.entities.tagging import TagInput, Tagger
+    from transforms.entities.ner import NER_LABELS, load_pipeline
 
     devset = [json.loads(line) for line in DEVSET.open(encoding="utf-8")]
     bodies = {r["url"]: r["body"] for r in load_bodies()}

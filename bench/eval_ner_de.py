@@ -88,7 +88,7 @@ def tag_pages(docs: list[tuple[str, str, str]], mentions_per_entity: Counter[tup
               ) -> dict[str, list[tuple[str, str, set[str]]]]:
     """url -> (type, canonical name, surfaces) per entity the tagger found in the body; counts every
     mention per (type, canonical name) into ``mentions_per_entity`` when given."""
-    from transforms.entities import Tagger, TagInput
+    from transforms.entities.tagging import Tagger, TagInput
 
     tagger = Tagger()
     mentions, entities = tagger.tag([TagInput(url, "", body, lang) for url, body, lang in docs])

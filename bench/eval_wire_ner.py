@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Entity quality on wire copy: mediamon's Tagger vs plain spaCy, on ../shared/corpora/wire.
 
-Each story is given to `transforms.entities.Tagger` the way the pipeline presents a wire
+Each story is given to `transforms.entities.tagging.Tagger` the way the pipeline presents a wire
 story: ``title`` = the all-caps first line (as written), ``body`` = the lines after the
 dateline, ``dateline_place`` = the place the dateline names. The predicted entities of a
 story are the distinct (surface, type) pairs of its mentions, scored with
@@ -78,7 +78,7 @@ def score(pred: dict[str, list[tuple[str, str]]]) -> str:
 
 
 def tag_mediamon(stories: list[dict], model: str | None) -> tuple[dict, float]:
-    from transforms.entities import TagInput, Tagger
+    from transforms.entities.tagging import TagInput, Tagger
 
     tagger = Tagger(model=model) if model else Tagger()
     tagger.nlp  # load before timing
@@ -98,7 +98,7 @@ def tag_mediamon(stories: list[dict], model: str | None) -> tuple[dict, float]:
 def tag_plain(stories: list[dict], model: str | None) -> tuple[dict, float]:
     import spacy
 
-    from transforms.ner import MODEL, NER_LABELS
+    from transforms.entities.ner import MODEL, NER_LABELS
 
     nlp = spacy.load(model or MODEL)
     started = time.perf_counter()

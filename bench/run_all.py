@@ -13,7 +13,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 STEPS = [
-    ("NER: single-process spaCy vs tag_parallel (2 workers)", ["bench_ner.py", "--repeat", "2",
+    ("NER: single-process spaCy vs the worker pool (2 workers)", ["bench_ner.py", "--repeat", "2",
                                                                "--skip-single-tagger"]),
     ("fetch: 60 pages from one local host, one slow page", ["bench_fetch.py"]),
     ("syndication clustering: 10,000 articles", ["bench_syndication.py"]),

@@ -4,10 +4,13 @@ Local files are listed first and read a chunk at a time (`[pipeline] chunk_size`
 memory stays flat however many documents come in. Before parsing, a document whose raw
 bytes an earlier run already stored is recognised and counted (`unchanged`, or
 `quarantined` when it is still in quarantine) without being processed again; `full`
-turns that off. Each chunk is loaded in its own transaction and must add up on its
-own; syndication clusters and the Parquet copy are refreshed once, at the end, when
-the `runs` row is marked completed. A crash leaves the earlier chunks committed and
-the `runs` row 'running' (the next run marks it 'interrupted' and skips those chunks).
+turns that off. Each chunk goes through the stages (`ChunkRun`, one method per stage),
+is loaded in its own transaction and must add up on its own; its articles then join the
+syndication clusters. At the end the clusters are brought up to date once more (articles
+a killed earlier run committed without clustering, when no chunk came after them), the
+Parquet copy is refreshed and the `runs` row is marked completed. A crash leaves the earlier
+chunks committed and the `runs` row 'running' (the next run marks it 'interrupted' and skips
+those chunks' documents as unchanged).
 """
 
 from __future__ import annotations
@@ -26,24 +29,25 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from flows.alerts import after_load
-from flows.extract import Reprocess, extract_sources, reread_raw_documents
-from flows.local_folder import PendingPage
+from flows.after_load import after_load
+from flows.extract import extract_sources, reread_raw_documents
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
 from flows.runners import DaskStages, Stages, dask_task_runner, make_stages, split, tag_batches
-from flows.tag import merge_tagged, tag_inputs
-from flows.workers import release_memory
 from mediamon.clusters import refresh_lsh_bands, update_clusters
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import MediamonError, QualityError
 from mediamon.interrupts import RunInterrupted, critical, rearm, record_progress
 from mediamon.retag import apply_definitions
 from mediamon.runtime import stage_boundary
-from mediamon.warehouse import LoadCounts, RunLock, RunRecord, Warehouse
-from transforms.clean import CleanBatch, doc_key, refresh_derived, split_repeated_urls
+from mediamon.warehouse import LoadBatch, LoadCounts, RunLock, RunRecord, Warehouse
+from mediamon.workers import release_memory
+from sources.local import PendingPage, PendingRecord
+from sources.stored import Reprocess
+from transforms.extraction.clean import CleanBatch, doc_key
+from transforms.extraction.clean_chunk import CleanedChunk, chunk_sites, finish_clean
 from transforms.document import RawDocument
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, frame
-from transforms.site_templates import apply_templates
+from transforms.entities.tag_rows import merge_tagged, tag_inputs
 
 # (documents done, documents in total, seconds since the run started): called after every chunk.
 ProgressCallback = Callable[[int, int, float], None]
@@ -80,10 +84,6 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-def batches(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), max(1, size))]
-
-
 @dataclass
 class ChunkInput:
     """A chunk's documents after the early skip: those to process and the count of those skipped."""
@@ -109,9 +109,10 @@ def _not_a_data_error(task: Any, task_run: Any, state: Any) -> bool:
 @task(name="read: documents and early skip", cache_policy=NO_CACHE, persist_result=False,
       retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=1),
       retry_condition_fn=_not_a_data_error)
-def read_chunk(warehouse: Warehouse, items: list[RawDocument | PendingPage], full: bool) -> ChunkInput:
+def read_chunk(warehouse: Warehouse, items: list[RawDocument | PendingPage | PendingRecord],
+               full: bool) -> ChunkInput:
     """Read the chunk's files and set aside documents an earlier run stored with the same bytes."""
-    docs = [item.read() if isinstance(item, PendingPage) else item for item in items]
+    docs = [item if isinstance(item, RawDocument) else item.read() for item in items]
     known = {} if full else warehouse.unchanged_documents(docs)
     skipped = LoadCounts()
     fresh = []
@@ -143,12 +144,8 @@ def tag_chunk(stages: Stages, chunk: list[list[Any]]) -> tuple[pl.DataFrame, pl.
 @task(name="load: chunk into the warehouse", cache_policy=NO_CACHE, persist_result=False,
       retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=1),
       retry_condition_fn=_not_a_data_error)
-def load_chunk(warehouse: Warehouse, run: RunRecord, documents_in: int, articles: pl.DataFrame,
-               quarantine: pl.DataFrame, mentions: pl.DataFrame, entities: pl.DataFrame,
-               dq_results: pl.DataFrame, raw_documents: list[RawDocument], template_lines: pl.DataFrame,
-               skipped: LoadCounts, totals: LoadCounts) -> LoadCounts:
-    return warehouse.load_chunk(run, documents_in, articles, quarantine, mentions, entities, dq_results,
-                                raw_documents, template_lines, skipped, totals)
+def load_chunk(warehouse: Warehouse, run: RunRecord, batch: LoadBatch, totals: LoadCounts) -> LoadCounts:
+    return warehouse.load_chunk(run, batch, totals)
 
 
 @task(name="retag: watchlist, topics and search index", cache_policy=NO_CACHE, persist_result=False)
@@ -160,9 +157,154 @@ def retag_and_index(warehouse: Warehouse, settings: Settings, run_id: str) -> di
 
 @task(name="finish: clusters, parquet and run record", cache_policy=NO_CACHE, persist_result=False)
 def finish_run(warehouse: Warehouse, run: RunRecord, totals: LoadCounts) -> None:
-    update_clusters(warehouse.con)
+    """Catch up clustering (a no-op unless a killed run left committed articles unclustered),
+    write the Parquet copy and mark the run completed."""
+    update_clusters(warehouse)
     warehouse.export_parquet(let_readers_in=True)  # readers are not held up while the files are written
     warehouse.finish_run(run, totals)
+
+
+class StageClock:
+    """Seconds per stage over a run: `lap(stage)` adds the time since the previous lap to `stage`."""
+
+    def __init__(self) -> None:
+        self.started = self._last = time.monotonic()
+        self.timings: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.monotonic()
+        self.timings[stage] = self.timings.get(stage, 0.0) + (now - self._last)
+        self._last = now
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+class ChunkRun:
+    """One run's chunks through the stages: each method is one stage of the card and its finishing
+    work, and the run's running totals (counts, DQ warnings, quarantine reasons, stage times).
+
+    Where the heavy stages run is decided once: on Dask, `DaskStages` submits its batch tasks from
+    the flow itself; locally, the chunk's batches go to the worker pool inside one Prefect task.
+    """
+
+    def __init__(self, warehouse: Warehouse, settings: Settings, stages: Stages, run: RunRecord,
+                 full: bool, clock: StageClock) -> None:
+        self.warehouse, self.settings, self.stages, self.run = warehouse, settings, stages, run
+        self.run_id, self.full, self.timeout = run.run_id, full, settings.task_timeout_seconds
+        self.submits_own_tasks = isinstance(stages, DaskStages)
+        self.totals = LoadCounts()
+        self.dq_warnings: dict[str, int] = {}
+        self.reasons: dict[str, int] = {}
+        self.first_claims: dict[object, dict[str, object]] = {}  # article_id -> who claimed it first
+        self.done = self.skipped_unchanged = self.chunks = 0
+        chunk_size = max(1, settings.chunk_size)
+        self.clean_size = min(settings.batch_size, max(25, -(-chunk_size // max(1, settings.workers * 4))))
+        self.clock = clock
+        self.lap = clock.lap
+
+    def _warned(self, by_check: dict[str, int]) -> None:
+        for check, n in by_check.items():
+            self.dq_warnings[check] = self.dq_warnings.get(check, 0) + n
+
+    def _task(self, fn: Any, run_name: str) -> Any:
+        return fn.with_options(timeout_seconds=self.timeout, task_run_name=run_name)
+
+    def next_chunk(self) -> str:
+        self.chunks += 1
+        return f"chunk {self.chunks}"
+
+    def extract(self, items: list[RawDocument | PendingPage], name: str) -> ChunkInput:
+        """Read the chunk's documents; those an earlier run stored with the same bytes are counted only."""
+        chunk = self._task(read_chunk, f"read: {name}")(self.warehouse, items, self.full)
+        self.warehouse.release()  # readers get in while the chunk is cleaned, checked and tagged
+        self.skipped_unchanged += chunk.skipped.articles_unchanged + chunk.skipped.quarantined
+        for article_id, claim in chunk.claims.items():
+            self.first_claims.setdefault(article_id, claim)
+        self.lap("extract")
+        return chunk
+
+    def clean(self, chunk: ChunkInput, name: str) -> CleanedChunk:
+        """Documents to article rows, then the chunk's templates, derived columns and repeated URLs."""
+        batches: list[CleanBatch] = []
+        if chunk.fresh:
+            doc_batches = split(chunk.fresh, self.clean_size)
+            if self.submits_own_tasks:
+                batches = self.stages.clean(doc_batches, self.run_id, self.settings.publishers)
+            else:
+                batches = self._task(clean_chunk, f"clean: {name}")(
+                    self.stages, doc_batches, self.run_id, self.settings.publishers)
+        # Templates are learned from this chunk plus every line stored by earlier chunks and runs.
+        stored_lines = self.warehouse.template_lines(chunk_sites(batches))
+        self.warehouse.release()
+        cleaned = finish_clean(batches, stored_lines, self.first_claims, self.run_id)
+        self.first_claims.update(cleaned.claims)
+        self.warehouse.at_stage("clean")
+        self.lap("clean")
+        return cleaned
+
+    def check(self, cleaned: CleanedChunk, name: str) -> Gate:
+        """The articles suite: critical failures become quarantine rows, warnings are counted."""
+        # A chunk with nothing new (a re-run over unchanged inputs) skips the stage tasks:
+        # each costs Prefect a task run and GX a suite run, for no rows.
+        gate = self._task(check_articles, f"quality: {name}")(
+            cleaned.articles, self.run_id, self.settings.min_words, self.settings.languages) \
+            if cleaned.articles else Gate()
+        self._warned(gate.warnings_by_check)
+        self.lap("quality")
+        return gate
+
+    def tag(self, gate: Gate, name: str) -> TagGate:
+        """Named entities of the kept articles, then the mentions and entities suites."""
+        tag_split = tag_batches(tag_inputs(gate.kept), self.settings.workers)
+        if not gate.kept:
+            mentions, entities = frame([], MENTIONS), frame([], ENTITIES)
+        elif self.submits_own_tasks:
+            mentions, entities = merge_tagged(self.stages.tag(tag_split))
+        else:
+            mentions, entities = self._task(tag_chunk, f"tag: {name}")(self.stages, tag_split)
+        self.warehouse.at_stage("tag")
+        self.lap("tag")
+        tagged = self._task(check_tagged, f"quality: tags {name}")(mentions, entities, gate.kept, self.run_id) \
+            if gate.kept else TagGate(mentions, entities)
+        self._warned(tagged.warnings_by_check)
+        self.lap("quality")
+        return tagged
+
+    def load(self, chunk: ChunkInput, cleaned: CleanedChunk, gate: Gate, tagged: TagGate, name: str) -> None:
+        """Commit the chunk in one transaction, then fold its articles into the syndication clusters."""
+        quarantined = [*cleaned.quarantined, *gate.quarantined]
+        # A SIGINT/SIGTERM now waits until the chunk is committed and counted (interrupts).
+        with critical():
+            batch = LoadBatch(
+                documents_in=chunk.documents_in, articles=frame(gate.kept, ARTICLES),
+                quarantine=frame(quarantined, QUARANTINE), mentions=tagged.mentions, entities=tagged.entities,
+                dq_results=pl.concat([gate.dq_results, tagged.dq_results]), raw_documents=chunk.fresh,
+                template_lines=cleaned.template_lines, skipped=chunk.skipped)
+            counts = self._task(load_chunk, f"load: {name}")(self.warehouse, self.run, batch, self.totals)
+            self.totals = self.totals + counts
+            self.done += chunk.documents_in
+            record_progress(self.done)
+            # Readers get in between the commit and the clustering: two short holds, not one long.
+            self.warehouse.release()
+            # Cluster each chunk as it lands: clustering all of a long run's articles at the end
+            # held every body and signature at once. Only the stored clusters a chunk may join
+            # are read (article_lsh_bands), so the cost stays flat as the warehouse grows.
+            update_clusters(self.warehouse)
+            self.warehouse.release()  # the next chunk's files are read without holding the warehouse
+        for q in quarantined:
+            for r in q["reasons"]:  # type: ignore[attr-defined]
+                self.reasons[str(r)] = self.reasons.get(str(r), 0) + 1
+        release_memory()
+        self.lap("load")
+
+    def report(self, name: str, total_in: int, progress: ProgressCallback | None) -> None:
+        """The chunk's log line and the caller's progress callback."""
+        get_run_logger().info("%s: %d/%d documents (%d skipped as unchanged); longest writer hold %.2f s",
+                              name, self.done, total_in, self.skipped_unchanged,
+                              max(self.warehouse.holds, default=0.0))
+        if progress is not None:
+            progress(self.done, total_in, self.clock.elapsed())
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -217,23 +359,17 @@ def run_pipeline(settings: Settings, sources: list[SourceSpec] | None = None,
 @flow(name="mediamon-run", validate_parameters=False, log_prints=False)
 def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                   progress: ProgressCallback | None = None, reprocess: Reprocess | None = None) -> RunSummary:
-    """The Prefect flow behind `run_pipeline` (call that: it picks the task runner)."""
+    """The Prefect flow behind `run_pipeline` (call that: it picks the task runner).
+
+    Extract the sources, then per chunk: extract (read, early skip) → clean → quality → tag →
+    load; then re-tag history, field health, and the run's finish (clusters, Parquet, record).
+    """
     rearm()  # SIGTERM stops the run like Ctrl-C does (mediamon.interrupts), not Prefect's way
-    started_clock = time.monotonic()
-    clock = started_clock
-    timings: dict[str, float] = {}
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.monotonic()
-        timings[stage] = timings.get(stage, 0.0) + (now - clock)
-        clock = now
-
+    clock = StageClock()
     run_id = new_run_id()
     sources = list(sources if sources is not None else settings.sources)
     started = datetime.now(UTC)
     timeout = settings.task_timeout_seconds
-    logger = get_run_logger()
     stages = make_stages(settings)
     # Take the run lock before doing any work, so a second run waits (or fails) early. The DuckDB
     # file itself is held only while a chunk is read for or committed (Warehouse.release).
@@ -256,119 +392,23 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                                 "failed_sources": list(extracted.failed_sources),
                                 # Web URLs the server (304) or the content hash said did not change:
                                 # never became documents, so they are outside documents_in.
-                                "not_modified": extracted.unchanged})
+                                "not_modified": extracted.not_modified})
         warehouse.begin_run(run)
-        refresh_lsh_bands(warehouse.con)
+        refresh_lsh_bands(warehouse)
         warehouse.at_stage("extract")
-        lap("extract")
+        clock.lap("extract")
 
-        totals = LoadCounts()
-        dq_warnings: dict[str, int] = {}
-        reasons: dict[str, int] = {}
-        first_claims: dict[object, dict[str, object]] = {}  # article_id -> the document that claimed it first
-        done = skipped_total = chunks = 0
-        chunk_size = max(1, settings.chunk_size)
-        clean_size = min(settings.batch_size, max(25, -(-chunk_size // max(1, settings.workers * 4))))
+        chunked = ChunkRun(warehouse, settings, stages, run, settings.full or reprocess is not None, clock)
         interrupted = False
         try:
-            for items_chunk in _chunks(items, chunk_size):
-                chunks += 1
-                name = f"chunk {chunks}"
-                chunk = read_chunk.with_options(timeout_seconds=timeout, task_run_name=f"read: {name}")(
-                    warehouse, items_chunk, settings.full or reprocess is not None)
-                warehouse.release()  # readers get in while the chunk is cleaned, checked and tagged
-                skipped_total += chunk.skipped.articles_unchanged + chunk.skipped.quarantined
-                for article_id, claim in chunk.claims.items():
-                    first_claims.setdefault(article_id, claim)
-                lap("extract")
-
-                articles: list[dict[str, object]] = []
-                quarantined: list[dict[str, object]] = []
-                if chunk.fresh:
-                    doc_batches = split(chunk.fresh, clean_size)
-                    if isinstance(stages, DaskStages):
-                        cleaned = stages.clean(doc_batches, run_id, settings.publishers)
-                    else:
-                        cleaned = clean_chunk.with_options(timeout_seconds=timeout,
-                                                           task_run_name=f"clean: {name}")(
-                            stages, doc_batches, run_id, settings.publishers)
-                    for batch in cleaned:
-                        articles.extend(batch.articles)
-                        quarantined.extend(batch.quarantined)
-                sites = sorted({str(a["site"]) for a in articles if a.get("site")})
-                # Templates are learned from this chunk plus every line stored by earlier chunks and runs.
-                stored_lines = warehouse.template_lines(sites)
-                warehouse.release()
-                articles, template_rows = apply_templates(articles, stored_lines)
-                articles = [refresh_derived(a) for a in articles]
-                # A URL claimed in an earlier chunk of this run: the first document keeps it.
-                # Each earlier claim once, however many documents of this chunk repeat its URL: a claim
-                # listed twice would be split off as its own repeat and shift the chunk's articles.
-                earlier = list({a["article_id"]: first_claims[a["article_id"]] for a in articles
-                                if a["article_id"] in first_claims}.values())
-                kept, repeated = split_repeated_urls(earlier + articles, run_id)
-                articles = kept[len(earlier):]
-                quarantined.extend(repeated)
-                for a in articles:
-                    first_claims[a["article_id"]] = {k: a.get(k) for k in
-                                                     ("article_id", "doc_key", "url", "path", "source")}
-                warehouse.at_stage("clean")
-                lap("clean")
-
-                # A chunk with nothing new (a re-run over unchanged inputs) skips the stage tasks:
-                # each costs Prefect a task run and GX a suite run, for no rows.
-                gate = check_articles.with_options(timeout_seconds=timeout, task_run_name=f"quality: {name}")(
-                    articles, run_id, settings.min_words, settings.languages) if articles else Gate()
-                quarantined.extend(gate.quarantined)
-                for check, n in gate.warnings_by_check.items():
-                    dq_warnings[check] = dq_warnings.get(check, 0) + n
-                lap("quality")
-
-                inputs = tag_inputs(gate.kept)
-                tag_split = tag_batches(inputs, settings.workers)
-                if not gate.kept:
-                    mentions, entities = frame([], MENTIONS), frame([], ENTITIES)
-                elif isinstance(stages, DaskStages):
-                    mentions, entities = merge_tagged(stages.tag(tag_split))
-                else:
-                    mentions, entities = tag_chunk.with_options(timeout_seconds=timeout,
-                                                                task_run_name=f"tag: {name}")(stages, tag_split)
-                warehouse.at_stage("tag")
-                lap("tag")
-                tagged = check_tagged.with_options(timeout_seconds=timeout,
-                                                   task_run_name=f"quality: tags {name}")(
-                    mentions, entities, gate.kept, run_id) if gate.kept else TagGate(mentions, entities)
-                mentions, entities = tagged.mentions, tagged.entities
-                for check, n in tagged.warnings_by_check.items():
-                    dq_warnings[check] = dq_warnings.get(check, 0) + n
-                lap("quality")
-
-                # A SIGINT/SIGTERM now waits until the chunk is committed and counted (interrupts).
-                with critical():
-                    counts = load_chunk.with_options(timeout_seconds=timeout, task_run_name=f"load: {name}")(
-                        warehouse, run, chunk.documents_in, frame(gate.kept, ARTICLES),
-                        frame(quarantined, QUARANTINE), mentions, entities,
-                        pl.concat([gate.dq_results, tagged.dq_results]), chunk.fresh, template_rows,
-                        chunk.skipped, totals)
-                    totals = LoadCounts(**{k: v + getattr(counts, k) for k, v in totals.__dict__.items()})
-                    done += chunk.documents_in
-                    record_progress(done)
-                    # Readers get in between the commit and the clustering: two short holds, not one long.
-                    warehouse.release()
-                    # Cluster each chunk as it lands: clustering all of a long run's articles at the end
-                    # held every body and signature at once. Only the stored clusters a chunk may join
-                    # are read (article_lsh_bands), so the cost stays flat as the warehouse grows.
-                    update_clusters(warehouse.con)
-                    warehouse.release()  # the next chunk's files are read without holding the warehouse
-                for q in quarantined:
-                    for r in q["reasons"]:  # type: ignore[attr-defined]
-                        reasons[str(r)] = reasons.get(str(r), 0) + 1
-                release_memory()
-                lap("load")
-                logger.info("%s: %d/%d documents (%d skipped as unchanged); longest writer hold %.2f s", name,
-                            done, total_in, skipped_total, max(warehouse.holds, default=0.0))
-                if progress is not None:
-                    progress(done, total_in, time.monotonic() - started_clock)
+            for items_chunk in _chunks(items, max(1, settings.chunk_size)):
+                name = chunked.next_chunk()
+                chunk = chunked.extract(items_chunk, name)
+                cleaned = chunked.clean(chunk, name)
+                gate = chunked.check(cleaned, name)
+                tagged = chunked.tag(gate, name)
+                chunked.load(chunk, cleaned, gate, tagged, name)
+                chunked.report(name, total_in, progress)
         except RunInterrupted:
             interrupted = True
             stages.abort()  # the chunk in flight is dropped: none of it was written
@@ -378,7 +418,8 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
             if not interrupted:
                 stages.close()
 
-        run.documents_in = done
+        run.documents_in = done = chunked.done
+        totals, dq_warnings = chunked.totals, chunked.dq_warnings
         # Re-matching stored bodies after a watchlist/topic change is one transaction: a signal rolls it back.
         retag_counts = retag_and_index.with_options(timeout_seconds=timeout)(warehouse, settings, run_id)
         with critical():  # all chunks are in: a signal now lets the run finish its bookkeeping
@@ -386,8 +427,9 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
                 dq_warnings["field_health_drop"] = dq_warnings.get("field_health_drop", 0) + 1
                 extracted.problems.append(f"field health: {message}")
             run.dq_warnings = sum(dq_warnings.values())
-            run.counts.update({"dq_warnings_by_check": dq_warnings, "skipped_unchanged": skipped_total,
-                               "chunks": chunks, "stage_seconds": {k: round(v, 2) for k, v in timings.items()},
+            run.counts.update({"dq_warnings_by_check": dq_warnings, "skipped_unchanged": chunked.skipped_unchanged,
+                               "chunks": chunked.chunks,
+                               "stage_seconds": {k: round(v, 2) for k, v in clock.timings.items()},
                                # The longest stretch readers could not open the warehouse (so far).
                                "longest_writer_hold_seconds": round(max(warehouse.holds, default=0.0), 2)})
             run.counts["retag"] = retag_counts
@@ -396,15 +438,15 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
             warehouse.save_fetch_cache(extracted.cache_updates)
             warehouse.release()  # the Data Docs take seconds and need the warehouse for one query only
             publish_quality(warehouse, run_id)  # GX Data Docs under <warehouse>/dq/, a Prefect artifact
-            lap("load")
+            clock.lap("load")
 
     summary = RunSummary(
         run_id=run_id, documents_in=done, articles_new=totals.articles_new,
         articles_updated=totals.articles_updated, articles_unchanged=totals.articles_unchanged,
         duplicates=totals.duplicates, quarantined=totals.quarantined, dq_warnings=dq_warnings,
-        quarantine_reasons=reasons, problems=extracted.problems, skipped_files=extracted.skipped_files,
-        warehouse=settings.duckdb_path, parquet=settings.parquet_dir, stage_seconds=timings,
-        not_modified=extracted.unchanged, skipped_unchanged=skipped_total, chunks=chunks,
+        quarantine_reasons=chunked.reasons, problems=extracted.problems, skipped_files=extracted.skipped_files,
+        warehouse=settings.duckdb_path, parquet=settings.parquet_dir, stage_seconds=clock.timings,
+        not_modified=extracted.not_modified, skipped_unchanged=chunked.skipped_unchanged, chunks=chunked.chunks,
         retag=run.counts.get("retag", {}),
         failed_sources=list(extracted.failed_sources))
     summary.problems.extend(after_load(settings))  # [report] / [alerts] after_run

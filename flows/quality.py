@@ -2,7 +2,7 @@
 
 `check_articles` runs the articles suite (critical → quarantine), `check_tagged` the mentions
 and entities suites on the tagger's output (critical → rows dropped), `field_health` the
-per-publisher fill-rate watch, and `publish_quality` writes GX Data Docs and a Prefect artifact.
+per-site fill-rate watch, and `publish_quality` writes GX Data Docs and a Prefect artifact.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.runner import DQ_RESULTS_SCHEMA, build_data_docs, run_suite
-from transforms.ner_languages import has_person_model, ner_language
+from transforms.dates.parsing import EARLIEST_PLAUSIBLE
+from transforms.extraction.clean import quarantine_row
+from transforms.monitoring.field_health import refreshed_health
+from transforms.entities.languages import has_person_model, ner_language
 from transforms.schema import ARTICLES, frame
 
 if TYPE_CHECKING:
     from mediamon.warehouse import Warehouse
-
-EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -58,12 +59,8 @@ def check_articles(articles: list[dict[str, object]], run_id: str, min_words: in
         key = str(a["article_id"])
         critical = outcome.critical(key)
         if critical:
-            gate.quarantined.append({
-                "doc_key": a["doc_key"], "url": a["url"], "path": a.get("path"), "source": a["source"],
-                "stage": "quality", "reasons": [f.check for f in outcome.failures[key]],
-                "detail": "; ".join(f.why for f in critical), "run_id": run_id,
-                "quarantined_at": datetime.now(UTC),
-            })
+            gate.quarantined.append(quarantine_row(a, "quality", [f.check for f in outcome.failures[key]],
+                                                   "; ".join(f.why for f in critical), run_id))
             continue
         warned = outcome.warnings(key)
         a["dq_status"] = "warn" if warned else "pass"
@@ -137,8 +134,15 @@ def check_tagged(mentions: pl.DataFrame, entities: pl.DataFrame, articles: list[
 
 
 def field_health(warehouse: Warehouse, run_id: str, min_words: int) -> list[str]:
-    """Refresh the per-publisher field health; returns one warning per sharp drop (see schema_v4.sql)."""
-    return warehouse.refresh_field_health(run_id, min_words)
+    """Refresh the per-site field health of the days whose articles changed (computed by
+    transforms.monitoring.field_health, stored by the warehouse); returns one warning per sharp drop."""
+    days = warehouse.field_health_days()
+    if not days:
+        return []
+    articles, past = warehouse.field_health_inputs(days)
+    rates, drops = refreshed_health(articles, past, days, min_words)
+    warehouse.store_field_health(days, rates, drops, run_id)
+    return list(drops["message"])
 
 
 def publish_quality(warehouse: Warehouse, run_id: str) -> Path | None:

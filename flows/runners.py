@@ -25,16 +25,18 @@ from urllib.parse import urlsplit
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.clean import MIN_DOCS_FOR_PROCESSES
-from flows.tag import TAG_BATCH_SIZE
-from flows.workers import budget_guard, clean_in_worker, quiet_worker, tag_batch
 from mediamon.config import Settings
 from mediamon.errors import ConfigError, MediamonError
 from mediamon.lifeline import sigint_blocked
-from transforms.clean import CleanBatch, clean_batch
+from mediamon.workers import budget_guard, clean_in_worker, quiet_worker, tag_batch
+from transforms.extraction.clean import CleanBatch, clean_batch
 from transforms.document import RawDocument
 
 Tagged = tuple[list[Any], list[Any]]
+# Below this many documents, starting worker processes costs more than it saves.
+MIN_DOCS_FOR_PROCESSES = 100
+# Documents per tagging batch: big enough for nlp.pipe, small enough to keep both workers busy.
+TAG_BATCH_SIZE = 64
 
 
 class Stages(Protocol):

@@ -44,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     api = start_embedded_api()  # comes up while the pipeline imports
     from flows.pipeline import run_pipeline
-    from flows.progress import ProgressPrinter
+    from mediamon.progress import ProgressPrinter
 
     if args.full:
         settings = settings.with_overrides(full=True)
@@ -199,7 +199,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from flows.source_status import sources_report
+    from sources.status import sources_report
 
     settings = _settings(args)
     report = sources_report(settings)
@@ -262,7 +262,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from mediamon.runtime import prepare_environment
 
     prepare_environment(None, settings.debug)
-    from flows.extract import Reprocess
+    from sources.stored import Reprocess
     from flows.pipeline import run_pipeline
 
     sources = None
@@ -294,7 +294,7 @@ def _retag_only(settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from mediamon.search import search
-    from transforms.boolean_query import QueryError
+    from transforms.monitoring.boolean_query import QueryError
 
     settings = _settings(args)
     try:
@@ -327,7 +327,7 @@ def _since_day(value: str) -> date:
 
 def _since_period(value: str) -> Any:
     """--since of report/alerts: `7d` (the last 7 days that have articles) or a date."""
-    from transforms.alerts import parse_since
+    from transforms.monitoring.alert_rules import parse_since
 
     try:
         return parse_since(value)
@@ -345,7 +345,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from mediamon.alerts import AlertDeliveryError, alert_json, format_alert, run_alerts
+    from mediamon.raise_alerts import AlertDeliveryError, alert_json, format_alert, run_alerts
 
     settings = _settings(args)
     outcome = run_alerts(settings, args.since)

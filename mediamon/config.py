@@ -27,8 +27,8 @@ from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from mediamon.errors import ConfigError
-from transforms.boolean_query import QueryError
-from transforms.retag import Topic
+from transforms.monitoring.boolean_query import QueryError
+from transforms.monitoring.retag import Topic
 
 DEFAULT_CONFIG_NAME = "mediamon.toml"
 # Tables of keys: a typo is an error with a "did you mean", never silently ignored.
@@ -90,7 +90,7 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class TopicSpec:
-    """One `[[topics]]` entry as written: a name and a Boolean query (transforms/boolean_query.py)."""
+    """One `[[topics]]` entry as written: a name and a Boolean query (transforms/monitoring/boolean_query.py)."""
 
     __pydantic_config__ = _STRICT_KEYS
 
@@ -111,7 +111,8 @@ class GroupSchedule:
 
 @dataclass(frozen=True)
 class FetchConfig:
-    """`[fetch]`: how web pages are fetched (flows/fetch.py)."""
+    """`[fetch]`: how web pages are fetched; the fetcher (sources/fetch.py) takes it as it is.
+    Times in seconds, sizes in bytes."""
 
     __pydantic_config__ = _STRICT_KEYS
 
@@ -125,7 +126,10 @@ class FetchConfig:
     max_redirects: Annotated[int, Field(ge=0)] = 5
     max_bytes: PositiveInt = 10_000_000
     max_tries: PositiveInt = 3
+    backoff_base: Annotated[float, Field(ge=0)] = 0.5  # wait before the second try (jittered, doubling)
+    backoff_max: Annotated[float, Field(ge=0)] = 30.0  # longest wait; a longer Retry-After → next run
     obey_robots: bool = True
+    proxy: str | None = None  # explicit, since the fetcher does not read the environment
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ class ReportConfig:
 
 @dataclass(frozen=True)
 class AlertsConfig:
-    """`[alerts]`: spike and new-entity alerts (`mediamon alerts`); see transforms/alerts.py."""
+    """`[alerts]`: spike and new-entity alerts (`mediamon alerts`); see transforms/monitoring/alert_rules.py."""
 
     __pydantic_config__ = _STRICT_KEYS
 
@@ -185,7 +189,7 @@ class Settings:
     groups: Annotated[dict[str, GroupSchedule], Table()] = field(default_factory=dict)
     report: Annotated[ReportConfig, Table()] = field(default_factory=ReportConfig)
     alerts: Annotated[AlertsConfig, Table()] = field(default_factory=AlertsConfig)
-    # [[topics]]: written as `TopicSpec`s, stored parsed as `transforms.retag.Topic`s
+    # [[topics]]: written as `TopicSpec`s, stored parsed as `transforms.monitoring.retag.Topic`s
     topics: Annotated[tuple[TopicSpec, ...], Table()] = ()
     # source name -> where its location was given ("--source", "[[sources]] 'x' in FILE"), for messages
     source_origins: dict[str, str] = field(default_factory=dict)

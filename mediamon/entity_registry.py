@@ -4,7 +4,7 @@
 
 1. new mentions get ``tagged_entity_id`` = the id the article's own tagging gave them;
 2. per tagged entity, the distinct articles mentioning it within ``window_days`` of the
-   newest article are counted, and `transforms.entity_registry.resolve` decides what each
+   newest article are counted, and `transforms.entities.registry.resolve` decides what each
    entity counts for;
 3. ``entity_registry`` is replaced when the decisions changed, and only the mentions whose
    target changed are re-pointed (``entity_id``, ``entity_type``), so history follows the
@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from mediamon.sql import query_frame
-from transforms.entity_registry import MIN_ARTICLES, EntityStats, resolve
+from transforms.entities.registry import MIN_ARTICLES, EntityStats, resolve
 
 # "Prominent in the period": coverage counted over the newest `WINDOW_DAYS` of the warehouse.
 WINDOW_DAYS = 365

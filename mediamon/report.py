@@ -1,6 +1,6 @@
 """`mediamon report`: read the warehouse (read-only) and write the offline HTML report.
 
-The queries live here; the page is built by the pure `transforms.report_charts`. The warehouse is
+The queries live here; the page is built by the pure `transforms.monitoring.report_charts`. The warehouse is
 opened read-only, so a report can be written while no run is loading; while a run holds the
 writer lock it waits up to `[warehouse] lock_timeout_seconds`, then fails with one line. The file
 is written next to its destination and renamed into place, so a reader never sees half a page.
@@ -18,13 +18,13 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from mediamon.alerts import DAY_SQL, data_days, entity_daily, has_table, rules_from, watch_entities
 from mediamon.config import Settings
 from mediamon.errors import MediamonError, WarehouseError
+from mediamon.raise_alerts import DAY_SQL, data_days, entity_daily, has_table, rules_from, watch_entities
 from mediamon.warehouse import connect
-from transforms.alerts import ALERT_SCHEMA, Period, Since, resolve_period
-from transforms.ner_languages import PIPELINES, has_person_model
-from transforms.report_charts import ReportData, render_report
+from transforms.monitoring.alert_rules import ALERT_SCHEMA, Period, Since, resolve_period
+from transforms.entities.languages import PIPELINES, has_person_model
+from transforms.monitoring.report_charts import ReportData, render_report
 
 TOP_CLUSTERS = 8
 TOP_STORIES = 20

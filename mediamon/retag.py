@@ -24,9 +24,9 @@ import polars as pl
 
 from mediamon.errors import WarehouseError
 from mediamon.sql import merge_entities, transaction
-from transforms.retag import BatchMatches, DefinitionChanges, Topic, definition_changes, match_batch
+from transforms.monitoring.retag import BatchMatches, DefinitionChanges, Topic, definition_changes, match_batch
 from transforms.schema import ENTITIES, MENTIONS, frame
-from transforms.watchlist import Watchlist
+from transforms.entities.watchlist import Watchlist
 
 READ_BATCH = 500
 PARALLEL_FROM = 5000  # articles to scan before worker processes pay for their start-up
@@ -102,7 +102,7 @@ def _stored(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
 def apply_definitions(warehouse: Any, settings: Any, run_id: str, force: bool = False) -> dict[str, Any]:
     """`retag_stored_articles` with the configured watchlist and topics, then the search index."""
     from mediamon.search import update_search_index
-    from transforms.watchlist import load_watchlist
+    from transforms.entities.watchlist import load_watchlist
 
     counts = retag_stored_articles(warehouse.con, load_watchlist(settings.watchlist_path), settings.topics,
                                    run_id, force=force, workers=settings.workers)

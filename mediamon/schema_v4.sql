@@ -1,4 +1,4 @@
--- Schema version 4: per-publisher field health (transforms/field_health.py), refreshed every run.
+-- Schema version 4: per-publisher field health (transforms/monitoring/field_health.py), refreshed every run.
 -- Daily fill rate of each field per publisher (the registered domain, `site`) and day first seen.
 CREATE TABLE IF NOT EXISTS field_health (
     publisher   VARCHAR NOT NULL,   -- articles.site (else publisher, else '(unknown)')

@@ -1,6 +1,6 @@
 -- Schema version 9: topics, re-tagging history when definitions change, and the search index.
 
--- One row per article and matching [[topics]] entry (transforms/retag.py, match_topics).
+-- One row per article and matching [[topics]] entry (transforms/monitoring/retag.py, match_topics).
 CREATE TABLE IF NOT EXISTS article_topics (
     article_id        VARCHAR NOT NULL,
     topic             VARCHAR NOT NULL,   -- [[topics]] name

@@ -7,7 +7,7 @@ DuckDB's fts extension is not available offline, so the index is three plain tab
 
 1. candidates from the postings: words, prefixes and fields exactly, phrases and NEAR as the
    articles holding all their words (a superset), NOT as a set difference where exact;
-2. the candidates newest first, each checked with the real matcher (`transforms.boolean_query`)
+2. the candidates newest first, each checked with the real matcher (`transforms.monitoring.boolean_query`)
    until `limit` results are found; a snippet with the matched words highlighted comes with each.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 
 from mediamon.errors import WarehouseError
-from transforms.boolean_query import (
+from transforms.monitoring.boolean_query import (
     And,
     Atom,
     Document,
@@ -36,7 +36,7 @@ from transforms.boolean_query import (
     words,
 )
 from transforms.folding import fold_text
-from transforms.search_snippet import snippet
+from transforms.monitoring.search_snippet import snippet
 
 INDEX_BATCH = 1000
 # Posting lists are merged once there are more than this many per term (and at least COMPACT_MIN_ROWS).
@@ -57,7 +57,6 @@ def _index_terms(title: str, body: str, publisher: str) -> set[str]:
 
 def update_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Index the articles that are new or changed since they were last indexed; returns counts."""
-    from mediamon.sql import transaction  # polars and pyarrow: for indexing, not for `mediamon search`
 
     clock = time.monotonic()
     con.execute("SET enable_progress_bar = false")  # a run prints a summary, not DuckDB's bars

@@ -23,7 +23,7 @@ WHERE a.duplicate_of IS NULL
 GROUP BY ALL;
 
 -- Articles per publisher per day (the day mediamon first saw them: seen_date), with the fill
--- rates of date, author and body (>= 50 words, as in transforms.field_health) and data-quality
+-- rates of date, author and body (>= 50 words, as in transforms.monitoring.field_health) and data-quality
 -- warnings. Rates are over every stored row, exact copies included: they measure extraction.
 CREATE OR REPLACE VIEW v_publisher_daily AS
 SELECT

@@ -54,7 +54,7 @@ class Article:
     canonical_url: str | None = None
     image_credit: str | None = None
     tags: list[str] = field(default_factory=list)
-    # Plain text only (transforms.plain_text): what the text is ("text" = clean copy kept whole,
+    # Plain text only (transforms.extraction.plain_text): what the text is ("text" = clean copy kept whole,
     # "page-text" = a page dump with chrome), who said so ("manifest", "source" or "judged"),
     # and the wire header read off it: the dateline's place, correction notices, the slug line.
     text_kind: str | None = None
@@ -62,6 +62,3 @@ class Article:
     dateline_place: str | None = None
     correction: str | None = None
     slug_line: str | None = None
-    # Lines or blocks the extractor removed as boilerplate, for template learning
-    # and for debugging a bad extraction. Not stored in `articles`.
-    boilerplate_lines: list[str] = field(default_factory=list)

@@ -4,6 +4,8 @@ Every source (local folder, feed, sitemap, URL list, WARC) produces
 `RawDocument`s. A document that could not be obtained at all (missing file,
 HTTP 404 after retries) still becomes a `RawDocument`, with `error` set, so it
 can be quarantined: nothing is lost between the source and the warehouse.
+
+`CacheEntry` is what a web fetch leaves for the next run (one `fetch_state` row per URL).
 """
 
 from __future__ import annotations
@@ -38,3 +40,18 @@ class RawDocument:
     error: str | None = None  # one-line reason when raw is None
     error_stage: str | None = None  # "extract" or "fetch"
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CacheEntry:
+    """One `fetch_state` row: the validators of the last successful fetch of a URL, for
+    conditional requests, and how the latest fetch went, for `mediamon sources`."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None  # sha256 hex of the body
+    # The latest attempt, successful or not; not validators, so left out of comparisons.
+    last_status: int | None = field(default=None, compare=False)
+    last_error: str | None = field(default=None, compare=False)
+    fetched_at: datetime | None = field(default=None, compare=False)
+    source: str | None = field(default=None, compare=False)

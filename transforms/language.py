@@ -23,14 +23,19 @@ def _identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def detect_language(text: str) -> str | None:
-    """Text in, ISO 639-1 code out ("de", "en"); None when the text is too short or the guess unsure."""
+def detect_language(text: str, min_confidence: float = MIN_CONFIDENCE, max_chars: int = MAX_CHARS) -> str | None:
+    """Text in, ISO 639-1 code out ("de", "en"); None when the text is too short or the guess unsure.
+
+    The one language rule. An article's `language` column keeps only guesses of at least
+    `MIN_CONFIDENCE`; a caller that must route the text somewhere anyway (the NER router, for
+    an article of unknown language) passes `min_confidence=0.0` and takes the best guess.
+    """
     if not text:
         return None
-    sample = _URLISH.sub(" ", text[:MAX_CHARS])
+    sample = _URLISH.sub(" ", text[:max_chars])
     if len(_LETTER.findall(sample)) < MIN_LETTERS:
         return None
     lang, confidence = _identifier().classify(sample)
-    if confidence < MIN_CONFIDENCE or not isinstance(lang, str) or len(lang) != 2:
+    if confidence < min_confidence or not isinstance(lang, str) or len(lang) != 2:
         return None
     return lang

@@ -6,7 +6,7 @@ scheme and host lower-cased, default ports and fragments dropped, tracking
 parameters (`utm_*`, `fbclid`, `gclid`, ...) removed, the query sorted.
 
 The safety helpers decide from IP addresses; resolving a host name is I/O and
-happens in `flows/fetch.py`, which hands the addresses to `is_private_address`.
+happens in `sources/fetch.py`, which hands the addresses to `is_private_address`.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bench.pipeline import CORPUS, _distinct_copy, make_corpus
-from transforms.html_article import parse_tree
-from transforms.page_meta import read_page_meta
+from transforms.extraction.html_article import parse_tree
+from transforms.extraction.page_meta import read_page_meta
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ with no traceback, the Latin-1 page must decode right and the copy must be marke
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import random
@@ -71,8 +70,8 @@ def bad_folder(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             f.write(line)
     (folder / "nested.html").write_text(
         "<html><body>" + "<div>" * 200_000 + "deep" + "</div>" * 200_000 + "</body></html>")
-    latin1 = (f"<html><head><title>Grüße aus der Königstraße</title></head><body><article>"
-              f"<h1>Grüße aus der Königstraße</h1>" + "".join(f"<p>{LATIN1_TEXT}</p>" for _ in range(2))
+    latin1 = ("<html><head><title>Grüße aus der Königstraße</title></head><body><article>"
+              "<h1>Grüße aus der Königstraße</h1>" + "".join(f"<p>{LATIN1_TEXT}</p>" for _ in range(2))
               + "</article></body></html>")
     (folder / "latin1.html").write_bytes(latin1.encode("iso-8859-1"))
     assert b"charset" not in (folder / "latin1.html").read_bytes()

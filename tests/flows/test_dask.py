@@ -55,7 +55,7 @@ def test_pipeline_on_a_local_dask_cluster_matches_the_local_run(prefect_harness,
         got = run_pipeline(dask, sources)
         with cluster.get_client() as client:
             # The batches really ran on the workers: each one imported the clean stage.
-            imported = client.run(lambda: __import__("sys").modules.get("transforms.clean") is not None)
+            imported = client.run(lambda: __import__("sys").modules.get("transforms.extraction.clean") is not None)
         assert any(imported.values())
 
     assert got.documents_in == expected.documents_in == 21

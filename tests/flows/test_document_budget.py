@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-import transforms.clean as clean
-from flows.workers import budget_guard, document_budget
-from transforms.clean import OverBudget, clean_batch
+import transforms.extraction.clean as clean
+from mediamon.workers import budget_guard, document_budget
+from transforms.extraction.clean import OverBudget, clean_batch
 from transforms.document import RawDocument
 
 PAGE = b"<html><head><title>Budget</title></head><body><article><p>" + b"Plain words here. " * 80 + \

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from flows.pipeline import RunSummary, summary_markdown
-from flows.progress import ProgressPrinter, progress_line
+from mediamon.progress import ProgressPrinter, progress_line
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import QualityError
 
@@ -145,7 +145,7 @@ def test_progress_on_a_terminal_prints_a_line_per_chunk(monkeypatch) -> None:
     out = Tty()
     printer = ProgressPrinter(out)
     clock = iter([0.0, 5.0, 5.5, 10.0])
-    monkeypatch.setattr("flows.progress.time.monotonic", lambda: next(clock))
+    monkeypatch.setattr("mediamon.progress.time.monotonic", lambda: next(clock))
     printer = ProgressPrinter(out)  # created at t=0
     printer(100, 300, 5.0)  # t=5: printed
     printer(200, 300, 5.5)  # t=5.5: under a second since the last line

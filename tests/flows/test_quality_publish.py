@@ -11,7 +11,7 @@ from prefect import flow
 
 from expectations.runner import DQ_RESULTS_SCHEMA, run_suite
 from flows.quality import publish_quality
-from mediamon.warehouse import RunRecord, Warehouse
+from mediamon.warehouse import LoadBatch, LoadCounts, RunRecord, Warehouse
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 
@@ -27,8 +27,13 @@ def test_publish_quality_writes_data_docs_and_an_artifact(tmp_path: Path, prefec
                                               "earliest_date": datetime(1990, 1, 1, tzinfo=UTC)}, "run-pq")
     with Warehouse(tmp_path) as wh:
         run = RunRecord(run_id="run-pq", started_at=datetime.now(UTC), sources=["t"], documents_in=0)
-        wh.load_run(run, frame([], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
-                    pl.DataFrame(outcome.results, schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES))
+        wh.begin_run(run)
+        counts = wh.load_chunk(run, LoadBatch(
+            run.documents_in,
+            frame([], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
+            pl.DataFrame(outcome.results, schema=DQ_RESULTS_SCHEMA), [],
+            frame([], TEMPLATE_LINES)), LoadCounts())
+        wh.finish_run(run, counts)
 
         @flow(name="publish-quality-test")
         def publish() -> Path | None:

@@ -16,7 +16,7 @@ import pytest
 
 from mediamon.cli import main
 from mediamon.config import load_settings
-from tests.flows.test_web_pipeline import STORY
+from tests.sources.test_web_pipeline import STORY
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Example Times</title><link>{base}/</link>

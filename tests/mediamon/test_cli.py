@@ -146,7 +146,7 @@ def test_sources_without_any_configured(tmp_path: Path, capsys) -> None:
 
 
 def test_sources_show_last_fetch_status(tmp_path: Path, capsys) -> None:
-    from flows.fetch import CacheEntry
+    from transforms.document import CacheEntry
 
     config = _sources_config(tmp_path)
     fetched = datetime(2024, 3, 5, 9, 30, tzinfo=UTC)

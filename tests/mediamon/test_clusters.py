@@ -9,7 +9,7 @@ import pytest
 
 from mediamon.clusters import RECENT_DAYS, refresh_lsh_bands, update_clusters
 from mediamon.warehouse import Warehouse
-from tests.transforms.test_syndication import STORM, STORM_COPY, STORM_OTHER
+from tests.transforms.syndication.test_minhash import STORM, STORM_COPY, STORM_OTHER
 
 
 def _add(wh: Warehouse, article_id: str, body: str, first_seen: datetime | None = None,
@@ -41,35 +41,35 @@ def wh(tmp_path: Path):
 def test_a_copy_in_a_later_chunk_joins_the_stored_cluster(wh: Warehouse) -> None:
     _add(wh, "orig", STORM)
     _add(wh, "other", STORM_OTHER)
-    assert update_clusters(wh.con) == 2
+    assert update_clusters(wh) == 2
     bands = _bands(wh)
     assert set(bands) == {"orig", "other"} and len(set(bands.values())) == 1
     _add(wh, "copy", STORM_COPY)
-    update_clusters(wh.con)
+    update_clusters(wh)
     clusters = _clusters(wh)
     assert clusters["copy"] == clusters["orig"] == ("orig", 2)
     assert clusters["other"] == ("other", 1)
     assert set(_bands(wh)) == {"orig", "other", "copy"}
-    assert update_clusters(wh.con) == 0  # nothing new: nothing written
+    assert update_clusters(wh) == 0  # nothing new: nothing written
 
 
 def test_an_exact_copy_joins_its_original_through_duplicate_of(wh: Warehouse) -> None:
     short = "Die Polizei sucht Zeugen eines Unfalls am Montagabend. Hinweise bitte."  # too short to sign
     _add(wh, "first", short)
-    update_clusters(wh.con)
+    update_clusters(wh)
     assert _bands(wh) == {}
     _add(wh, "again", short, duplicate_of="first")
-    update_clusters(wh.con)
+    update_clusters(wh)
     assert _clusters(wh)["again"] == ("first", 2)
 
 
 def test_a_changed_article_gets_new_bands_and_leaves_a_cluster_it_no_longer_matches(wh: Warehouse) -> None:
     _add(wh, "orig", STORM)
     _add(wh, "copy", STORM_COPY, first_seen=datetime.now(UTC) + timedelta(minutes=1))
-    update_clusters(wh.con)
+    update_clusters(wh)
     assert _clusters(wh)["copy"] == ("orig", 2)
     _add(wh, "copy", STORM_OTHER)  # re-extracted: now an independent story
-    update_clusters(wh.con)
+    update_clusters(wh)
     clusters = _clusters(wh)
     assert clusters["copy"][0] != "orig" and clusters["orig"] == ("orig", 1)
     assert _bands(wh)["copy"] == _bands(wh)["orig"]  # replaced, not added to
@@ -78,21 +78,21 @@ def test_a_changed_article_gets_new_bands_and_leaves_a_cluster_it_no_longer_matc
 def test_refresh_fills_in_bands_of_an_older_warehouse_and_drops_stale_ones(wh: Warehouse) -> None:
     _add(wh, "orig", STORM)
     _add(wh, "old", STORM_OTHER, first_seen=datetime.now(UTC) - timedelta(days=RECENT_DAYS + 5))
-    update_clusters(wh.con)
+    update_clusters(wh)
     wh.con.execute("DELETE FROM article_lsh_bands")  # as a warehouse from before schema version 5
-    refresh_lsh_bands(wh.con)
+    refresh_lsh_bands(wh)
     assert set(_bands(wh)) == {"orig"}  # the old story's cluster saw nothing new for too long
     _add(wh, "copy", STORM_COPY)
-    update_clusters(wh.con)
+    update_clusters(wh)
     assert _clusters(wh)["copy"] == ("orig", 2)
 
 
 def test_only_the_clusters_a_new_article_may_join_are_read(wh: Warehouse) -> None:
     _add(wh, "orig", STORM)
     _add(wh, "other", STORM_OTHER)
-    update_clusters(wh.con)
+    update_clusters(wh)
     # A stored signature that cannot be loaded: reading the unrelated cluster would raise.
     wh.con.execute("UPDATE article_clusters SET minhash = '\\x00'::BLOB WHERE article_id = 'other'")
     _add(wh, "copy", STORM_COPY)
-    update_clusters(wh.con)
+    update_clusters(wh)
     assert _clusters(wh)["copy"] == ("orig", 2)

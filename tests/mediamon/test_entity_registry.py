@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 
 from expectations.runner import DQ_RESULTS_SCHEMA
-from mediamon.warehouse import RunRecord, Warehouse
-from transforms.entities import entity_id_for
+from mediamon.warehouse import LoadBatch, LoadCounts, RunRecord, Warehouse
+from transforms.entities.tagging import entity_id_for
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 
@@ -33,9 +33,13 @@ def _load(wh: Warehouse, run_id: str, tagged: dict[str, list[tuple[str, str]]]) 
             entities[entity_id] = {"entity_id": entity_id, "canonical_name": name, "entity_type": kind,
                                    "aliases": [name], "external_id": None}
     run = RunRecord(run_id=run_id, started_at=datetime.now(UTC), sources=["t"], documents_in=len(tagged))
-    wh.load_run(run, frame([_article(a) for a in tagged], ARTICLES), frame([], QUARANTINE),
-                frame(mentions, MENTIONS), frame(list(entities.values()), ENTITIES),
-                pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES))
+    wh.begin_run(run)
+    counts = wh.load_chunk(run, LoadBatch(
+        run.documents_in,
+        frame([_article(a) for a in tagged], ARTICLES), frame([], QUARANTINE), frame(mentions, MENTIONS),
+        frame(list(entities.values()), ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
+        frame([], TEMPLATE_LINES)), LoadCounts())
+    wh.finish_run(run, counts)
 
 
 def _counted(wh: Warehouse) -> dict[tuple[str, str], int]:

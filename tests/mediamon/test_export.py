@@ -13,7 +13,7 @@ import pytest
 
 from expectations.runner import DQ_RESULTS_SCHEMA
 from mediamon.cli import main
-from mediamon.warehouse import SCHEMA_VERSION, RunRecord, Warehouse
+from mediamon.warehouse import SCHEMA_VERSION, LoadBatch, LoadCounts, RunRecord, Warehouse
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 
@@ -36,9 +36,13 @@ def warehouse(tmp_path: Path) -> Path:
     entity = {"entity_id": "e1", "canonical_name": "Berlin", "entity_type": "GPE", "aliases": ["Berlin"]}
     with Warehouse(directory) as wh:
         run = RunRecord(run_id="r1", started_at=datetime.now(UTC), sources=["t"], documents_in=3)
-        wh.load_run(run, frame([_article("a", "one two"), _article("b", "three four")], ARTICLES),
-                    frame([quarantined], QUARANTINE), frame([mention], MENTIONS), frame([entity], ENTITIES),
-                    pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES))
+        wh.begin_run(run)
+        counts = wh.load_chunk(run, LoadBatch(
+            run.documents_in,
+            frame([_article("a", "one two"), _article("b", "three four")], ARTICLES),
+            frame([quarantined], QUARANTINE), frame([mention], MENTIONS), frame([entity], ENTITIES),
+            pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
+        wh.finish_run(run, counts)
     return directory
 
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from expectations.runner import DQ_RESULTS_SCHEMA
 from mediamon.cli import main
-from mediamon.warehouse import RunRecord, Warehouse
+from mediamon.warehouse import LoadBatch, LoadCounts, RunRecord, Warehouse
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 
@@ -29,9 +29,13 @@ def _warehouse(directory: Path) -> Path:
     with Warehouse(directory) as wh:
         run = RunRecord(run_id="r1", started_at=datetime.now(UTC), sources=["t"], documents_in=2,
                         counts={"skipped_files": 0})
-        wh.load_run(run, frame([_article("a"), _article("b")], ARTICLES), frame([], QUARANTINE),
-                    frame([], MENTIONS), frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
-                    frame([], TEMPLATE_LINES))
+        wh.begin_run(run)
+        counts = wh.load_chunk(run, LoadBatch(
+            run.documents_in,
+            frame([_article("a"), _article("b")], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS),
+            frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
+            frame([], TEMPLATE_LINES)), LoadCounts())
+        wh.finish_run(run, counts)
         wh.export_parquet()
     return directory
 

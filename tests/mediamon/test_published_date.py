@@ -8,8 +8,8 @@ import duckdb
 import polars as pl
 
 from expectations.runner import DQ_RESULTS_SCHEMA
-from mediamon.alerts import DAY_SQL
-from mediamon.warehouse import RunRecord, Warehouse
+from mediamon.raise_alerts import DAY_SQL
+from mediamon.warehouse import LoadBatch, LoadCounts, RunRecord, Warehouse
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 
@@ -30,8 +30,13 @@ def test_views_count_the_day_the_outlet_printed(tmp_path: Path) -> None:
                  "end_char": 4, "in_title": False, "source": "kb"} for aid in ("a", "b")]
     with Warehouse(tmp_path) as wh:
         run = RunRecord(run_id="r", started_at=datetime.now(UTC), sources=["t"], documents_in=2)
-        wh.load_run(run, frame([india, undated], ARTICLES), frame([], QUARANTINE), frame(mentions, MENTIONS),
-                    frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES))
+        wh.begin_run(run)
+        counts = wh.load_chunk(run, LoadBatch(
+            run.documents_in,
+            frame([india, undated], ARTICLES), frame([], QUARANTINE), frame(mentions, MENTIONS),
+            frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
+            frame([], TEMPLATE_LINES)), LoadCounts())
+        wh.finish_run(run, counts)
         stored = wh.con.execute("SELECT published_date, published_tz, published_date_conflicts FROM articles "
                                 "WHERE article_id = 'a'").fetchone()
         seen = wh.con.execute("SELECT seen_date FROM articles WHERE article_id = 'b'").fetchone()[0]

@@ -10,8 +10,8 @@ import polars as pl
 from expectations.runner import DQ_RESULTS_SCHEMA
 from mediamon.config import Settings
 from mediamon.report import read_report_data
-from mediamon.warehouse import RunRecord, Warehouse
-from transforms.alerts import Since
+from mediamon.warehouse import LoadBatch, LoadCounts, RunRecord, Warehouse
+from transforms.monitoring.alert_rules import Since
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 
@@ -29,8 +29,12 @@ def _run(wh: Warehouse, run_id: str, articles: list[dict[str, object]], quaranti
              "quarantined_at": datetime.now(UTC)} for k in quarantined]
     run = RunRecord(run_id=run_id, started_at=datetime.now(UTC), sources=["t"],
                     documents_in=len(articles) + len(rows), dq_warnings=1)
-    wh.load_run(run, frame(articles, ARTICLES), frame(rows, QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
-                pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES))
+    wh.begin_run(run)
+    counts = wh.load_chunk(run, LoadBatch(
+        run.documents_in,
+        frame(articles, ARTICLES), frame(rows, QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
+        pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES)), LoadCounts())
+    wh.finish_run(run, counts)
 
 
 def test_dq_panel_counts_each_document_once_over_all_runs_of_the_period(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 import mediamon.retag as retag
 from mediamon.warehouse import Warehouse
-from transforms.retag import Topic
-from transforms.watchlist import parse_watchlist
+from transforms.monitoring.retag import Topic
+from transforms.entities.watchlist import parse_watchlist
 
 WATCHLIST = parse_watchlist('[[entity]]\nname = "Orbital Freight"\nid = "c:orbital"\nexclude = ["juice"]\n'
                             '[[entity]]\nname = "Tram"\ncontext = ["council"]\n')

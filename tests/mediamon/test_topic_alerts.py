@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from mediamon.alerts import run_alerts
 from mediamon.config import load_settings
+from mediamon.raise_alerts import run_alerts
 from mediamon.report import read_report_data
 from mediamon.warehouse import Warehouse
-from tests.mediamon.test_alerts import _article
-from transforms.alerts import Since
+from tests.mediamon.test_raise_alerts import _article
+from transforms.monitoring.alert_rules import Since
 
 FIRST_DAY = date(2024, 5, 1)
 SPIKE_DAY = date(2024, 5, 30)

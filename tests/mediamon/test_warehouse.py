@@ -12,8 +12,9 @@ import polars as pl
 import pytest
 
 from expectations.runner import DQ_RESULTS_SCHEMA
+from flows.quality import field_health
 from mediamon.errors import QualityError, WarehouseError
-from mediamon.warehouse import SCHEMA_VERSION, RunRecord, Warehouse, read_query
+from mediamon.warehouse import SCHEMA_VERSION, LoadBatch, LoadCounts, RunRecord, Warehouse, read_query
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 
@@ -31,9 +32,14 @@ def _load(wh: Warehouse, run_id: str, articles: list[dict[str, object]],
     quarantine = quarantine or []
     run = RunRecord(run_id=run_id, started_at=datetime.now(UTC), sources=["t"],
                     documents_in=documents_in if documents_in is not None else len(articles) + len(quarantine))
-    return wh.load_run(run, frame(articles, ARTICLES), frame(quarantine, QUARANTINE), frame(mentions or [], MENTIONS),
-                       frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
-                       frame([], TEMPLATE_LINES))
+    wh.begin_run(run)
+    counts = wh.load_chunk(run, LoadBatch(
+        run.documents_in,
+        frame(articles, ARTICLES), frame(quarantine, QUARANTINE), frame(mentions or [], MENTIONS),
+        frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [],
+        frame([], TEMPLATE_LINES)), LoadCounts())
+    wh.finish_run(run, counts)
+    return counts
 
 
 def test_new_unchanged_updated_and_versions(tmp_path: Path) -> None:
@@ -79,7 +85,8 @@ def test_counts_that_do_not_add_up_roll_back(tmp_path: Path) -> None:
         with pytest.raises(QualityError, match="does not add up"):
             _load(wh, "r1", [_article("a", "x")], documents_in=3)
         assert wh.con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
-        assert wh.con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+        # The chunk rolled back: the run is begun, with nothing of the chunk counted.
+        assert wh.con.execute("SELECT status, documents_in FROM runs").fetchall() == [("running", 0)]
 
 
 def test_mentions_replaced_only_for_changed_articles(tmp_path: Path) -> None:
@@ -176,8 +183,12 @@ def test_template_lines_are_read_for_the_requested_sites_only(tmp_path: Path) ->
             for site, aid in [("a.org", "x"), ("a.org", "y"), ("b.org", "z")]]
     run = RunRecord(run_id="r1", started_at=datetime.now(UTC), sources=["t"], documents_in=0)
     with Warehouse(tmp_path) as wh:
-        wh.load_run(run, frame([], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
-                    pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame(rows, TEMPLATE_LINES))
+        wh.begin_run(run)
+        counts = wh.load_chunk(run, LoadBatch(
+            run.documents_in,
+            frame([], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
+            pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame(rows, TEMPLATE_LINES)), LoadCounts())
+        wh.finish_run(run, counts)
         got = wh.template_lines(["a.org"])
         none = wh.template_lines([])
     assert sorted(got["article_id"].to_list()) == ["x", "y"] and set(got["site"]) == {"a.org"}
@@ -186,15 +197,11 @@ def test_template_lines_are_read_for_the_requested_sites_only(tmp_path: Path) ->
 
 def _streamed(wh: Warehouse, run_id: str, articles: list[dict[str, object]], seen_date: str) -> list[str]:
     """One streamed run (begin, one chunk, field health, finish) whose articles were first seen on `seen_date`."""
-    from mediamon.warehouse import LoadCounts
-
     run = RunRecord(run_id=run_id, started_at=datetime.now(UTC), sources=["t"], documents_in=len(articles))
     wh.begin_run(run)
-    counts = wh.load_chunk(run, len(articles), frame(articles, ARTICLES), frame([], QUARANTINE), frame([], MENTIONS),
-                           frame([], ENTITIES), pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame([], TEMPLATE_LINES),
-                           LoadCounts(), LoadCounts())
+    counts = wh.load_chunk(run, LoadBatch(len(articles), articles=frame(articles, ARTICLES)), LoadCounts())
     wh.con.execute("UPDATE articles SET seen_date = CAST(? AS DATE) WHERE run_id = ?", [seen_date, run_id])
-    messages = wh.refresh_field_health(run_id, min_body_words=3)
+    messages = field_health(wh, run_id, min_words=3)
     wh.finish_run(run, counts)
     return messages
 
@@ -210,10 +217,10 @@ def test_field_health_warns_when_a_publishers_rate_drops(tmp_path: Path) -> None
         for day in range(1, 7):  # six days on which every article had a date
             assert _streamed(wh, f"r{day}", [story(f"r{day}", i, True) for i in range(6)], f"2024-03-0{day}") == []
         messages = _streamed(wh, "r7", [story("r7", i, False) for i in range(6)], "2024-03-07")
-        rates = wh.con.execute("SELECT day, rate FROM field_health WHERE publisher = 'x.org' AND field = 'published_at' "
+        rates = wh.con.execute("SELECT day, rate FROM field_health WHERE site = 'x.org' AND field = 'published_at' "
                                "ORDER BY day").fetchall()
         authors = wh.con.execute("SELECT min(rate) FROM field_health WHERE field = 'authors'").fetchone()[0]
-        drops = wh.con.execute("SELECT publisher, field, rate, baseline_rate, run_id FROM field_health_drops").fetchall()
+        drops = wh.con.execute("SELECT site, field, rate, baseline_rate, run_id FROM field_health_drops").fetchall()
     assert len(messages) == 1 and "x.org: published_at filled in 0 of 6" in messages[0]
     assert [r[1] for r in rates] == [1.0] * 6 + [0.0]
     assert authors == 1.0  # the other fields stayed healthy: no warning for them

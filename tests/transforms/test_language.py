@@ -28,3 +28,11 @@ from transforms.language import detect_language
 )
 def test_detect_language(text: str, expected: str | None) -> None:
     assert detect_language(text) == expected
+
+
+def test_without_a_confidence_floor_the_best_guess_is_kept() -> None:
+    # A word list any Latin-script language could own: unsure, so no `language` value, but the
+    # NER router (which passes no floor) still gets a guess.
+    text = "Hotel Restaurant Bar Cafe Pizza Pasta Menu"
+    assert detect_language(text) is None
+    assert detect_language(text, min_confidence=0.0) is not None

@@ -1,0 +1,34 @@
+"""The clean stage in the run's worker processes (`LocalStages`) gives exactly what it gives in-process."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flows import runners
+from flows.runners import LocalStages
+from transforms.document import RawDocument
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_7210ad52eb561afc.txt"
+
+
+def test_process_pool_matches_in_process(monkeypatch) -> None:
+    monkeypatch.setattr(runners, "MIN_DOCS_FOR_PROCESSES", 1)
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    docs = [RawDocument(url=f"https://e.org/{i}", source="t", fetched_at=now, raw=SEED.read_bytes(), kind="text")
+            for i in range(4)] + [RawDocument(url="https://e.org/empty", source="t", fetched_at=now, raw=b"")]
+    batches = [docs[:2], docs[2:]]
+    pooled_stages = LocalStages(workers=2, watchlist=None)
+    try:
+        pooled = pooled_stages.clean(batches, "r1", {})
+        assert pooled_stages._pool is not None  # the batches really went to worker processes
+    finally:
+        pooled_stages.close()
+    local = LocalStages(workers=1, watchlist=None).clean(batches, "r1", {})
+
+    def strip(batch):
+        return ([{k: v for k, v in a.items() if k != "quarantined_at"} for a in batch.articles],
+                [{k: v for k, v in q.items() if k != "quarantined_at"} for q in batch.quarantined])
+
+    assert [strip(b) for b in pooled] == [strip(b) for b in local]
+    assert sum(len(b.articles) for b in pooled) == 4 and sum(len(b.quarantined) for b in pooled) == 1
