@@ -176,7 +176,9 @@ def test_min_host_delay_spaces_request_starts(fault_server: Any) -> None:
     _fetch(fault_server, paths, settings)
     starts = sorted(r.started for r in fault_server.log)
     assert len(starts) == 4
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.18
+    # The server logs arrivals, which a busy machine shifts by some milliseconds either way; without
+    # the delay the four requests arrive within a few milliseconds of each other.
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.15
 
 
 def test_second_run_is_conditional_and_yields_nothing_new(fault_server: Any,
