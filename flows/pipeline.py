@@ -29,7 +29,6 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from flows.after_load import after_load
 from flows.extract import extract_sources, reread_raw_documents
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
 from flows.runners import DaskStages, Stages, dask_task_runner, make_stages, split, tag_batches
@@ -449,7 +448,10 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         not_modified=extracted.not_modified, skipped_unchanged=chunked.skipped_unchanged, chunks=chunked.chunks,
         retag=run.counts.get("retag", {}),
         failed_sources=list(extracted.failed_sources))
-    summary.problems.extend(after_load(settings))  # [report] / [alerts] after_run
+    if settings.report.after_run or settings.alerts.after_run:  # else not even imported (alerts: ~1 s)
+        from flows.after_load import after_load
+
+        summary.problems.extend(after_load(settings))  # [report] / [alerts] after_run
     _publish_artifact(summary)
     return summary
 
