@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import resource
 import shutil
@@ -271,8 +272,14 @@ def main() -> int:
               f"{chain.cpu / ours.cpu:.2f}x in CPU time (less sensitive to a busy machine)")
     if again is not None:
         summary = next((line for line in again.stdout.splitlines() if line.startswith("run ")), "")
-        print(f"re-run over the same unchanged inputs, same warehouse: {again.wall:.1f} s = "
-              f"{100 * again.wall / ours.wall:.1f}% of the first run (target <= 10%)\n  {summary.strip()}")
+        # Issue 18 measures the re-run against the chain (what a user re-running a script pays).
+        against = f"{100 * again.wall / chain.wall:.1f}% of the chain's {chain.wall:.1f} s (target <= 5%), " \
+            if chain is not None else ""
+        print(f"re-run over the same unchanged inputs, same warehouse: {again.wall:.1f} s = {against}"
+              f"{100 * again.wall / ours.wall:.1f}% of the first run; {again.cpu:.1f} CPU s over all "
+              f"processes, {again.peak_pss_mb:.0f} MB peak PSS\n  {summary.strip()}")
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores: figures from a busy machine are slower")
     return 0
 
 

@@ -29,7 +29,6 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from flows.after_load import after_load
 from flows.extract import extract_sources, reread_raw_documents
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
 from flows.runners import DaskStages, Stages, dask_task_runner, make_stages, split, tag_batches
@@ -78,6 +77,10 @@ class RunSummary:
     @property
     def articles(self) -> int:
         return self.articles_new + self.articles_updated + self.articles_unchanged + self.duplicates
+
+
+# The stored template lines of a chunk without sites: what `Warehouse.template_lines([])` returns.
+NO_TEMPLATE_LINES = pl.DataFrame(schema={"site": pl.String, "fingerprint": pl.String, "article_id": pl.String})
 
 
 def new_run_id() -> str:
@@ -235,8 +238,12 @@ class ChunkRun:
                 batches = self._task(clean_chunk, f"clean: {name}")(
                     self.stages, doc_batches, self.run_id, self.settings.publishers)
         # Templates are learned from this chunk plus every line stored by earlier chunks and runs.
-        stored_lines = self.warehouse.template_lines(chunk_sites(batches))
-        self.warehouse.release()
+        sites = chunk_sites(batches)
+        if sites:
+            stored_lines = self.warehouse.template_lines(sites)
+            self.warehouse.release()
+        else:  # nothing new in the chunk (a re-run): no query, no reopening the warehouse
+            stored_lines = NO_TEMPLATE_LINES.clear()
         cleaned = finish_clean(batches, stored_lines, self.first_claims, self.run_id)
         self.first_claims.update(cleaned.claims)
         self.warehouse.at_stage("clean")
@@ -290,8 +297,11 @@ class ChunkRun:
             # Cluster each chunk as it lands: clustering all of a long run's articles at the end
             # held every body and signature at once. Only the stored clusters a chunk may join
             # are read (article_lsh_bands), so the cost stays flat as the warehouse grows.
-            update_clusters(self.warehouse)
-            self.warehouse.release()  # the next chunk's files are read without holding the warehouse
+            # A chunk that loaded no article has nothing to cluster (articles a killed earlier
+            # run left unclustered are caught up by finish_run).
+            if gate.kept:
+                update_clusters(self.warehouse)
+                self.warehouse.release()  # the next chunk's files are read without holding the warehouse
         for q in quarantined:
             for r in q["reasons"]:  # type: ignore[attr-defined]
                 self.reasons[str(r)] = self.reasons.get(str(r), 0) + 1
@@ -449,7 +459,10 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         not_modified=extracted.not_modified, skipped_unchanged=chunked.skipped_unchanged, chunks=chunked.chunks,
         retag=run.counts.get("retag", {}),
         failed_sources=list(extracted.failed_sources))
-    summary.problems.extend(after_load(settings))  # [report] / [alerts] after_run
+    if settings.report.after_run or settings.alerts.after_run:  # else not even imported (alerts: ~1 s)
+        from flows.after_load import after_load
+
+        summary.problems.extend(after_load(settings))  # [report] / [alerts] after_run
     _publish_artifact(summary)
     return summary
 

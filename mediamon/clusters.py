@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from mediamon.store.clusters import RECENT_DAYS
-from transforms.syndication.minhash import cluster_articles, lsh_bands, sign_bodies
 
 if TYPE_CHECKING:
     from mediamon.warehouse import Warehouse
@@ -27,6 +26,10 @@ def update_clusters(warehouse: Warehouse) -> int:
     new = warehouse.unclustered_articles()
     if new.height == 0:
         return 0
+    # Here, not at the top: datasketch imports scipy (about a second), which a run with nothing
+    # new to cluster (a re-run over unchanged inputs) does not need.
+    from transforms.syndication.minhash import cluster_articles, lsh_bands, sign_bodies
+
     new = new.join(sign_bodies(new.select("article_id", "body")), on="article_id", how="left").drop("body")
     bands = lsh_bands(new.select("article_id", "minhash"))
     ids = new.select("article_id", "duplicate_of")
@@ -46,4 +49,8 @@ def refresh_lsh_bands(warehouse: Warehouse) -> None:
     get them from their stored signatures. Run once per run, before loading.
     """
     missing = warehouse.signatures_without_bands()
-    warehouse.keep_recent_bands(lsh_bands(missing) if missing.height else missing)
+    if missing.height:
+        from transforms.syndication.minhash import lsh_bands
+
+        missing = lsh_bands(missing)
+    warehouse.keep_recent_bands(missing)
