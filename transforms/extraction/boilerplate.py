@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 # Languages whose stop lists spaCy ships in the core package (space-separated
 # scripts; Chinese and Japanese are judged by their punctuation instead).
@@ -298,6 +298,10 @@ class LineSignals:
     end_marker: bool  # a heading that opens a related-stories/comments block
 
 
+# Pure functions of one line, and the same lines come back many times (each block's lines in
+# `_clean_lines` and again in `_drop_chrome`, the recall retry, a site's repeated chrome):
+# memoised per process. Bounded, so a long-lived worker does not grow without end.
+@lru_cache(maxsize=65536)
 def chrome_kind(line: str) -> str | None:
     """Kind of known chrome the (short-ish) line matches ("cookie", "copyright", ...), or None.
 
@@ -470,6 +474,7 @@ def is_code_line(line: str) -> bool:
     return len(_CODE_TOKEN.findall(line)) >= CODE_TOKENS
 
 
+@lru_cache(maxsize=65536)
 def image_credit_of(line: str) -> str | None:
     """The credit ("EPA-EFE/KCNA", "dpa/Max Muster") if the line is a photo credit, else None."""
     text = line.strip()
