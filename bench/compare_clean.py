@@ -103,6 +103,18 @@ def diff(before: Path, after: Path) -> int:
     return 1 if differing else 0
 
 
+def cpu_time(warmup: int, limit: int | None) -> None:
+    """Process CPU per page: the first `warmup` pages (imports, models, caches) apart from the rest."""
+    docs = load_docs(limit)
+    start = time.process_time()
+    clean_batch(docs[:warmup], "warmup")
+    warm = time.process_time()
+    clean_batch(docs[warmup:], "timed")
+    end = time.process_time()
+    print(f"clean: {1000 * (end - warm) / (len(docs) - warmup):.1f} ms CPU per page after {warmup} "
+          f"warm-up pages ({end - start:.1f} s CPU in all, {1000 * (end - start) / len(docs):.1f} ms per page)")
+
+
 def profile(top: int, limit: int | None, save: Path | None) -> None:
     docs = load_docs(limit)
     profiler = cProfile.Profile()
@@ -127,6 +139,9 @@ def main() -> int:
     c = sub.add_parser("diff")
     c.add_argument("before", type=Path)
     c.add_argument("after", type=Path)
+    t = sub.add_parser("time")
+    t.add_argument("--warmup", type=int, default=40)
+    t.add_argument("--limit", type=int, default=None, help="only the first N pages")
     p = sub.add_parser("profile")
     p.add_argument("--top", type=int, default=40)
     p.add_argument("--limit", type=int, default=None, help="only the first N pages")
@@ -137,6 +152,9 @@ def main() -> int:
         return 0
     if args.command == "diff":
         return diff(args.before, args.after)
+    if args.command == "time":
+        cpu_time(args.warmup, args.limit)
+        return 0
     profile(args.top, args.limit, args.save)
     return 0
 
