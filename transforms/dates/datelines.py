@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from functools import lru_cache
 
 from lxml import html as lxml_html
 
@@ -59,6 +60,12 @@ _PRECEDING_SIBLINGS = 4
 def class_id(element: lxml_html.HtmlElement) -> str:
     """An element's class, id and itemprop in one string, for container-name tests."""
     return f"{element.get('class') or ''} {element.get('id') or ''} {element.get('itemprop') or ''}"
+
+
+@lru_cache(maxsize=16384)
+def _other_stories_name(names: str) -> bool:
+    """`OTHER_STORIES` on a `class_id` string; pages repeat a few class names thousands of times."""
+    return OTHER_STORIES.search(names) is not None
 
 
 def _in_foreign_container(element: lxml_html.HtmlElement, stop: int = 8) -> bool:
@@ -329,7 +336,7 @@ def _reader_text(element: lxml_html.HtmlElement, parts: list[str], keep_footers:
         parts.append(element.tail or "")
         return
     footer_like = tag in ("aside", "nav") or (tag == "footer" and not keep_footers)
-    if footer_like or OTHER_STORIES.search(class_id(element)):
+    if footer_like or _other_stories_name(class_id(element)):
         # A break, so a label before the skipped block never reaches a date after it.
         parts.append(" | " + (element.tail or ""))
         return
@@ -348,7 +355,7 @@ def _reader_texts(
         without_footers.append(element.tail or "")
         with_footers.append(element.tail or "")
         return
-    if tag in ("aside", "nav") or OTHER_STORIES.search(class_id(element)):
+    if tag in ("aside", "nav") or _other_stories_name(class_id(element)):
         without_footers.append(" | " + (element.tail or ""))
         with_footers.append(" | " + (element.tail or ""))
         return

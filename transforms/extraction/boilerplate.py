@@ -20,9 +20,12 @@ download) for several languages, and the chrome markers are multilingual.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from types import ModuleType
 
 # Languages whose stop lists spaCy ships in the core package (space-separated
 # scripts; Chinese and Japanese are judged by their punctuation instead).
@@ -74,8 +77,22 @@ STOP_HIGH = 0.28
 @cache
 def stop_words(language: str) -> frozenset[str]:
     """spaCy's bundled stop list for `language` (e.g. "de"), case-folded."""
-    module = importlib.import_module(f"spacy.lang.{language}.stop_words")
-    return frozenset(word.casefold() for word in module.STOP_WORDS)
+    return frozenset(word.casefold() for word in _stop_words_module(language).STOP_WORDS)
+
+
+def _stop_words_module(language: str) -> ModuleType:
+    # Importing `spacy.lang.xx.stop_words` imports spaCy itself (seconds of CPU and its memory)
+    # in a clean worker that only needs the word lists: the files are plain data, load them alone.
+    spacy_spec = importlib.util.find_spec("spacy")
+    locations = spacy_spec.submodule_search_locations if spacy_spec else None
+    if locations:
+        path = Path(next(iter(locations))) / "lang" / language / "stop_words.py"
+        spec = importlib.util.spec_from_file_location(f"_mediamon_stop_words_{language}", path)
+        if path.is_file() and spec is not None and spec.loader is not None:
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    return importlib.import_module(f"spacy.lang.{language}.stop_words")
 
 
 @cache
