@@ -21,13 +21,17 @@ $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 run: $(STAMP)
 	@$(VENV)/bin/mediamon run
 
+# Two pytest workers (pytest-xdist; one file's tests stay on one worker, for its module fixtures):
+# most slow tests wait on subprocesses, servers and signals, so two overlap well on 2 cores.
+TEST_WORKERS ?= 2
+
 # pytest exits 5 when it collects no tests (e.g. `make test` with a -k that matches nothing): not a failure.
 test: $(STAMP)
 	@# The report tests render the page in headless Chromium (Debian's package; needs root to install).
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium for the report tests"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
 		|| echo "could not install chromium (apt-get install -y chromium as root): the report tests will fail"; }
-	@$(VPY) -m pytest -q; rc=$$?; \
+	@$(VPY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5 treated as success)"; exit 0; fi; exit $$rc
 
 test-fast: $(STAMP)

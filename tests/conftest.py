@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import tempfile
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,11 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEED = REPO / "seeds" / "000_7210ad52eb561afc.txt"
 CORPUS = SHARED / "corpora" / "web"
+
+# Under pytest-xdist (`make test` runs two workers) each worker gets its own Prefect home, so two
+# embedded Prefect APIs never share one SQLite file (set before anything imports Prefect).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix=f"prefect-{os.environ['PYTEST_XDIST_WORKER']}-"))
 
 # Keep Prefect quiet and off the network in every test process (and its children).
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
