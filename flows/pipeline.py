@@ -79,10 +79,6 @@ class RunSummary:
         return self.articles_new + self.articles_updated + self.articles_unchanged + self.duplicates
 
 
-# The stored template lines of a chunk without sites: what `Warehouse.template_lines([])` returns.
-NO_TEMPLATE_LINES = pl.DataFrame(schema={"site": pl.String, "fingerprint": pl.String, "article_id": pl.String})
-
-
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
@@ -238,12 +234,8 @@ class ChunkRun:
                 batches = self._task(clean_chunk, f"clean: {name}")(
                     self.stages, doc_batches, self.run_id, self.settings.publishers)
         # Templates are learned from this chunk plus every line stored by earlier chunks and runs.
-        sites = chunk_sites(batches)
-        if sites:
-            stored_lines = self.warehouse.template_lines(sites)
-            self.warehouse.release()
-        else:  # nothing new in the chunk (a re-run): no query, no reopening the warehouse
-            stored_lines = NO_TEMPLATE_LINES.clear()
+        stored_lines = self.warehouse.template_lines(chunk_sites(batches))
+        self.warehouse.release()
         cleaned = finish_clean(batches, stored_lines, self.first_claims, self.run_id)
         self.first_claims.update(cleaned.claims)
         self.warehouse.at_stage("clean")

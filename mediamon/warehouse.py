@@ -30,6 +30,7 @@ from mediamon.store.locking import WRITER_REACQUIRE_SECONDS, RunLock, connect, o
 from mediamon.store.migrations import SCHEMA_VERSION, migrate
 from mediamon.store.raw import count_raw_documents
 from mediamon.store.reads import read_query, source_activity
+from transforms.schema import TEMPLATE_LINES, frame
 
 __all__ = ["SCHEMA_VERSION", "LoadBatch", "LoadCounts", "RunLock", "RunRecord", "Warehouse", "connect",
            "count_raw_documents", "read_query", "source_activity"]
@@ -137,8 +138,10 @@ class Warehouse:
 
     # -- the load: one run, many chunks, each its own transaction -------------------
     def template_lines(self, sites: Sequence[str]) -> pl.DataFrame:
-        """Stored (site, fingerprint, article_id) rows of these sites only: the table grows with every run."""
-        return load.template_lines(self.con, sites)
+        """Stored (site, fingerprint, article_id) rows of these sites only: the table grows with every run.
+
+        No sites (a chunk with nothing new) asks nothing, so the warehouse is not even reopened."""
+        return load.template_lines(self.con, sites) if sites else frame([], TEMPLATE_LINES)
 
     def begin_run(self, run: RunRecord) -> None:
         """Record `run` as 'running'; a run still 'running' now was killed (we hold the lock): 'interrupted'."""

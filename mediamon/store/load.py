@@ -161,8 +161,7 @@ def template_lines(con: duckdb.DuckDBPyConnection, sites: Sequence[str]) -> pl.D
     rows = con.execute(
         "SELECT site, fingerprint, article_id FROM template_lines WHERE site IN (SELECT unnest(?))",
         [list(sites)]).fetchall()
-    return pl.DataFrame(rows, schema={"site": pl.String, "fingerprint": pl.String, "article_id": pl.String},
-                        orient="row")
+    return pl.DataFrame(rows, schema=TEMPLATE_LINES, orient="row")
 
 
 def _check_stored(con: duckdb.DuckDBPyConnection, run_id: str, docs: Sequence[Any]) -> None:

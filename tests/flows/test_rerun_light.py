@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from types import SimpleNamespace
 
-from flows.pipeline import NO_TEMPLATE_LINES, ChunkInput, ChunkRun, StageClock
-from mediamon.store.load import LoadCounts
+import polars as pl
+
+from mediamon.warehouse import Warehouse
+from transforms.schema import TEMPLATE_LINES
 
 
 def test_pipeline_import_leaves_heavy_libraries_unloaded() -> None:
@@ -20,29 +21,12 @@ def test_pipeline_import_leaves_heavy_libraries_unloaded() -> None:
     assert out.stdout.strip() == "[]"
 
 
-class _Warehouse:
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def template_lines(self, sites):  # pragma: no cover - must not be called here
-        self.calls.append("template_lines")
-        return NO_TEMPLATE_LINES
-
-    def release(self) -> None:
-        self.calls.append("release")
-
-    def at_stage(self, stage: str) -> None:
-        self.calls.append(f"at_stage {stage}")
-
-
-def test_chunk_with_nothing_new_skips_the_template_query() -> None:
-    warehouse = _Warehouse()
-    run = SimpleNamespace(run_id="r1")
-    settings = SimpleNamespace(task_timeout_seconds=60.0, chunk_size=250, batch_size=50, workers=2,
-                               publishers={})
-    chunked = ChunkRun(warehouse, settings, stages=object(), run=run, full=False,  # type: ignore[arg-type]
-                       clock=StageClock())
-    cleaned = chunked.clean(ChunkInput(fresh=[], skipped=LoadCounts(articles_unchanged=3), documents_in=3),
-                            "chunk 1")
-    assert cleaned.articles == [] and cleaned.quarantined == []
-    assert warehouse.calls == ["at_stage clean"]
+def test_a_chunk_without_sites_does_not_reopen_the_warehouse(tmp_path) -> None:
+    with Warehouse(tmp_path) as wh:
+        wh.release()
+        holds = len(wh.holds)
+        empty = wh.template_lines([])  # what a chunk with nothing new asks (flows.pipeline.ChunkRun.clean)
+        assert empty.is_empty() and empty.schema == pl.Schema(TEMPLATE_LINES)
+        assert wh._con is None and len(wh.holds) == holds  # the DuckDB file was not opened again
+        assert wh.template_lines(["example.com"]).is_empty()  # a site does ask (and reopens)
+        assert wh._con is not None
