@@ -299,7 +299,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         result = search(settings.warehouse_dir, args.query, since=args.since, publisher=args.publisher,
-                        limit=args.limit)
+                        limit=args.limit, timeout=settings.lock_timeout_seconds)
     except QueryError as exc:
         raise MediamonError(f"the query does not parse at position {exc.position}: {exc.reason}") from exc
     columns = ["day", "publisher", "title", "snippet", "url", "matched_terms"]

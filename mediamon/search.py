@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from mediamon.errors import WarehouseError
+from mediamon.store.locking import connect
 from transforms.monitoring.boolean_query import (
     And,
     Atom,
@@ -232,23 +233,17 @@ def _candidates(node: Node, postings: _Postings) -> tuple[frozenset[int], bool]:
 
 
 def search(directory: Path, query: str, since: date | None = None, publisher: str | None = None,
-           limit: int = 20) -> SearchResult:
+           limit: int = 20, timeout: float = 0.0) -> SearchResult:
     """Run `query` read-only against the warehouse in `directory`; newest first, at most `limit`."""
     clock = time.monotonic()
     tree = parse_query(query)
     path = directory / "mediamon.duckdb"
     if not path.exists():
         raise WarehouseError(f"no warehouse at {path}; run `mediamon run` first")
-    # duckdb.connect, not mediamon.warehouse.connect: importing the warehouse module (polars, numpy)
-    # would cost a `mediamon search` call more CPU than answering the query.
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        text = str(exc).splitlines()[0]
-        if "lock" in text.lower():
-            raise WarehouseError(f"warehouse {path} is in use by another mediamon run or command; "
-                                 "try again when it has finished") from exc
-        raise WarehouseError(f"warehouse {path} cannot be opened: {text}") from exc
+    # mediamon.store.locking, not mediamon.warehouse: the warehouse module imports polars and numpy,
+    # which would cost a `mediamon search` call more CPU than answering the query. Like every reader,
+    # search waits up to `timeout` for a run's chunk commit to let go of the file.
+    con = connect(path, read_only=True, timeout=timeout)
     try:
         con.execute("SET enable_progress_bar = false")
         if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'search_postings'").fetchall():

@@ -96,3 +96,17 @@ def test_a_warehouse_held_by_a_writer_is_a_clean_error(root: Path) -> None:
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_search_waits_for_a_commit_to_let_go(root: Path) -> None:
+    # A run holds the file only while it commits a chunk: search waits for that, like every reader.
+    hold = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "print('held', flush=True); time.sleep(1.0); con.close(); time.sleep(60)")
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(root / "mediamon.duckdb")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "held"
+        assert search(root, "tram*", timeout=30).hits
+    finally:
+        writer.kill()
+        writer.wait()
