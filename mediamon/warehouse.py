@@ -153,8 +153,10 @@ class Warehouse:
         The chunk must add up on its own; the `runs` row gets the running totals (`totals` plus
         this chunk) in the same transaction, so after a crash it says how far the run got.
         """
+        # The raw rows are hashed and compressed before the file is taken: readers wait only for the writes.
+        raw_frame = raw.raw_rows(batch.raw_documents, run.run_id)
         try:
-            return load.load_chunk(self.con, run, batch, totals, self.at_stage)
+            return load.load_chunk(self.con, run, batch, totals, self.at_stage, raw_frame)
         except duckdb.Error as exc:
             raise WarehouseError(f"loading a chunk of run {run.run_id} into {self.path} failed: {exc}") from exc
 

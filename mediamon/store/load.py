@@ -19,12 +19,12 @@ import polars as pl
 from mediamon.entity_registry import refresh_registry
 from mediamon.errors import QualityError
 from mediamon.sql import merge_entities, transaction
-from mediamon.store.raw import store_raw
+from mediamon.store.raw import raw_rows, store_raw
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 # The frames `_write_results` registers on the connection for one load.
 INCOMING_FRAMES = ("incoming", "incoming_keys", "incoming_mentions", "incoming_entities", "incoming_quarantine",
-                   "incoming_dq", "incoming_templates")
+                   "incoming_dq", "incoming_templates", "incoming_raw")
 
 # An article whose canonical URL is on another site than its own (transforms.extraction.clean.article_row keys it
 # by its own URL then): its host is neither `site` nor a subdomain of it.
@@ -114,15 +114,18 @@ def begin_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
 
 
 def load_chunk(con: duckdb.DuckDBPyConnection, run: RunRecord, batch: LoadBatch, totals: LoadCounts,
-               at_stage: Callable[[str], None]) -> LoadCounts:
+               at_stage: Callable[[str], None], raw: pl.DataFrame | None = None) -> LoadCounts:
     """Write one chunk of a run begun with `begin_run` in one transaction; returns the chunk's counts.
 
     The chunk must add up on its own; the `runs` row gets the running totals (`totals` + this
     chunk) in the same transaction. `at_stage("load")` is called inside the open transaction.
+    `raw` is `raw_rows(batch.raw_documents, run.run_id)` when the caller built it already.
     """
     now = datetime.now(UTC)
+    if raw is None:
+        raw = raw_rows(batch.raw_documents, run.run_id)
     with transaction(con, INCOMING_FRAMES):
-        counts = _write_results(con, run.run_id, now, batch)
+        counts = _write_results(con, run.run_id, now, batch, raw)
         counts.articles_unchanged += batch.skipped.articles_unchanged
         counts.quarantined += batch.skipped.quarantined
         if counts.accounted != batch.documents_in:
@@ -197,7 +200,8 @@ def _check_stored(con: duckdb.DuckDBPyConnection, run_id: str, docs: Sequence[An
             f"articles, {quarantined} quarantine rows); nothing was written")
 
 
-def _write_results(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, batch: LoadBatch) -> LoadCounts:
+def _write_results(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, batch: LoadBatch,
+                   raw: pl.DataFrame) -> LoadCounts:
     """The writes of one load, inside the caller's transaction; returns what changed."""
     articles, quarantine = batch.articles, batch.quarantine
     counts = LoadCounts()
@@ -282,7 +286,7 @@ def _write_results(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, b
     if batch.dq_results is not None:
         con.register("incoming_dq", batch.dq_results.to_arrow())
         con.execute("INSERT INTO dq_results BY NAME SELECT * FROM incoming_dq")
-    store_raw(con, batch.raw_documents, run_id)
+    store_raw(con, raw)
     con.register("incoming_templates", batch.template_lines.to_arrow())
     con.execute("INSERT OR IGNORE INTO template_lines BY NAME SELECT * FROM incoming_templates")
     return counts
