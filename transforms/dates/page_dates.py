@@ -50,7 +50,7 @@ import htmldate
 from lxml import html as lxml_html
 
 from transforms.article import Hints
-from transforms.dates.parsing import is_unzoned, parse_machine_date, plausible
+from transforms.dates.parsing import find_text_dates, is_unzoned, parse_machine_date, plausible
 from transforms.dates.datelines import (
     OTHER_STORIES,
     class_id,
@@ -363,14 +363,27 @@ def _htmldate_fallback(tree: lxml_html.HtmlElement, url: str, latest: datetime) 
 
     Run on the page without sidebars, footers and teaser lists: its fast search of the markup
     first, then its extensive search of the text, which guesses more and is wrong more often.
-    Its copyright-year guess comes back as January 1st; that is an invented day, so refused.
+    Its copyright-year guess comes back as January 1st, and a month and year alone ("05/2023",
+    /2023/05/) as the 1st of that month; both are invented days, so refused (a 1st of the month
+    counts only where the page writes it as a full date).
     """
     pruned = _without_foreign_containers(tree)
     for extensive in (False, True):
         found = _htmldate_day(pruned, url, latest, extensive)
-        if found is not None:
+        if found is not None and (found.day != 1 or _writes_day(pruned, found.date())):
             return found
     return None
+
+
+def _writes_day(tree: lxml_html.HtmlElement, day: date) -> bool:
+    """Whether the page writes `day` as a full date, in its text or in a date attribute."""
+    text = tree.text_content()
+    values = tree.xpath("//@datetime | //meta/@content")
+    return any(
+        found.date() == day
+        for chunk in (text, *values)
+        for _, found in find_text_dates(chunk)
+    )
 
 
 def _htmldate_day(

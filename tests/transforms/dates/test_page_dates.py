@@ -647,3 +647,23 @@ def test_meta_names_other_cms_write(head: str, published: date, modified: date |
     found = _find(_page(head))
     assert (found.published_on, found.published_source) == (published, "meta")
     assert (found.modified_at.date() if found.modified_at else None) == modified
+
+
+
+def _plain_page(extra: str) -> str:
+    # No headline, no dateline markup: only htmldate's extensive text search reads `extra`.
+    text = "Text des Artikels ohne jedes Datum. " * 40
+    return f"<html><head><title>T</title></head><body><p>{text}</p><p>{extra}</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        pytest.param("Stand der Dinge am 01.11.2023 nach der Sitzung", date(2023, 11, 1),
+                     id="a-first-of-the-month-written-in-full"),
+        pytest.param("Pressemitteilung Nr. 05/2023 der Stelle", None, id="month-and-year-are-no-day"),
+    ],
+)
+def test_htmldate_first_of_the_month_must_be_written(extra: str, expected: date | None) -> None:
+    # htmldate turns "05/2023" into May 1st: an invented day, refused.
+    assert _find(_plain_page(extra)).published_on == expected
