@@ -339,9 +339,20 @@ def _without_foreign_containers(tree: lxml_html.HtmlElement) -> lxml_html.HtmlEl
     total = len(body.text_content()) if body is not None else 0
     headline = headline_element(pruned)
     own_article = next((a for a in headline.iterancestors("article")), None) if headline is not None else None
+    # A word that also names the headline's own block ("teaser_blog_text" around the <h1>) is how
+    # this site styles its article blocks, not a sign of other stories. Page-wide wrappers
+    # ("no-sidebars" on <body>) say nothing about the headline.
+    own_words = {
+        word.lower()
+        for a in (headline.iterancestors() if headline is not None else ())
+        if not total or len(a.text_content()) <= 0.5 * total
+        for word in OTHER_STORIES.findall(class_id(a))
+    }
     doomed = []
     for element in pruned.iter("aside", "footer", "nav", "div", "section", "ul", "ol"):
-        if element.tag not in ("aside", "footer", "nav") and not OTHER_STORIES.search(class_id(element)):
+        if element.tag not in ("aside", "footer", "nav") and not (
+            {word.lower() for word in OTHER_STORIES.findall(class_id(element))} - own_words
+        ):
             continue
         # A wrapper named "page-with-sidebar" holds the article too: keep big containers.
         if total and len(element.text_content()) > 0.5 * total:

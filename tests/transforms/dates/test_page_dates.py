@@ -667,3 +667,16 @@ def _plain_page(extra: str) -> str:
 def test_htmldate_first_of_the_month_must_be_written(extra: str, expected: date | None) -> None:
     # htmldate turns "05/2023" into May 1st: an invented day, refused.
     assert _find(_plain_page(extra)).published_on == expected
+
+
+def test_a_class_word_of_the_headlines_own_block_does_not_prune() -> None:
+    # The site calls its article block a "teaser": the byline box next to the headline is its own.
+    text = "Text des Artikels ohne jedes Datum. " * 40
+    html = (
+        "<html><head><title>Ein Titel von genug Länge</title></head><body>"
+        '<div class="related-list"><p>Andere Meldung</p><span>03.03.2020</span></div>'
+        '<div class="teaser_blog"><div class="teaser_meta"><a href="/autor/x">A. Autor</a> / 07.11.2023</div>'
+        f"<h2>Ein Titel von genug Länge</h2><p>{text}</p></div>"
+        f"<div>{text * 3}</div></body></html>"
+    )
+    assert _find(html).published_on == date(2023, 11, 7)
