@@ -17,7 +17,12 @@ from functools import lru_cache
 from lxml import html as lxml_html
 
 from transforms.extraction.body import elements_after
-from transforms.dates.parsing import find_text_dates, parse_machine_date, plausible
+from transforms.dates.parsing import (
+    find_text_dates,
+    parse_machine_date,
+    parse_short_year_dateline,
+    plausible,
+)
 from transforms.dates.words import MODIFIED_WORDS, PUBLISHED_WORDS, alternation
 
 # Containers whose dates belong to other stories, comments or the site.
@@ -291,11 +296,12 @@ def _date_element_after_headline(
         if not own or len(own) > 60:
             continue
         dates = find_text_dates(own, day_first)
-        if not dates or _COPYRIGHT.search(own) or _UPDATED_WORDS.search(own):
+        short = parse_short_year_dateline(own, day_first) if not dates else None
+        if not (dates or short) or _COPYRIGHT.search(own) or _UPDATED_WORDS.search(own):
             continue
         if _in_foreign_container(element):
             continue
-        found = plausible(dates[0][1], latest)
+        found = plausible(dates[0][1] if dates else short, latest)
         if found:
             return found
     return None

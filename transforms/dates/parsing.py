@@ -434,6 +434,31 @@ def find_text_dates(text: str, day_first: bool = True) -> list[tuple[int, dateti
     return deduped
 
 
+# "31.10.23", "31/10/23 14:05": a numeric date with a two-digit year, and nothing else.
+_SHORT_YEAR_DATELINE = re.compile(
+    r"\s*(?P<d>\d\d?)(?P<sep>[./])(?P<m>\d\d?)(?P=sep)(?P<y>\d\d)"
+    r"(?:\s*(?:,|\||-|um|at)?\s*(?P<hh>[012]?\d)[:.h](?P<mi>[0-5]\d)(?:\s*(?:uhr|h))?)?\s*",
+    re.I,
+)
+
+
+def parse_short_year_dateline(text: str, day_first: bool = True) -> datetime | None:
+    """A dateline that is only a numeric date with a two-digit year ("31.10.23") -> datetime, else None.
+
+    Read only where the whole text of a dateline element is that date: in running text "1.2.19"
+    is as often a version or a score. The year is 20YY (earlier years fail the plausibility floor).
+    """
+    match = _SHORT_YEAR_DATELINE.fullmatch(text)
+    if not match:
+        return None
+    first, second = int(match.group("d")), int(match.group("m"))
+    day, month = (second, first) if match.group("sep") == "/" and not day_first else (first, second)
+    hour, minute = (int(match.group("hh")), int(match.group("mi"))) if match.group("hh") else (0, 0)
+    if hour > 23:
+        return None
+    return _build(2000 + int(match.group("y")), month, day, hour, minute)
+
+
 def plausible(value: datetime | None, latest: datetime) -> datetime | None:
     """The date if it lies between `EARLIEST_PLAUSIBLE` and `latest` (the fetch time), else None."""
     if value is None or value < EARLIEST_PLAUSIBLE or value > latest:

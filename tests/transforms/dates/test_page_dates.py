@@ -680,3 +680,27 @@ def test_a_class_word_of_the_headlines_own_block_does_not_prune() -> None:
         f"<div>{text * 3}</div></body></html>"
     )
     assert _find(html).published_on == date(2023, 11, 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "expected"),
+    [
+        pytest.param("31.10.23", True, datetime(2023, 10, 31, tzinfo=UTC), id="dotted"),
+        pytest.param("31/10/23 14:05", True, datetime(2023, 10, 31, 14, 5, tzinfo=UTC), id="slash-and-time"),
+        pytest.param("10/31/23", False, datetime(2023, 10, 31, tzinfo=UTC), id="us-month-first"),
+        pytest.param("Version 1.2.19", True, None, id="not-only-a-date"),
+        pytest.param("31.02.23", True, None, id="impossible-day"),
+    ],
+)
+def test_parse_short_year_dateline(text: str, day_first: bool, expected: datetime | None) -> None:
+    assert date_parsing.parse_short_year_dateline(text, day_first) == expected
+
+
+def test_a_two_digit_year_dateline_under_the_headline() -> None:
+    # The byline's date wins over a date the story's text mentions.
+    body = (
+        "<h1>Ein Titel von genug Länge</h1><div class='article-meta'>Von: A. Autor <span>|</span>"
+        "<span>31.10.23</span></div><p>Das sagte ein Sprecher am Montag (30. Oktober 2023).</p>"
+    )
+    found = _find(_page(head="<meta property='og:title' content='Ein Titel von genug Länge'>", body=body))
+    assert (found.published_on, found.published_source) == (date(2023, 10, 31), "text")
