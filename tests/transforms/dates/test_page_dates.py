@@ -704,3 +704,33 @@ def test_a_two_digit_year_dateline_under_the_headline() -> None:
     )
     found = _find(_page(head="<meta property='og:title' content='Ein Titel von genug Länge'>", body=body))
     assert (found.published_on, found.published_source) == (date(2023, 10, 31), "text")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("発表 2019年6月24日 11時30分", datetime(2019, 6, 24, 11, 30), id="japanese"),
+        pytest.param("2019년 6월 24일", datetime(2019, 6, 24), id="korean"),
+        pytest.param("2019. június 24.", datetime(2019, 6, 24), id="hungarian-year-first"),
+        pytest.param("24 июня 2019", datetime(2019, 6, 24), id="russian"),
+        pytest.param("24 Haziran 2019 14:30", datetime(2019, 6, 24, 14, 30), id="turkish"),
+        pytest.param("24 Ιουνίου 2019", datetime(2019, 6, 24), id="greek"),
+        pytest.param("24. kesäkuuta 2019", datetime(2019, 6, 24), id="finnish"),
+        pytest.param("2019年6月", None, id="cjk-month-is-not-a-day"),
+    ],
+)
+def test_find_text_dates_reads_more_scripts(text: str, expected: datetime | None) -> None:
+    found = find_text_dates(text)
+    assert (found[0][1].replace(tzinfo=None) if found else None) == expected
+
+
+def test_labels_in_more_languages() -> None:
+    # A Swedish publication label; a Finnish update line goes to modified, not published.
+    body = (
+        "<p>Publicerad 3 augusti 2020</p>"
+        "<h1>Ein Titel von genug Länge</h1><span class='date'>Päivitetty 5.8.2020</span>"
+    )
+    published, _ = labelled_dates(parse_tree(_page(body=body)), FETCHED, True)
+    found = _find(_page(body=body))
+    assert (published.date(), found.published_on) == (date(2020, 8, 3), date(2020, 8, 3))
+    assert found.modified_at is not None and found.modified_at.date() == date(2020, 8, 5)
