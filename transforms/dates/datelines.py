@@ -182,6 +182,25 @@ def dateline_after_headline(
     )
 
 
+def update_line_after_headline(
+    tree: lxml_html.HtmlElement, latest: datetime, day_first: bool
+) -> datetime | None:
+    """The date of an update line ("Aktualisiert: 11.04.2020") in a <time> or dateline element
+    right after the headline, before any publication dateline; else None."""
+    headline = headline_element(tree)
+    if headline is None:
+        return None
+    for checked, element in enumerate(_following(headline)):
+        if checked > _FOLLOWING_ELEMENTS:
+            break
+        if element.tag not in _DATELINE_TAGS:
+            continue
+        read = _element_date(element, latest, day_first)
+        if read is not None:
+            return read[1] if read[0] else None
+    return None
+
+
 def _dateline_above_headline(
     headline: lxml_html.HtmlElement, latest: datetime, day_first: bool
 ) -> datetime | None:

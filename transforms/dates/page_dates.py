@@ -22,16 +22,18 @@ Trust order for `published_at` (the label is stored with the date):
 
 Never invented: no year-only or month-only value becomes a day, nothing after the
 fetch time or before 1995, no copyright line, no January-1st placeholder, no date
-from a sidebar, teaser list or comment. "Updated" dates go to `modified_at`.
+from a sidebar, teaser list or comment. "Updated" dates go to `modified_at` (and count as the
+publication day only for a re-issued story, below).
 
 `published_at` is UTC; `published_on` is the publisher's calendar day: the day written
 with an offset or without one (local time), or for a UTC stamp the day in the offset the
 page's other dates carry, else the URL's or dateline's day when an offset reaches it,
 else the day in the outlet's country (region subtag or country-code ending) when all its
 zones agree, else the day in the main time zone of the page's language (none for English,
-Spanish or Portuguese). A re-issued story (the page shows a later day than its first stamp
-and its own last change confirms that day) counts on the day shown. Every other publication
-claim naming another day is listed in `DateFinding.conflicts`.
+Spanish or Portuguese). A re-issued story (the page shows a later day than its first stamp,
+as its dateline or, with no dateline, as the update line at the headline, and its own last
+change confirms that day) counts on the day shown. Every other publication claim naming
+another day is listed in `DateFinding.conflicts`.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from transforms.dates.datelines import (
     dateline_after_headline,
     headline_element,
     labelled_dates,
+    update_line_after_headline,
     visible_dates,
 )
 from transforms.extraction.page_meta import PageMeta
@@ -595,6 +598,9 @@ def find_dates(
                 break
     last_change = jsonld_modified or meta_modified or label_modified
     url_day = url_date(hints.url, latest, own_segment=True)
+    if published is not None and shown is None and last_change is not None and source in ("jsonld", "meta"):
+        # No dateline at the headline, only an update line: the day the page prints for the story.
+        shown = update_line_after_headline(tree, latest, day_first)
     if (
         published is not None
         and source in ("jsonld", "meta")

@@ -734,3 +734,25 @@ def test_labels_in_more_languages() -> None:
     found = _find(_page(body=body))
     assert (published.date(), found.published_on) == (date(2020, 8, 3), date(2020, 8, 3))
     assert found.modified_at is not None and found.modified_at.date() == date(2020, 8, 5)
+
+
+@pytest.mark.parametrize(
+    ("modified", "line", "expected"),
+    [
+        pytest.param("2023-03-06T09:00:00+01:00", "Aktualisiert am 06.03.2023", date(2023, 3, 6),
+                     id="update-line-confirmed-by-the-last-change"),
+        pytest.param("2023-02-01T09:00:00+01:00", "Aktualisiert am 06.03.2023", date(2023, 1, 10),
+                     id="unconfirmed-update-line"),
+        pytest.param("2023-03-06T09:00:00+01:00", "Lesezeit 4 Minuten", date(2023, 1, 10), id="no-line"),
+    ],
+)
+def test_a_reissue_shown_by_an_update_line(modified: str, line: str, expected: date) -> None:
+    # The page prints only its update day at the headline, and its metadata's last change is that
+    # day: the story was re-issued then. The first stamp stays in the conflicts.
+    head = (
+        '<script type="application/ld+json">{"@type": "Article", "datePublished": "2023-01-10",'
+        f' "dateModified": "{modified}"}}</script>'
+    )
+    found = _find(_page(head, f"<h1>Ein Titel von genug Länge</h1><span class='date'>{line}</span>"))
+    assert found.published_on == expected
+    assert ("jsonld:2023-01-10" in found.conflicts) == (expected != date(2023, 1, 10))
