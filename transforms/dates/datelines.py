@@ -50,7 +50,7 @@ _DATE_CONTAINER = re.compile(
 )
 _UPDATED_WORDS = re.compile(alternation(MODIFIED_WORDS), re.I)
 # An element that starts by naming its date ("Datum:", "Published") is not an update line.
-_PUBLISHED_WORDS = re.compile(alternation((*PUBLISHED_WORDS, "datum", "date")), re.I)
+_PUBLISHED_WORDS = re.compile(r"(?<!\w)" + alternation((*PUBLISHED_WORDS, "datum", "date")), re.I)
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright", re.I)
 # How far after the headline a plain-text date may sit and still be the article's own.
 _NEAR_HEADLINE_CHARS = 600

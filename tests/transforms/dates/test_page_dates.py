@@ -756,3 +756,11 @@ def test_a_reissue_shown_by_an_update_line(modified: str, line: str, expected: d
     found = _find(_page(head, f"<h1>Ein Titel von genug Länge</h1><span class='date'>{line}</span>"))
     assert found.published_on == expected
     assert ("jsonld:2023-01-10" in found.conflicts) == (expected != date(2023, 1, 10))
+
+
+@pytest.mark.parametrize("label", ["Updated", "Uppdaterad", "Aktualisiert am"])
+def test_an_update_line_is_an_update_in_every_language(label: str) -> None:
+    # "date" inside "Updated" is no publication label.
+    body = f"<h1>Ein Titel von genug Länge</h1><span class='date'>{label} 5 August 2020</span>"
+    found = _find(_page(body=body))
+    assert found.modified_at is not None and found.modified_at.date() == date(2020, 8, 5)
