@@ -279,8 +279,14 @@ _TEXT_MDY = re.compile(
     re.I,
 )
 # 2019. június 24. (Hungarian writes the year first)
+# Only Hungarian month names, and the day's closing dot: "in 2019. May 5 people" is no date.
+_HUNGARIAN_MONTHS = (
+    "január", "február", "március", "április", "május", "június", "július", "augusztus",
+    "szeptember", "október", "november", "december",
+)
 _TEXT_YMD = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d\d)\.\s*(?P<mon>" + _MONTH_ALT + r")\s+(?P<d>[0-3]?\d)\.?(?!\d)" + _TIME,
+    r"(?<!\d)(?P<y>(?:19|20)\d\d)\.\s*(?P<mon>" + _trie_pattern(list(_HUNGARIAN_MONTHS))
+    + r")\s+(?P<d>[0-3]?\d)\.(?!\d)" + _TIME,
     re.I,
 )
 # 2019年6月24日, 2019년 6월 24일 (Chinese, Japanese, Korean), with an optional time (10:30, 10時30分).

@@ -717,6 +717,7 @@ def test_a_two_digit_year_dateline_under_the_headline() -> None:
         pytest.param("24 Ιουνίου 2019", datetime(2019, 6, 24), id="greek"),
         pytest.param("24. kesäkuuta 2019", datetime(2019, 6, 24), id="finnish"),
         pytest.param("2019年6月", None, id="cjk-month-is-not-a-day"),
+        pytest.param("held in 2019. May 5 people came", None, id="year-first-only-in-hungarian"),
     ],
 )
 def test_find_text_dates_reads_more_scripts(text: str, expected: datetime | None) -> None:
