@@ -17,7 +17,12 @@ from functools import lru_cache
 from lxml import html as lxml_html
 
 from transforms.extraction.body import elements_after
-from transforms.dates.parsing import find_text_dates, parse_machine_date, plausible
+from transforms.dates.parsing import (
+    find_text_dates,
+    parse_machine_date,
+    parse_short_year_dateline,
+    plausible,
+)
 from transforms.dates.words import MODIFIED_WORDS, PUBLISHED_WORDS, alternation
 
 # Containers whose dates belong to other stories, comments or the site.
@@ -45,7 +50,7 @@ _DATE_CONTAINER = re.compile(
 )
 _UPDATED_WORDS = re.compile(alternation(MODIFIED_WORDS), re.I)
 # An element that starts by naming its date ("Datum:", "Published") is not an update line.
-_PUBLISHED_WORDS = re.compile(alternation((*PUBLISHED_WORDS, "datum", "date")), re.I)
+_PUBLISHED_WORDS = re.compile(r"(?<!\w)" + alternation((*PUBLISHED_WORDS, "datum", "date")), re.I)
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright", re.I)
 # How far after the headline a plain-text date may sit and still be the article's own.
 _NEAR_HEADLINE_CHARS = 600
@@ -177,6 +182,25 @@ def dateline_after_headline(
     )
 
 
+def update_line_after_headline(
+    tree: lxml_html.HtmlElement, latest: datetime, day_first: bool
+) -> datetime | None:
+    """The date of an update line ("Aktualisiert: 11.04.2020") in a <time> or dateline element
+    right after the headline, before any publication dateline; else None."""
+    headline = headline_element(tree)
+    if headline is None:
+        return None
+    for checked, element in enumerate(_following(headline)):
+        if checked > _FOLLOWING_ELEMENTS:
+            break
+        if element.tag not in _DATELINE_TAGS:
+            continue
+        read = _element_date(element, latest, day_first)
+        if read is not None:
+            return read[1] if read[0] else None
+    return None
+
+
 def _dateline_above_headline(
     headline: lxml_html.HtmlElement, latest: datetime, day_first: bool
 ) -> datetime | None:
@@ -291,11 +315,12 @@ def _date_element_after_headline(
         if not own or len(own) > 60:
             continue
         dates = find_text_dates(own, day_first)
-        if not dates or _COPYRIGHT.search(own) or _UPDATED_WORDS.search(own):
+        short = parse_short_year_dateline(own, day_first) if not dates else None
+        if not (dates or short) or _COPYRIGHT.search(own) or _UPDATED_WORDS.search(own):
             continue
         if _in_foreign_container(element):
             continue
-        found = plausible(dates[0][1], latest)
+        found = plausible(dates[0][1] if dates else short, latest)
         if found:
             return found
     return None

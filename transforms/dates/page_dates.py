@@ -22,16 +22,18 @@ Trust order for `published_at` (the label is stored with the date):
 
 Never invented: no year-only or month-only value becomes a day, nothing after the
 fetch time or before 1995, no copyright line, no January-1st placeholder, no date
-from a sidebar, teaser list or comment. "Updated" dates go to `modified_at`.
+from a sidebar, teaser list or comment. "Updated" dates go to `modified_at` (and count as the
+publication day only for a re-issued story, below).
 
 `published_at` is UTC; `published_on` is the publisher's calendar day: the day written
 with an offset or without one (local time), or for a UTC stamp the day in the offset the
 page's other dates carry, else the URL's or dateline's day when an offset reaches it,
 else the day in the outlet's country (region subtag or country-code ending) when all its
 zones agree, else the day in the main time zone of the page's language (none for English,
-Spanish or Portuguese). A re-issued story (the page shows a later day than its first stamp
-and its own last change confirms that day) counts on the day shown. Every other publication
-claim naming another day is listed in `DateFinding.conflicts`.
+Spanish or Portuguese). A re-issued story (the page shows a later day than its first stamp,
+as its dateline or, with no dateline, as the update line at the headline, and its own last
+change confirms that day) counts on the day shown. Every other publication claim naming
+another day is listed in `DateFinding.conflicts`.
 """
 
 from __future__ import annotations
@@ -50,13 +52,14 @@ import htmldate
 from lxml import html as lxml_html
 
 from transforms.article import Hints
-from transforms.dates.parsing import is_unzoned, parse_machine_date, plausible
+from transforms.dates.parsing import find_text_dates, is_unzoned, parse_machine_date, plausible
 from transforms.dates.datelines import (
     OTHER_STORIES,
     class_id,
     dateline_after_headline,
     headline_element,
     labelled_dates,
+    update_line_after_headline,
     visible_dates,
 )
 from transforms.extraction.page_meta import PageMeta
@@ -339,9 +342,20 @@ def _without_foreign_containers(tree: lxml_html.HtmlElement) -> lxml_html.HtmlEl
     total = len(body.text_content()) if body is not None else 0
     headline = headline_element(pruned)
     own_article = next((a for a in headline.iterancestors("article")), None) if headline is not None else None
+    # A word that also names the headline's own block ("teaser_blog_text" around the <h1>) is how
+    # this site styles its article blocks, not a sign of other stories. Page-wide wrappers
+    # ("no-sidebars" on <body>) say nothing about the headline.
+    own_words = {
+        word.lower()
+        for a in (headline.iterancestors() if headline is not None else ())
+        if not total or len(a.text_content()) <= 0.5 * total
+        for word in OTHER_STORIES.findall(class_id(a))
+    }
     doomed = []
     for element in pruned.iter("aside", "footer", "nav", "div", "section", "ul", "ol"):
-        if element.tag not in ("aside", "footer", "nav") and not OTHER_STORIES.search(class_id(element)):
+        if element.tag not in ("aside", "footer", "nav") and not (
+            {word.lower() for word in OTHER_STORIES.findall(class_id(element))} - own_words
+        ):
             continue
         # A wrapper named "page-with-sidebar" holds the article too: keep big containers.
         if total and len(element.text_content()) > 0.5 * total:
@@ -363,14 +377,27 @@ def _htmldate_fallback(tree: lxml_html.HtmlElement, url: str, latest: datetime) 
 
     Run on the page without sidebars, footers and teaser lists: its fast search of the markup
     first, then its extensive search of the text, which guesses more and is wrong more often.
-    Its copyright-year guess comes back as January 1st; that is an invented day, so refused.
+    Its copyright-year guess comes back as January 1st, and a month and year alone ("05/2023",
+    /2023/05/) as the 1st of that month; both are invented days, so refused (a 1st of the month
+    counts only where the page writes it as a full date).
     """
     pruned = _without_foreign_containers(tree)
     for extensive in (False, True):
         found = _htmldate_day(pruned, url, latest, extensive)
-        if found is not None:
+        if found is not None and (found.day != 1 or _writes_day(pruned, found.date())):
             return found
     return None
+
+
+def _writes_day(tree: lxml_html.HtmlElement, day: date) -> bool:
+    """Whether the page writes `day` as a full date, in its text or in a date attribute."""
+    text = tree.text_content()
+    values = tree.xpath("//@datetime | //meta/@content")
+    return any(
+        found.date() == day
+        for chunk in (text, *values)
+        for _, found in find_text_dates(chunk)
+    )
 
 
 def _htmldate_day(
@@ -571,6 +598,9 @@ def find_dates(
                 break
     last_change = jsonld_modified or meta_modified or label_modified
     url_day = url_date(hints.url, latest, own_segment=True)
+    if published is not None and shown is None and last_change is not None and source in ("jsonld", "meta"):
+        # No dateline at the headline, only an update line: the day the page prints for the story.
+        shown = update_line_after_headline(tree, latest, day_first)
     if (
         published is not None
         and source in ("jsonld", "meta")

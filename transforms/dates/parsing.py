@@ -191,7 +191,29 @@ _MONTH_WORDS: dict[int, tuple[str, ...]] = {
         "decembra",
     ),
 }
-MONTHS: dict[str, int] = {word: number for number, words in _MONTH_WORDS.items() for word in words}
+# Full month names (genitive where dates use it) of further languages the held-out pages are in:
+# Turkish, Romanian, Indonesian, Swedish, Danish, Norwegian, Hungarian, Finnish, Greek, Russian,
+# Ukrainian. No abbreviations: short forms such as "eki" or "ara" are ordinary words elsewhere.
+_MORE_MONTH_WORDS: dict[int, tuple[str, ...]] = {
+    1: ("ocak", "ianuarie", "tammikuuta", "ιανουαρίου", "января", "січня"),
+    2: ("şubat", "februarie", "helmikuuta", "φεβρουαρίου", "февраля", "лютого"),
+    3: ("maret", "martie", "marts", "március", "maaliskuuta", "μαρτίου", "марта", "березня"),
+    4: ("nisan", "április", "huhtikuuta", "απριλίου", "апреля", "квітня"),
+    5: ("mayıs", "május", "toukokuuta", "μαΐου", "мая", "травня"),
+    6: ("haziran", "iunie", "június", "kesäkuuta", "ιουνίου", "июня", "червня"),
+    7: ("temmuz", "iulie", "július", "heinäkuuta", "ιουλίου", "июля", "липня"),
+    8: ("ağustos", "agustus", "augusti", "augusztus", "elokuuta", "αυγούστου", "августа", "серпня"),
+    9: ("eylül", "septembrie", "szeptember", "syyskuuta", "σεπτεμβρίου", "сентября", "вересня"),
+    10: ("ekim", "octombrie", "lokakuuta", "οκτωβρίου", "октября", "жовтня"),
+    11: ("kasım", "noiembrie", "marraskuuta", "νοεμβρίου", "ноября", "листопада"),
+    12: ("aralık", "desember", "decembrie", "joulukuuta", "δεκεμβρίου", "декабря", "грудня"),
+}
+MONTHS: dict[str, int] = {
+    word: number
+    for words_by_month in (_MONTH_WORDS, _MORE_MONTH_WORDS)
+    for number, words in words_by_month.items()
+    for word in words
+}
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -255,6 +277,22 @@ _TEXT_MDY = re.compile(
     + r")\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)"
     + _TIME,
     re.I,
+)
+# 2019. június 24. (Hungarian writes the year first)
+# Only Hungarian month names, and the day's closing dot: "in 2019. May 5 people" is no date.
+_HUNGARIAN_MONTHS = (
+    "január", "február", "március", "április", "május", "június", "július", "augusztus",
+    "szeptember", "október", "november", "december",
+)
+_TEXT_YMD = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d\d)\.\s*(?P<mon>" + _trie_pattern(list(_HUNGARIAN_MONTHS))
+    + r")\s+(?P<d>[0-3]?\d)\.(?!\d)" + _TIME,
+    re.I,
+)
+# 2019年6月24日, 2019년 6월 24일 (Chinese, Japanese, Korean), with an optional time (10:30, 10時30分).
+_CJK_YMD = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]\s*(?P<d>[0-3]?\d)\s*[日일]"
+    r"(?:\s*(?:\(\w\)|（\w）)?\s*(?P<hh>[012]?\d)\s*[:時时시]\s*(?P<mi>[0-5]\d))?"
 )
 _HAS_DAY_AND_YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -397,7 +435,11 @@ def find_text_dates(text: str, day_first: bool = True) -> list[tuple[int, dateti
     day_first decides ambiguous numeric dates such as 03/04/2019.
     """
     found: list[tuple[int, datetime]] = []
-    for pattern in (_TEXT_DMY, _TEXT_MDY):
+    for match in _CJK_YMD.finditer(text):
+        built = _build(int(match.group("y")), int(match.group("m")), int(match.group("d")), *_clock(match))
+        if built:
+            found.append((match.start(), built))
+    for pattern in (_TEXT_DMY, _TEXT_MDY, _TEXT_YMD):
         for match in pattern.finditer(text):
             month = MONTHS.get(match.group("mon").lower().rstrip("."))
             if month:
@@ -432,6 +474,31 @@ def find_text_dates(text: str, day_first: bool = True) -> list[tuple[int, dateti
             continue
         deduped.append((offset, value))
     return deduped
+
+
+# "31.10.23", "31/10/23 14:05": a numeric date with a two-digit year, and nothing else.
+_SHORT_YEAR_DATELINE = re.compile(
+    r"\s*(?P<d>\d\d?)(?P<sep>[./])(?P<m>\d\d?)(?P=sep)(?P<y>\d\d)"
+    r"(?:\s*(?:,|\||-|um|at)?\s*(?P<hh>[012]?\d)[:.h](?P<mi>[0-5]\d)(?:\s*(?:uhr|h))?)?\s*",
+    re.I,
+)
+
+
+def parse_short_year_dateline(text: str, day_first: bool = True) -> datetime | None:
+    """A dateline that is only a numeric date with a two-digit year ("31.10.23") -> datetime, else None.
+
+    Read only where the whole text of a dateline element is that date: in running text "1.2.19"
+    is as often a version or a score. The year is 20YY (earlier years fail the plausibility floor).
+    """
+    match = _SHORT_YEAR_DATELINE.fullmatch(text)
+    if not match:
+        return None
+    first, second = int(match.group("d")), int(match.group("m"))
+    day, month = (second, first) if match.group("sep") == "/" and not day_first else (first, second)
+    hour, minute = (int(match.group("hh")), int(match.group("mi"))) if match.group("hh") else (0, 0)
+    if hour > 23:
+        return None
+    return _build(2000 + int(match.group("y")), month, day, hour, minute)
 
 
 def plausible(value: datetime | None, latest: datetime) -> datetime | None:

@@ -20,6 +20,10 @@ PUBLISHED_WORDS: tuple[str, ...] = (
     "gepubliceerd",  # nl
     "opublikowano",  # pl
     "publikováno",  # cs
+    # Further languages of unseen pages. No noun labels ("Erscheinungsdatum", "publication date"):
+    # a review states its book's or record's release with them.
+    "publicerad", "publicerat", "udgivet", "publisert", "julkaistu", "yayınlanma", "yayınlandı",
+    "publicat", "közzétéve", "opublikowany", "опубликовано", "опубліковано", "objavljeno",
 )
 MODIFIED_WORDS: tuple[str, ...] = (
     "update", "updated", "modified", "last modified", "last edited", "edited", "revised",  # en
@@ -28,6 +32,8 @@ MODIFIED_WORDS: tuple[str, ...] = (
     "actualizado", "actualizada", "actualización", "atualizado", "atualizada",  # es, pt
     "aggiornato", "aggiornata",  # it
     "bijgewerkt",  # nl
+    "uppdaterad", "opdateret", "oppdatert", "päivitetty", "güncellendi", "güncelleme",
+    "actualizat", "zaktualizowano", "aktualizováno", "frissítve", "обновлено", "оновлено", "ažurirano",
 )
 
 

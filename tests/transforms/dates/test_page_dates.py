@@ -647,3 +647,121 @@ def test_meta_names_other_cms_write(head: str, published: date, modified: date |
     found = _find(_page(head))
     assert (found.published_on, found.published_source) == (published, "meta")
     assert (found.modified_at.date() if found.modified_at else None) == modified
+
+
+
+def _plain_page(extra: str) -> str:
+    # No headline, no dateline markup: only htmldate's extensive text search reads `extra`.
+    text = "Text des Artikels ohne jedes Datum. " * 40
+    return f"<html><head><title>T</title></head><body><p>{text}</p><p>{extra}</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        pytest.param("Stand der Dinge am 01.11.2023 nach der Sitzung", date(2023, 11, 1),
+                     id="a-first-of-the-month-written-in-full"),
+        pytest.param("Pressemitteilung Nr. 05/2023 der Stelle", None, id="month-and-year-are-no-day"),
+    ],
+)
+def test_htmldate_first_of_the_month_must_be_written(extra: str, expected: date | None) -> None:
+    # htmldate turns "05/2023" into May 1st: an invented day, refused.
+    assert _find(_plain_page(extra)).published_on == expected
+
+
+def test_a_class_word_of_the_headlines_own_block_does_not_prune() -> None:
+    # The site calls its article block a "teaser": the byline box next to the headline is its own.
+    text = "Text des Artikels ohne jedes Datum. " * 40
+    html = (
+        "<html><head><title>Ein Titel von genug Länge</title></head><body>"
+        '<div class="related-list"><p>Andere Meldung</p><span>03.03.2020</span></div>'
+        '<div class="teaser_blog"><div class="teaser_meta"><a href="/autor/x">A. Autor</a> / 07.11.2023</div>'
+        f"<h2>Ein Titel von genug Länge</h2><p>{text}</p></div>"
+        f"<div>{text * 3}</div></body></html>"
+    )
+    assert _find(html).published_on == date(2023, 11, 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "expected"),
+    [
+        pytest.param("31.10.23", True, datetime(2023, 10, 31, tzinfo=UTC), id="dotted"),
+        pytest.param("31/10/23 14:05", True, datetime(2023, 10, 31, 14, 5, tzinfo=UTC), id="slash-and-time"),
+        pytest.param("10/31/23", False, datetime(2023, 10, 31, tzinfo=UTC), id="us-month-first"),
+        pytest.param("Version 1.2.19", True, None, id="not-only-a-date"),
+        pytest.param("31.02.23", True, None, id="impossible-day"),
+    ],
+)
+def test_parse_short_year_dateline(text: str, day_first: bool, expected: datetime | None) -> None:
+    assert date_parsing.parse_short_year_dateline(text, day_first) == expected
+
+
+def test_a_two_digit_year_dateline_under_the_headline() -> None:
+    # The byline's date wins over a date the story's text mentions.
+    body = (
+        "<h1>Ein Titel von genug Länge</h1><div class='article-meta'>Von: A. Autor <span>|</span>"
+        "<span>31.10.23</span></div><p>Das sagte ein Sprecher am Montag (30. Oktober 2023).</p>"
+    )
+    found = _find(_page(head="<meta property='og:title' content='Ein Titel von genug Länge'>", body=body))
+    assert (found.published_on, found.published_source) == (date(2023, 10, 31), "text")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("発表 2019年6月24日 11時30分", datetime(2019, 6, 24, 11, 30), id="japanese"),
+        pytest.param("2019년 6월 24일", datetime(2019, 6, 24), id="korean"),
+        pytest.param("2019. június 24.", datetime(2019, 6, 24), id="hungarian-year-first"),
+        pytest.param("24 июня 2019", datetime(2019, 6, 24), id="russian"),
+        pytest.param("24 Haziran 2019 14:30", datetime(2019, 6, 24, 14, 30), id="turkish"),
+        pytest.param("24 Ιουνίου 2019", datetime(2019, 6, 24), id="greek"),
+        pytest.param("24. kesäkuuta 2019", datetime(2019, 6, 24), id="finnish"),
+        pytest.param("2019年6月", None, id="cjk-month-is-not-a-day"),
+        pytest.param("held in 2019. May 5 people came", None, id="year-first-only-in-hungarian"),
+    ],
+)
+def test_find_text_dates_reads_more_scripts(text: str, expected: datetime | None) -> None:
+    found = find_text_dates(text)
+    assert (found[0][1].replace(tzinfo=None) if found else None) == expected
+
+
+def test_labels_in_more_languages() -> None:
+    # A Swedish publication label; a Finnish update line goes to modified, not published.
+    body = (
+        "<p>Publicerad 3 augusti 2020</p>"
+        "<h1>Ein Titel von genug Länge</h1><span class='date'>Päivitetty 5.8.2020</span>"
+    )
+    published, _ = labelled_dates(parse_tree(_page(body=body)), FETCHED, True)
+    found = _find(_page(body=body))
+    assert (published.date(), found.published_on) == (date(2020, 8, 3), date(2020, 8, 3))
+    assert found.modified_at is not None and found.modified_at.date() == date(2020, 8, 5)
+
+
+@pytest.mark.parametrize(
+    ("modified", "line", "expected"),
+    [
+        pytest.param("2023-03-06T09:00:00+01:00", "Aktualisiert am 06.03.2023", date(2023, 3, 6),
+                     id="update-line-confirmed-by-the-last-change"),
+        pytest.param("2023-02-01T09:00:00+01:00", "Aktualisiert am 06.03.2023", date(2023, 1, 10),
+                     id="unconfirmed-update-line"),
+        pytest.param("2023-03-06T09:00:00+01:00", "Lesezeit 4 Minuten", date(2023, 1, 10), id="no-line"),
+    ],
+)
+def test_a_reissue_shown_by_an_update_line(modified: str, line: str, expected: date) -> None:
+    # The page prints only its update day at the headline, and its metadata's last change is that
+    # day: the story was re-issued then. The first stamp stays in the conflicts.
+    head = (
+        '<script type="application/ld+json">{"@type": "Article", "datePublished": "2023-01-10",'
+        f' "dateModified": "{modified}"}}</script>'
+    )
+    found = _find(_page(head, f"<h1>Ein Titel von genug Länge</h1><span class='date'>{line}</span>"))
+    assert found.published_on == expected
+    assert ("jsonld:2023-01-10" in found.conflicts) == (expected != date(2023, 1, 10))
+
+
+@pytest.mark.parametrize("label", ["Updated", "Uppdaterad", "Aktualisiert am"])
+def test_an_update_line_is_an_update_in_every_language(label: str) -> None:
+    # "date" inside "Updated" is no publication label.
+    body = f"<h1>Ein Titel von genug Länge</h1><span class='date'>{label} 5 August 2020</span>"
+    found = _find(_page(body=body))
+    assert found.modified_at is not None and found.modified_at.date() == date(2020, 8, 5)
