@@ -56,8 +56,9 @@ def _index_terms(title: str, body: str, publisher: str) -> set[str]:
             | {f"publisher:{w}" for w in words(publisher)})
 
 
-def update_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Index the articles that are new or changed since they were last indexed; returns counts."""
+def update_search_index(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> dict[str, Any]:
+    """Index the articles that are new or changed since they were last indexed (at most `limit`
+    of them, when given); returns counts."""
 
     clock = time.monotonic()
     con.execute("SET enable_progress_bar = false")  # a run prints a summary, not DuckDB's bars
@@ -65,7 +66,8 @@ def update_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     todo = cur.execute(f"""
         SELECT a.article_id, a.title, a.body, a.publisher, {_INDEX_KEY} AS index_key, d.doc_no
         FROM articles a LEFT JOIN search_docs d USING (article_id)
-        WHERE d.article_id IS NULL OR d.content_hash IS DISTINCT FROM {_INDEX_KEY}""")
+        WHERE d.article_id IS NULL OR d.content_hash IS DISTINCT FROM {_INDEX_KEY}
+        {"" if limit is None else f"LIMIT {int(limit)}"}""")
     indexed = 0
     compacted = False
     try:

@@ -110,3 +110,22 @@ def test_search_waits_for_a_commit_to_let_go(root: Path) -> None:
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_a_run_indexes_one_batch_per_hold_of_the_warehouse(tmp_path: Path, monkeypatch) -> None:
+    """apply_definitions lets go of the file between index batches, so a reader waits for one batch."""
+    from types import SimpleNamespace
+
+    from mediamon.retag import apply_definitions
+
+    monkeypatch.setattr(search_module, "INDEX_BATCH", 2)
+    with Warehouse(tmp_path) as wh:
+        for i, (title, body, publisher) in enumerate(STORIES):
+            _add(wh.con, i, title, body, publisher, day=i)
+        wh.release()
+        holds = len(wh.holds)
+        counts = apply_definitions(wh, SimpleNamespace(watchlist_path=None, topics=[], workers=1), "r2")
+        assert counts["search_index"]["articles_indexed"] == 4
+        # retagging, then two full batches and the last (empty) look: each its own hold
+        assert len(wh.holds) - holds == 4
+    assert _titles(tmp_path, "tram*") == ["Bridge closed", "Tram line extended"]
