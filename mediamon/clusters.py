@@ -30,10 +30,14 @@ def update_clusters(warehouse: Warehouse) -> int:
     # new to cluster (a re-run over unchanged inputs) does not need.
     from transforms.syndication.minhash import cluster_articles, lsh_bands, sign_bodies
 
+    # Signing and clustering are computed with the file let go: readers wait only for the reads
+    # and the write (this run's lock keeps other writers out meanwhile).
+    warehouse.release()
     new = new.join(sign_bodies(new.select("article_id", "body")), on="article_id", how="left").drop("body")
     bands = lsh_bands(new.select("article_id", "minhash"))
     ids = new.select("article_id", "duplicate_of")
     existing = warehouse.touched_clusters(ids, bands)
+    warehouse.release()
     result = cluster_articles(new, existing if existing.height else None)
     now = pl.lit(datetime.now(UTC), dtype=pl.Datetime("us", "UTC"))
     rows = result.table_rows().with_columns(updated_at=now)

@@ -14,7 +14,7 @@ DuckDB's fts extension is not available offline, so the index is three plain tab
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -56,32 +56,44 @@ def _index_terms(title: str, body: str, publisher: str) -> set[str]:
             | {f"publisher:{w}" for w in words(publisher)})
 
 
-def update_search_index(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> dict[str, Any]:
-    """Index the articles that are new or changed since they were last indexed (at most `limit`
-    of them, when given); returns counts."""
+def update_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Index the articles that are new or changed since they were last indexed; returns counts."""
+    return index_in_batches(lambda: con)
 
+
+def index_in_batches(con_of: Callable[[], duckdb.DuckDBPyConnection],
+                     release: Callable[[], None] = lambda: None) -> dict[str, Any]:
+    """`update_search_index` in batches of INDEX_BATCH articles: each batch is read, its terms are
+    computed after `release()` (a run lets go of the file then, so readers wait only for the
+    reads and the writes, never for the tokenising), and written; `con_of()` gives the
+    connection each time (a run reopens it). Returns counts."""
     clock = time.monotonic()
-    con.execute("SET enable_progress_bar = false")  # a run prints a summary, not DuckDB's bars
-    cur = con.cursor()
-    todo = cur.execute(f"""
-        SELECT a.article_id, a.title, a.body, a.publisher, {_INDEX_KEY} AS index_key, d.doc_no
-        FROM articles a LEFT JOIN search_docs d USING (article_id)
-        WHERE d.article_id IS NULL OR d.content_hash IS DISTINCT FROM {_INDEX_KEY}
-        {"" if limit is None else f"LIMIT {int(limit)}"}""")
     indexed = 0
-    compacted = False
     try:
-        while rows := todo.fetchmany(INDEX_BATCH):
-            _index_batch(con, rows)
+        while rows := _pending(con_of(), INDEX_BATCH):
+            release()
+            batch = _batch_terms(rows)
+            _write_batch(con_of(), batch)
+            release()
             indexed += len(rows)
-        cur.close()
-        compacted = _compact(con)
+            if len(rows) < INDEX_BATCH:
+                break
+        compacted = _compact(con_of())
+        release()
     except duckdb.Error as exc:
         raise WarehouseError(f"updating the search index failed: {exc}") from exc
-    finally:
-        cur.close()
     return {"articles_indexed": indexed, "compacted": compacted,
             "seconds": round(time.monotonic() - clock, 2)}
+
+
+def _pending(con: duckdb.DuckDBPyConnection, limit: int) -> list[tuple[Any, ...]]:
+    """Up to `limit` articles not indexed, or indexed with other content: (id, title, body, publisher, key)."""
+    con.execute("SET enable_progress_bar = false")  # a run prints a summary, not DuckDB's bars
+    return con.execute(f"""
+        SELECT a.article_id, a.title, a.body, a.publisher, {_INDEX_KEY} AS index_key
+        FROM articles a LEFT JOIN search_docs d USING (article_id)
+        WHERE d.article_id IS NULL OR d.content_hash IS DISTINCT FROM {_INDEX_KEY}
+        ORDER BY a.article_id LIMIT {int(limit)}""").fetchall()
 
 
 def _compact(con: duckdb.DuckDBPyConnection) -> bool:
@@ -107,7 +119,13 @@ def _compact(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
-def _index_batch(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> None:
+def _batch_terms(rows: list[tuple[Any, ...]]) -> list[tuple[str, str, list[str]]]:
+    """(article_id, index key, terms) of each pending row: the CPU part, no connection needed."""
+    return [(article_id, key, sorted(_index_terms(title or "", body or "", publisher or "")))
+            for article_id, title, body, publisher, key in rows]
+
+
+def _write_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, str, list[str]]]) -> None:
     import polars as pl
 
     from mediamon.sql import transaction
@@ -117,11 +135,10 @@ def _index_batch(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) ->
     docs: list[tuple[str, int, str]] = []
     doc_col: list[int] = []
     term_col: list[str] = []
-    for article_id, title, body, publisher, key, _ in rows:
+    for article_id, key, terms in batch:
         # Always a new number: postings are never rewritten, the old number just stops counting.
         next_no += 1
         docs.append((article_id, next_no, key))
-        terms = _index_terms(title or "", body or "", publisher or "")
         doc_col.extend([next_no] * len(terms))
         term_col.extend(terms)
     frames = ("index_docs", "index_postings")

@@ -87,7 +87,7 @@ def test_queries_during_a_run_answer_and_see_committed_chunks(corpus_dir: Path, 
         assert "in use by another" not in done.stdout + done.stderr
         assert "status unavailable" not in done.stdout
     assert (tmp_path / "report.html").exists() and (tmp_path / "snap" / "manifest.json").exists()
-    # Read latency is a figure, printed above, not a timed assertion (README, Operations: under
-    # 2 s on an idle machine, longer when a query meets a commit under load). What must hold is
-    # the bounded wait: no hold outlasts a reader's default lock_timeout_seconds (30 s).
-    assert float(rows[0][0]) < 30, f"the run held the warehouse for {rows[0][0]} s at a stretch"
+    # Every query answers in under 2 s: a run holds the file only for one commit, one clustering
+    # step or one index batch at a time (each well under a second; mediamon/store/load.py).
+    assert waits[-1] < 2.0, f"a query waited {waits[-1]:.2f} s for the run's hold of the warehouse"
+    assert float(rows[0][0]) < 2.0, f"the run held the warehouse for {rows[0][0]} s at a stretch"

@@ -113,19 +113,31 @@ def test_search_waits_for_a_commit_to_let_go(root: Path) -> None:
 
 
 def test_a_run_indexes_one_batch_per_hold_of_the_warehouse(tmp_path: Path, monkeypatch) -> None:
-    """apply_definitions lets go of the file between index batches, so a reader waits for one batch."""
+    """apply_definitions lets go of the file between index batches and while it tokenises, so a
+    reader waits for one batch's reads or writes only."""
     from types import SimpleNamespace
 
     from mediamon.retag import apply_definitions
 
     monkeypatch.setattr(search_module, "INDEX_BATCH", 2)
     with Warehouse(tmp_path) as wh:
+        held_while_tokenising = []
+        tokenise = search_module._batch_terms
+
+        def batch_terms(rows):
+            held_while_tokenising.append(wh._con is not None)
+            return tokenise(rows)
+
+        monkeypatch.setattr(search_module, "_batch_terms", batch_terms)
         for i, (title, body, publisher) in enumerate(STORIES):
             _add(wh.con, i, title, body, publisher, day=i)
         wh.release()
         holds = len(wh.holds)
         counts = apply_definitions(wh, SimpleNamespace(watchlist_path=None, topics=[], workers=1), "r2")
         assert counts["search_index"]["articles_indexed"] == 4
-        # retagging, then two full batches and the last (empty) look: each its own hold
-        assert len(wh.holds) - holds == 4
+        assert held_while_tokenising == [False, False]
+        # re-tagging; each batch's read and its write; the last look and the compaction check
+        assert len(wh.holds) - holds == 6
     assert _titles(tmp_path, "tram*") == ["Bridge closed", "Tram line extended"]
+    with Warehouse(tmp_path) as wh:
+        assert update_search_index(wh.con)["articles_indexed"] == 0  # nothing left behind
