@@ -6,7 +6,10 @@ bytes an earlier run already stored is recognised and counted (`unchanged`, or
 `quarantined` when it is still in quarantine) without being processed again; `full`
 turns that off. Each chunk goes through the stages (`ChunkRun`, one method per stage),
 is loaded in its own transaction and must add up on its own; its articles then join the
-syndication clusters. At the end the clusters are brought up to date once more (articles
+syndication clusters. With local workers the chunks overlap: the next chunk is read and
+cleaned in the workers while this one is checked, tagged and loaded here (`ChunkRun.start`);
+what depends on earlier chunks is settled after their load (`ChunkRun.settle`, `finish_clean`).
+At the end the clusters are brought up to date once more (articles
 a killed earlier run committed without clustering, when no chunk came after them), the
 Parquet copy is refreshed and the `runs` row is marked completed. A crash leaves the earlier
 chunks committed and the `runs` row 'running' (the next run marks it 'interrupted' and skips
@@ -442,7 +445,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
     """The Prefect flow behind `run_pipeline` (call that: it picks the task runner).
 
     Extract the sources, then per chunk: extract (read, early skip) → clean → quality → tag →
-    load; then re-tag history, field health, and the run's finish (clusters, Parquet, record).
+    load, the next chunk's read and clean already under way meanwhile; then re-tag history, field health, and the run's finish (clusters, Parquet, record).
     """
     rearm()  # SIGTERM stops the run like Ctrl-C does (mediamon.interrupts), not Prefect's way
     clock = StageClock()
