@@ -178,6 +178,7 @@ def test_killed_runs_then_a_rerun_equal_one_clean_run(crash_env: dict[str, objec
 
 # -- the overlapped pipeline: the workers clean chunk N+1 while chunk N is checked and loaded -------
 OVERLAP_CHUNK = 100  # the smallest chunk the worker processes start for (flows.runners)
+OVERLAP_PAGES = 2 * OVERLAP_CHUNK + 30  # a short third chunk: still two clean batches for the workers
 _FIRST = ["Anna", "Marek", "Lena", "Tomas", "Sofia", "David", "Irene", "Paul", "Nadia", "Oscar"]
 _LAST = ["Keller", "Novak", "Brandt", "Haas", "Moreau", "Lindqvist", "Okafor", "Reyes", "Tanaka", "Weiss"]
 _CITIES = ["Riverton", "Lakeside", "Eastport", "Millbrook", "Northfield", "Westhaven", "Stonebridge"]
@@ -220,15 +221,15 @@ def _synthetic_page(n: int) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def overlap_env(crash_env: dict[str, object]) -> dict[str, object]:
-    """3 chunks of made-up pages, big enough for the worker processes; the last chunk holds a copy
-    (other file, same URL and bytes) of a page of the second chunk."""
+    """3 chunks of made-up pages, the worker processes busy from the first; the last chunk holds a
+    copy (other file, same URL and bytes) of a page of the second chunk."""
     root = crash_env["root"]
     assert isinstance(root, Path)
     source = root / "synthetic"
     source.mkdir()
     entries = []
-    pages = [_synthetic_page(n) for n in range(3 * OVERLAP_CHUNK)]
-    pages[2 * OVERLAP_CHUNK + 50] = pages[OVERLAP_CHUNK + 50]
+    pages = [_synthetic_page(n) for n in range(OVERLAP_PAGES)]
+    pages[2 * OVERLAP_CHUNK + 10] = pages[OVERLAP_CHUNK + 10]
     for n, (url, html) in enumerate(pages):
         (source / f"p{n:03d}.html").write_text(html, encoding="utf-8")
         entries.append(json.dumps({"path": f"p{n:03d}.html", "url": url}))
@@ -243,7 +244,7 @@ def test_overlapped_run_killed_between_chunks_then_rerun_equals_a_clean_run(over
                                                                            ) -> None:
     root = overlap_env["root"]
     assert isinstance(root, Path)
-    pages = 3 * OVERLAP_CHUNK
+    pages = OVERLAP_PAGES
     clean = root / "overlap-clean"
     _finish(_start(overlap_env, clean))
     # Killed in the second chunk's load: the workers are cleaning the third chunk meanwhile.
