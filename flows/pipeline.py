@@ -31,6 +31,7 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import quote
 
 from flows.extract import extract_sources, reread_raw_documents
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
@@ -241,6 +242,8 @@ class ChunkRun:
             self.dq_warnings[check] = self.dq_warnings.get(check, 0) + n
 
     def _task(self, fn: Any, run_name: str) -> Any:
+        # Arguments holding a chunk's documents or rows are passed in `quote(...)`: Prefect would
+        # otherwise walk every document, dict and list in them looking for futures (seconds a run).
         return fn.with_options(timeout_seconds=self.timeout, task_run_name=run_name)
 
     def next_chunk(self) -> str:
@@ -260,7 +263,7 @@ class ChunkRun:
             return None
         name = self.next_chunk()
         try:
-            chunk: ChunkInput | None = self._task(read_chunk, f"read: {name}")(self.warehouse, items, self.full)
+            chunk: ChunkInput | None = self._task(read_chunk, f"read: {name}")(self.warehouse, quote(items), self.full)
         except Exception:
             if not early:
                 raise
@@ -281,11 +284,11 @@ class ChunkRun:
         """The chunk's early skip as the warehouse stands now, and its counts and claims in the run's."""
         chunk = ahead.chunk
         if chunk is None:
-            chunk = self._task(read_chunk, f"read: {ahead.name}")(self.warehouse, ahead.items, self.full)
+            chunk = self._task(read_chunk, f"read: {ahead.name}")(self.warehouse, quote(ahead.items), self.full)
             self.warehouse.release()
             self._start_clean(ahead, chunk)
         elif ahead.early:
-            again = self._task(recheck_chunk, f"read: {ahead.name} again")(self.warehouse, chunk)
+            again = self._task(recheck_chunk, f"read: {ahead.name} again")(self.warehouse, quote(chunk))
             self.warehouse.release()
             if again is not None:  # rare: restart its cleaning with the documents now to clean
                 if ahead.pending is not None:
@@ -328,7 +331,7 @@ class ChunkRun:
         # A chunk with nothing new (a re-run over unchanged inputs) skips the stage tasks:
         # each costs Prefect a task run and GX a suite run, for no rows.
         gate = self._task(check_articles, f"quality: {name}")(
-            cleaned.articles, self.run_id, self.settings.min_words, self.settings.languages) \
+            quote(cleaned.articles), self.run_id, self.settings.min_words, self.settings.languages) \
             if cleaned.articles else Gate()
         self._warned(gate.warnings_by_check)
         self.lap("quality")
@@ -342,10 +345,10 @@ class ChunkRun:
         elif self.submits_own_tasks:
             mentions, entities = merge_tagged(self.stages.tag(tag_split))
         else:
-            mentions, entities = self._task(tag_chunk, f"tag: {name}")(self.stages, tag_split)
+            mentions, entities = self._task(tag_chunk, f"tag: {name}")(self.stages, quote(tag_split))
         self.warehouse.at_stage("tag")
         self.lap("tag")
-        tagged = self._task(check_tagged, f"quality: tags {name}")(mentions, entities, gate.kept, self.run_id) \
+        tagged = self._task(check_tagged, f"quality: tags {name}")(mentions, entities, quote(gate.kept), self.run_id) \
             if gate.kept else TagGate(mentions, entities)
         self._warned(tagged.warnings_by_check)
         self.lap("quality")
@@ -361,7 +364,7 @@ class ChunkRun:
                 quarantine=frame(quarantined, QUARANTINE), mentions=tagged.mentions, entities=tagged.entities,
                 dq_results=pl.concat([gate.dq_results, tagged.dq_results]), raw_documents=chunk.fresh,
                 template_lines=cleaned.template_lines, skipped=chunk.skipped)
-            counts = self._task(load_chunk, f"load: {name}")(self.warehouse, self.run, batch, self.totals)
+            counts = self._task(load_chunk, f"load: {name}")(self.warehouse, self.run, quote(batch), self.totals)
             self.totals = self.totals + counts
             self.done += chunk.documents_in
             record_progress(self.done)
