@@ -263,7 +263,8 @@ class ChunkRun:
             return None
         name = self.next_chunk()
         try:
-            chunk: ChunkInput | None = self._task(read_chunk, f"read: {name}")(self.warehouse, quote(items), self.full)
+            chunk: ChunkInput | None = self._task(read_chunk, f"read: {name}")(
+                self.warehouse, quote(items), self.full)
         except Exception:
             if not early:
                 raise
@@ -348,8 +349,8 @@ class ChunkRun:
             mentions, entities = self._task(tag_chunk, f"tag: {name}")(self.stages, quote(tag_split))
         self.warehouse.at_stage("tag")
         self.lap("tag")
-        tagged = self._task(check_tagged, f"quality: tags {name}")(mentions, entities, quote(gate.kept), self.run_id) \
-            if gate.kept else TagGate(mentions, entities)
+        tagged = self._task(check_tagged, f"quality: tags {name}")(
+            mentions, entities, quote(gate.kept), self.run_id) if gate.kept else TagGate(mentions, entities)
         self._warned(tagged.warnings_by_check)
         self.lap("quality")
         return tagged
@@ -364,7 +365,8 @@ class ChunkRun:
                 quarantine=frame(quarantined, QUARANTINE), mentions=tagged.mentions, entities=tagged.entities,
                 dq_results=pl.concat([gate.dq_results, tagged.dq_results]), raw_documents=chunk.fresh,
                 template_lines=cleaned.template_lines, skipped=chunk.skipped)
-            counts = self._task(load_chunk, f"load: {name}")(self.warehouse, self.run, quote(batch), self.totals)
+            counts = self._task(load_chunk, f"load: {name}")(
+                self.warehouse, self.run, quote(batch), self.totals)
             self.totals = self.totals + counts
             self.done += chunk.documents_in
             record_progress(self.done)
@@ -448,7 +450,8 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
     """The Prefect flow behind `run_pipeline` (call that: it picks the task runner).
 
     Extract the sources, then per chunk: extract (read, early skip) → clean → quality → tag →
-    load, the next chunk's read and clean already under way meanwhile; then re-tag history, field health, and the run's finish (clusters, Parquet, record).
+    load, the next chunk's read and clean already under way meanwhile; then re-tag history,
+    field health, and the run's finish (clusters, Parquet, record).
     """
     rearm()  # SIGTERM stops the run like Ctrl-C does (mediamon.interrupts), not Prefect's way
     clock = StageClock()
