@@ -22,55 +22,26 @@ RAW_DOCUMENT_COLUMNS = (
     "raw_zlib, run_id, text_kind, text_kind_source")
 
 
-def _arrow_schema() -> Any:
-    """The Arrow types of `RAW_DOCUMENT_COLUMNS`, as the table declares them (pyarrow imported on first use)."""
-    import pyarrow as pa
-
-    text, stamp = pa.string(), pa.timestamp("us", tz="UTC")
-    types = {"fetched_at": stamp, "published_hint": stamp, "http_status": pa.int32(), "raw_size": pa.int64(),
-             "raw_zlib": pa.large_binary()}
-    return pa.schema([(name, types.get(name, text)) for name in (c.strip() for c in RAW_DOCUMENT_COLUMNS.split(","))])
-
-
-def _instant(value: datetime | None) -> datetime | None:
-    # A naive time means the session's (the system's) time zone, as DuckDB reads one bound to TIMESTAMPTZ.
-    return value if value is None or value.tzinfo is not None else value.astimezone()
-
-
 def store_raw(con: duckdb.DuckDBPyConnection, docs: Sequence[Any], run_id: str) -> None:
-    """Insert or replace the `raw_documents` rows of these `RawDocument`s (inside the load's transaction).
-
-    One Arrow insert per chunk: binding the rows one by one cost about 6 ms per document. A URL
-    given twice keeps its last document, as row-by-row replacing did.
-    """
-    import pyarrow as pa
-
-    rows: dict[str, tuple[Any, ...]] = {}
+    """Insert or replace the `raw_documents` rows of these `RawDocument`s (inside the load's transaction)."""
+    rows = []
     for d in docs:
         if d.extra.get("reprocessed"):
             continue  # read back from raw_documents: the stored row is already this
         raw = d.raw or b""
-        rows.pop(d.url, None)  # the last document of a URL wins, in its place
-        rows[d.url] = (
-            d.url, d.source, d.path, d.kind, _instant(d.fetched_at), d.content_type, d.http_status, d.etag,
-            d.last_modified, d.final_url, d.publisher_hint, d.title_hint, _instant(d.published_hint),
+        rows.append((
+            d.url, d.source, d.path, d.kind, d.fetched_at, d.content_type, d.http_status, d.etag,
+            d.last_modified, d.final_url, d.publisher_hint, d.title_hint, d.published_hint,
             d.published_hint_source, d.language_hint, bytes_hash(raw) if d.raw is not None else None,
             len(raw),
             zlib.compress(raw, 6) if d.raw is not None else None, run_id,
             d.text_kind, d.text_kind_source,
-        )
-    if not rows:
-        return
-    schema = _arrow_schema()
-    columns = list(zip(*rows.values(), strict=True))
-    con.register("incoming_raw", pa.Table.from_arrays(
-        [pa.array(values, type=field.type) for values, field in zip(columns, schema, strict=True)], schema=schema))
-    try:
+        ))
+    if rows:
         # Columns named: later migrations add columns at the end (schema_v6: text_kind).
-        con.execute(f"INSERT OR REPLACE INTO raw_documents ({RAW_DOCUMENT_COLUMNS}) "
-                    f"SELECT {RAW_DOCUMENT_COLUMNS} FROM incoming_raw")
-    finally:
-        con.unregister("incoming_raw")
+        con.executemany(
+            f"INSERT OR REPLACE INTO raw_documents ({RAW_DOCUMENT_COLUMNS}) VALUES ("
+            + ", ".join(["?"] * len(RAW_DOCUMENT_COLUMNS.split(","))) + ")", rows)
 
 
 def iter_raw_documents(con: duckdb.DuckDBPyConnection, since: datetime | None = None, source: str | None = None,
