@@ -6,7 +6,10 @@ bytes an earlier run already stored is recognised and counted (`unchanged`, or
 `quarantined` when it is still in quarantine) without being processed again; `full`
 turns that off. Each chunk goes through the stages (`ChunkRun`, one method per stage),
 is loaded in its own transaction and must add up on its own; its articles then join the
-syndication clusters. At the end the clusters are brought up to date once more (articles
+syndication clusters. With local workers the chunks overlap: the next chunk is read and
+cleaned in the workers while this one is checked, tagged and loaded here (`ChunkRun.start`);
+what depends on earlier chunks is settled after their load (`ChunkRun.settle`, `finish_clean`).
+At the end the clusters are brought up to date once more (articles
 a killed earlier run committed without clustering, when no chunk came after them), the
 Parquet copy is refreshed and the `runs` row is marked completed. A crash leaves the earlier
 chunks committed and the `runs` row 'running' (the next run marks it 'interrupted' and skips
@@ -28,10 +31,12 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import quote
 
 from flows.extract import extract_sources, reread_raw_documents
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
-from flows.runners import DaskStages, Stages, dask_task_runner, make_stages, split, tag_batches
+from flows.runners import (DaskStages, LocalStages, PendingBatches, Stages, dask_task_runner, make_stages,
+                           split, tag_batches)
 from mediamon.clusters import refresh_lsh_bands, update_clusters
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import MediamonError, QualityError
@@ -92,6 +97,19 @@ class ChunkInput:
     documents_in: int
     # article_id -> the skipped document that holds it: it still claims that URL in this run.
     claims: dict[object, dict[str, object]] = field(default_factory=dict)
+    docs: list[RawDocument] = field(default_factory=list)  # all of them, for `recheck_chunk`
+    known: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # the early skip's answer
+
+
+@dataclass
+class ChunkAhead:
+    """A chunk read and, with local workers, already being cleaned: see `ChunkRun.start`."""
+
+    name: str
+    items: list[Any]  # what `read_chunk` reads, kept until the chunk is settled
+    chunk: ChunkInput | None  # None: the early read failed, it is read again in order
+    pending: PendingBatches | None  # its clean batches under way (None: cleaned when collected)
+    early: bool  # read before the previous chunk was loaded: its early skip must be checked again
 
 
 def _not_a_data_error(task: Any, task_run: Any, state: Any) -> bool:
@@ -105,14 +123,8 @@ def _not_a_data_error(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(name="read: documents and early skip", cache_policy=NO_CACHE, persist_result=False,
-      retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=1),
-      retry_condition_fn=_not_a_data_error)
-def read_chunk(warehouse: Warehouse, items: list[RawDocument | PendingPage | PendingRecord],
-               full: bool) -> ChunkInput:
-    """Read the chunk's files and set aside documents an earlier run stored with the same bytes."""
-    docs = [item if isinstance(item, RawDocument) else item.read() for item in items]
-    known = {} if full else warehouse.unchanged_documents(docs)
+def _early_skip(docs: list[RawDocument], known: dict[str, tuple[str, str | None]]) -> ChunkInput:
+    """The chunk's documents split by what the warehouse holds (`known`: doc_key -> outcome)."""
     skipped = LoadCounts()
     fresh = []
     claims: dict[object, dict[str, object]] = {}
@@ -126,13 +138,34 @@ def read_chunk(warehouse: Warehouse, items: list[RawDocument | PendingPage | Pen
             skipped.quarantined += 1
         else:
             fresh.append(doc)
-    return ChunkInput(fresh, skipped, len(docs), claims)
+    return ChunkInput(fresh, skipped, len(docs), claims, docs, known)
+
+
+@task(name="read: documents and early skip", cache_policy=NO_CACHE, persist_result=False,
+      retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=1),
+      retry_condition_fn=_not_a_data_error)
+def read_chunk(warehouse: Warehouse, items: list[RawDocument | PendingPage | PendingRecord],
+               full: bool) -> ChunkInput:
+    """Read the chunk's files and set aside documents an earlier run stored with the same bytes."""
+    docs = [item if isinstance(item, RawDocument) else item.read() for item in items]
+    return _early_skip(docs, {} if full else warehouse.unchanged_documents(docs))
+
+
+@task(name="read: early skip after the previous chunk's load", cache_policy=NO_CACHE, persist_result=False,
+      retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=1),
+      retry_condition_fn=_not_a_data_error)
+def recheck_chunk(warehouse: Warehouse, chunk: ChunkInput) -> ChunkInput | None:
+    """`chunk`, read while the previous chunk was still being loaded, split again by what the
+    warehouse holds now; None when that is what it was. The load in between may have stored
+    some of the same bytes (the same page twice in a run) or replaced an article's."""
+    known = warehouse.unchanged_documents(chunk.docs)
+    return None if known == chunk.known else _early_skip(chunk.docs, known)
 
 
 @task(name="clean: extract articles", cache_policy=NO_CACHE, persist_result=False)
-def clean_chunk(stages: Stages, chunk: list[list[RawDocument]], run_id: str, publishers: dict[str, str]
-                ) -> list[CleanBatch]:
-    return stages.clean(chunk, run_id, publishers)
+def clean_chunk(pending: PendingBatches) -> list[CleanBatch]:
+    """The chunk's clean batches: started in the workers by `ChunkRun.start`, waited for here."""
+    return pending.result()
 
 
 @task(name="tag: named entities", cache_policy=NO_CACHE, persist_result=False)
@@ -192,6 +225,8 @@ class ChunkRun:
         self.warehouse, self.settings, self.stages, self.run = warehouse, settings, stages, run
         self.run_id, self.full, self.timeout = run.run_id, full, settings.task_timeout_seconds
         self.submits_own_tasks = isinstance(stages, DaskStages)
+        # Local workers clean the next chunk while this process checks, tags and loads the current one.
+        self.overlaps = isinstance(stages, LocalStages)
         self.totals = LoadCounts()
         self.dq_warnings: dict[str, int] = {}
         self.reasons: dict[str, int] = {}
@@ -207,32 +242,82 @@ class ChunkRun:
             self.dq_warnings[check] = self.dq_warnings.get(check, 0) + n
 
     def _task(self, fn: Any, run_name: str) -> Any:
+        # Arguments holding a chunk's documents or rows are passed in `quote(...)`: Prefect would
+        # otherwise walk every document, dict and list in them looking for futures (seconds a run).
         return fn.with_options(timeout_seconds=self.timeout, task_run_name=run_name)
 
     def next_chunk(self) -> str:
         self.chunks += 1
         return f"chunk {self.chunks}"
 
-    def extract(self, items: list[RawDocument | PendingPage], name: str) -> ChunkInput:
-        """Read the chunk's documents; those an earlier run stored with the same bytes are counted only."""
-        chunk = self._task(read_chunk, f"read: {name}")(self.warehouse, items, self.full)
+    def start(self, items: list[RawDocument | PendingPage] | None, early: bool) -> ChunkAhead | None:
+        """Read a chunk's documents (early skip included) and hand its clean batches to the local
+        workers now; None when there is no chunk left.
+
+        With `early`, the chunk before it is not loaded yet (the overlap: the workers clean this
+        chunk while the run process checks, tags and loads that one). Cleaning a document needs
+        nothing from earlier chunks: what does (the early skip, stored template lines, URL claims)
+        is settled in order, after that load (`settle`, `clean`).
+        """
+        if items is None:
+            return None
+        name = self.next_chunk()
+        try:
+            chunk: ChunkInput | None = self._task(read_chunk, f"read: {name}")(
+                self.warehouse, quote(items), self.full)
+        except Exception:
+            if not early:
+                raise
+            chunk = None  # read again in order (`settle`): the chunk before must be loaded first
         self.warehouse.release()  # readers get in while the chunk is cleaned, checked and tagged
+        ahead = ChunkAhead(name, items, chunk, None, early and not self.full)
+        if chunk is not None:
+            self._start_clean(ahead, chunk)
+        self.lap("extract")
+        return ahead
+
+    def _start_clean(self, ahead: ChunkAhead, chunk: ChunkInput) -> None:
+        if chunk.fresh and isinstance(self.stages, LocalStages):
+            ahead.pending = self.stages.start_clean(split(chunk.fresh, self.clean_size), self.run_id,
+                                                    self.settings.publishers)
+
+    def settle(self, ahead: ChunkAhead) -> ChunkInput:
+        """The chunk's early skip as the warehouse stands now, and its counts and claims in the run's."""
+        chunk = ahead.chunk
+        if chunk is None:
+            chunk = self._task(read_chunk, f"read: {ahead.name}")(self.warehouse, quote(ahead.items), self.full)
+            self.warehouse.release()
+            self._start_clean(ahead, chunk)
+        elif ahead.early:
+            again = self._task(recheck_chunk, f"read: {ahead.name} again")(self.warehouse, quote(chunk))
+            self.warehouse.release()
+            if again is not None:  # rare: restart its cleaning with the documents now to clean
+                if ahead.pending is not None:
+                    ahead.pending.cancel()
+                    ahead.pending = None
+                chunk = again
+                self._start_clean(ahead, chunk)
+        ahead.items, ahead.chunk = [], None
+        chunk.docs, chunk.known = [], {}
         self.skipped_unchanged += chunk.skipped.articles_unchanged + chunk.skipped.quarantined
         for article_id, claim in chunk.claims.items():
             self.first_claims.setdefault(article_id, claim)
         self.lap("extract")
         return chunk
 
-    def clean(self, chunk: ChunkInput, name: str) -> CleanedChunk:
+    def clean(self, chunk: ChunkInput, ahead: ChunkAhead) -> CleanedChunk:
         """Documents to article rows, then the chunk's templates, derived columns and repeated URLs."""
         batches: list[CleanBatch] = []
         if chunk.fresh:
-            doc_batches = split(chunk.fresh, self.clean_size)
             if self.submits_own_tasks:
-                batches = self.stages.clean(doc_batches, self.run_id, self.settings.publishers)
+                batches = self.stages.clean(split(chunk.fresh, self.clean_size), self.run_id,
+                                            self.settings.publishers)
             else:
-                batches = self._task(clean_chunk, f"clean: {name}")(
-                    self.stages, doc_batches, self.run_id, self.settings.publishers)
+                if ahead.pending is None:
+                    self._start_clean(ahead, chunk)
+                assert ahead.pending is not None
+                batches = self._task(clean_chunk, f"clean: {ahead.name}")(ahead.pending)
+                ahead.pending = None
         # Templates are learned from this chunk plus every line stored by earlier chunks and runs.
         stored_lines = self.warehouse.template_lines(chunk_sites(batches))
         self.warehouse.release()
@@ -247,7 +332,7 @@ class ChunkRun:
         # A chunk with nothing new (a re-run over unchanged inputs) skips the stage tasks:
         # each costs Prefect a task run and GX a suite run, for no rows.
         gate = self._task(check_articles, f"quality: {name}")(
-            cleaned.articles, self.run_id, self.settings.min_words, self.settings.languages) \
+            quote(cleaned.articles), self.run_id, self.settings.min_words, self.settings.languages) \
             if cleaned.articles else Gate()
         self._warned(gate.warnings_by_check)
         self.lap("quality")
@@ -261,11 +346,11 @@ class ChunkRun:
         elif self.submits_own_tasks:
             mentions, entities = merge_tagged(self.stages.tag(tag_split))
         else:
-            mentions, entities = self._task(tag_chunk, f"tag: {name}")(self.stages, tag_split)
+            mentions, entities = self._task(tag_chunk, f"tag: {name}")(self.stages, quote(tag_split))
         self.warehouse.at_stage("tag")
         self.lap("tag")
-        tagged = self._task(check_tagged, f"quality: tags {name}")(mentions, entities, gate.kept, self.run_id) \
-            if gate.kept else TagGate(mentions, entities)
+        tagged = self._task(check_tagged, f"quality: tags {name}")(
+            mentions, entities, quote(gate.kept), self.run_id) if gate.kept else TagGate(mentions, entities)
         self._warned(tagged.warnings_by_check)
         self.lap("quality")
         return tagged
@@ -280,7 +365,8 @@ class ChunkRun:
                 quarantine=frame(quarantined, QUARANTINE), mentions=tagged.mentions, entities=tagged.entities,
                 dq_results=pl.concat([gate.dq_results, tagged.dq_results]), raw_documents=chunk.fresh,
                 template_lines=cleaned.template_lines, skipped=chunk.skipped)
-            counts = self._task(load_chunk, f"load: {name}")(self.warehouse, self.run, batch, self.totals)
+            counts = self._task(load_chunk, f"load: {name}")(
+                self.warehouse, self.run, quote(batch), self.totals)
             self.totals = self.totals + counts
             self.done += chunk.documents_in
             record_progress(self.done)
@@ -364,7 +450,8 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
     """The Prefect flow behind `run_pipeline` (call that: it picks the task runner).
 
     Extract the sources, then per chunk: extract (read, early skip) → clean → quality → tag →
-    load; then re-tag history, field health, and the run's finish (clusters, Parquet, record).
+    load, the next chunk's read and clean already under way meanwhile; then re-tag history,
+    field health, and the run's finish (clusters, Parquet, record).
     """
     rearm()  # SIGTERM stops the run like Ctrl-C does (mediamon.interrupts), not Prefect's way
     clock = StageClock()
@@ -403,14 +490,20 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         chunked = ChunkRun(warehouse, settings, stages, run, settings.full or reprocess is not None, clock)
         interrupted = False
         try:
-            for items_chunk in _chunks(items, max(1, settings.chunk_size)):
-                name = chunked.next_chunk()
-                chunk = chunked.extract(items_chunk, name)
-                cleaned = chunked.clean(chunk, name)
+            chunks = _chunks(items, max(1, settings.chunk_size))
+            ahead = chunked.start(next(chunks, None), early=False)
+            while ahead is not None:
+                name = ahead.name
+                chunk = chunked.settle(ahead)
+                # Overlap: the next chunk's documents are read and go to the workers now, behind
+                # this one's; they clean it while this process checks, tags and loads this one.
+                following = chunked.start(next(chunks, None), early=True) if chunked.overlaps else None
+                cleaned = chunked.clean(chunk, ahead)
                 gate = chunked.check(cleaned, name)
                 tagged = chunked.tag(gate, name)
                 chunked.load(chunk, cleaned, gate, tagged, name)
                 chunked.report(name, total_in, progress)
+                ahead = following if chunked.overlaps else chunked.start(next(chunks, None), early=False)
         except RunInterrupted:
             interrupted = True
             stages.abort()  # the chunk in flight is dropped: none of it was written

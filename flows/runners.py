@@ -5,7 +5,9 @@ back in the same order, so the warehouse write stays one ordered step in the flo
 process wherever the work ran.
 
 - `LocalStages` (default): one spawn-context process pool for the whole run, so the
-  extractors and the spaCy model load once per worker, not once per chunk.
+  extractors and the spaCy model load once per worker, not once per chunk. Its batches go
+  through a `WorkQueue`: a chunk's clean batches can be started early (`start_clean`, the
+  next chunk's while this one is checked and loaded) and tag batches go first.
 - `DaskStages` (`[dask] address`): every batch is a Prefect task submitted to the
   flow's `prefect_dask.DaskTaskRunner`; the Dask workers import mediamon and cache
   the model per worker process.
@@ -16,8 +18,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import socket
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -28,6 +30,7 @@ from prefect.cache_policies import NO_CACHE
 from mediamon.config import Settings
 from mediamon.errors import ConfigError, MediamonError
 from mediamon.lifeline import sigint_blocked
+from mediamon.work_queue import WorkQueue
 from mediamon.workers import budget_guard, clean_in_worker, quiet_worker, tag_batch
 from transforms.extraction.clean import CleanBatch, clean_batch
 from transforms.document import RawDocument
@@ -37,6 +40,29 @@ Tagged = tuple[list[Any], list[Any]]
 MIN_DOCS_FOR_PROCESSES = 100
 # Documents per tagging batch: big enough for nlp.pipe, small enough to keep both workers busy.
 TAG_BATCH_SIZE = 64
+
+
+class PendingBatches:
+    """A stage's batches under way: `result()` waits for them and returns their results in order.
+
+    Batches handed to worker processes run already; batches for this process run in `result()`.
+    """
+
+    def __init__(self, futures: Sequence[Future[Any]] = (), compute: Callable[[], list[Any]] | None = None):
+        self._futures = list(futures)
+        self._compute = compute
+
+    def result(self) -> list[Any]:
+        if self._compute is not None:
+            return self._compute()
+        return [f.result() for f in self._futures]
+
+    def cancel(self) -> None:
+        """Drop the batches that have not started (results no longer wanted)."""
+        self._compute = None
+        for future in self._futures:
+            future.cancel()
+        self._futures = []
 
 
 class Stages(Protocol):
@@ -58,6 +84,15 @@ class LocalStages:
         self.watchlist = watchlist
         self.document_seconds = document_seconds  # the clean stage's per-document budget
         self._pool: ProcessPoolExecutor | None = None
+        self._queue: WorkQueue | None = None
+
+    def _queue_for(self, documents: int, batches: int) -> WorkQueue | None:
+        pool = self._pool_for(documents, batches)
+        if pool is None:
+            return None
+        if self._queue is None or self._queue.pool is not pool:
+            self._queue = WorkQueue(pool, self.workers)
+        return self._queue
 
     def _pool_for(self, documents: int, batches: int) -> ProcessPoolExecutor | None:
         if self.workers <= 1 or batches < 2:
@@ -71,25 +106,35 @@ class LocalStages:
                                              initializer=quiet_worker, initargs=(os.getpid(),))
         return self._pool
 
+    def start_clean(self, batches: list[list[RawDocument]], run_id: str, publishers: dict[str, str]
+                    ) -> PendingBatches:
+        """Hand the batches to the workers now (behind any urgent batch); without workers they run
+        in this process when the result is asked for."""
+        queue = self._queue_for(sum(len(b) for b in batches), len(batches))
+        if queue is None:
+            return PendingBatches(compute=lambda: [
+                clean_batch(b, run_id, publishers, budget_guard(self.document_seconds)) for b in batches])
+        with sigint_blocked():  # workers start here: Ctrl-C is the run's to handle, not theirs
+            return PendingBatches([queue.submit(clean_in_worker, b, run_id, publishers, self.document_seconds)
+                                   for b in batches])
+
     def clean(self, batches: list[list[RawDocument]], run_id: str, publishers: dict[str, str]
               ) -> list[CleanBatch]:
-        pool = self._pool_for(sum(len(b) for b in batches), len(batches))
-        if pool is None:
-            return [clean_batch(b, run_id, publishers, budget_guard(self.document_seconds)) for b in batches]
-        with sigint_blocked():  # workers start here: Ctrl-C is the run's to handle, not theirs
-            futures = [pool.submit(clean_in_worker, b, run_id, publishers, self.document_seconds)
-                       for b in batches]
-        return [f.result() for f in futures]
+        return self.start_clean(batches, run_id, publishers).result()
 
     def tag(self, batches: list[list[Any]]) -> list[Tagged]:
-        pool = self._pool_for(sum(len(b) for b in batches), len(batches))
-        if pool is None:
+        queue = self._queue_for(sum(len(b) for b in batches), len(batches))
+        if queue is None:
             return [tag_batch(b, self.watchlist) for b in batches]
+        # Urgent: the run waits for these to load its chunk; the next chunk's clean batches wait.
         with sigint_blocked():
-            futures = [pool.submit(tag_batch, b, self.watchlist) for b in batches]
+            futures = [queue.submit(tag_batch, b, self.watchlist, urgent=True) for b in batches]
         return [f.result() for f in futures]
 
     def close(self) -> None:
+        if self._queue is not None:
+            self._queue.drop_waiting()
+            self._queue = None
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -97,6 +142,9 @@ class LocalStages:
     def abort(self) -> None:
         """Stop now (an interrupted run): kill the workers, drop their batches."""
         pool, self._pool = self._pool, None
+        if self._queue is not None:
+            self._queue.drop_waiting()
+            self._queue = None
         if pool is None:
             return
         # The workers hold nothing worth finishing: the chunk in flight is not loaded.

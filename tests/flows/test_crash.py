@@ -174,3 +174,94 @@ def test_killed_runs_then_a_rerun_equal_one_clean_run(crash_env: dict[str, objec
                            "+ duplicates + quarantined FROM runs ORDER BY started_at").fetchall()
     assert [r[0] for r in runs] == ["interrupted", "interrupted", "interrupted", "completed"]
     assert runs[-1][1] == runs[-1][2] == PAGES
+
+
+# -- the overlapped pipeline: the workers clean chunk N+1 while chunk N is checked and loaded -------
+OVERLAP_CHUNK = 100  # the smallest chunk the worker processes start for (flows.runners)
+OVERLAP_PAGES = 2 * OVERLAP_CHUNK + 30  # a short third chunk: still two clean batches for the workers
+_FIRST = ["Anna", "Marek", "Lena", "Tomas", "Sofia", "David", "Irene", "Paul", "Nadia", "Oscar"]
+_LAST = ["Keller", "Novak", "Brandt", "Haas", "Moreau", "Lindqvist", "Okafor", "Reyes", "Tanaka", "Weiss"]
+_CITIES = ["Riverton", "Lakeside", "Eastport", "Millbrook", "Northfield", "Westhaven", "Stonebridge"]
+_ORGS = ["Northwind Energy", "Harbor Bank", "Atlas Rail", "Greenfield Council", "Summit Health"]
+_TOPICS = ["housing", "transport", "water", "school", "energy", "hospital"]
+
+
+def _synthetic_page(n: int) -> tuple[str, str]:
+    """(url, html) of made-up page `n`: its own sentences (numbers in every line, so no line is a
+    template line shared with other pages), a byline, a date, a site name and site chrome."""
+    site = n % 3
+    city, topic = _CITIES[n % len(_CITIES)], _TOPICS[n % len(_TOPICS)]
+    people = [f"{_FIRST[(n + k) % 10]} {_LAST[(n * 3 + k) % 10]}" for k in range(3)]
+    org = _ORGS[n % len(_ORGS)]
+    paragraphs = [
+        f"{people[0]}, who chairs {org}, said on Tuesday that {city} would spend {n * 7 + 3} million on "
+        f"its {topic} plan over the next {n % 9 + 2} years, after months of talks with residents.",
+        f"The council of {city} approved the first {n % 40 + 5} projects in a vote of {n % 30 + 10} to "
+        f"{n % 7 + 1}, and {people[1]} said the work could start before the end of the {n % 4 + 1}st quarter.",
+        f"{people[2]} of {_ORGS[(n + 2) % len(_ORGS)]} warned that costs had risen by {n % 17 + 3} percent "
+        f"since the plan was first drawn up, and asked for a review of contract number {n * 13 + 101}.",
+        f"Residents of {_CITIES[(n + 3) % len(_CITIES)]} will be asked for their views at {n % 12 + 1} public "
+        f"meetings, the first of them on day {n % 27 + 1} of next month in the old market hall.",
+        f"{people[0]} added that {n % 50 + 20} new jobs would be created and that {org} would report on "
+        f"progress every {n % 5 + 2} months until the {topic} projects numbered {n + 1000} are finished.",
+    ]
+    url = f"https://news{site}.example/{2025 - n % 2}/03/story-{n}"
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    html = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{city} sets out {topic} plan number {n} - News {site} Daily</title>
+<meta property="og:site_name" content="News {site} Daily">
+<meta property="article:published_time" content="2025-03-{n % 27 + 1:02d}T08:00:00Z">
+<link rel="canonical" href="{url}"></head><body>
+<nav><a href="/">Home</a> <a href="/local">Local</a> <a href="/sport">Sport</a></nav>
+<article><h1>{city} sets out {topic} plan number {n}</h1><p class="byline">By {people[1]}</p>
+{body}</article>
+<footer>News {site} Daily. All rights reserved. Contact the newsroom.</footer></body></html>"""
+    return url, html
+
+
+@pytest.fixture(scope="module")
+def overlap_env(crash_env: dict[str, object]) -> dict[str, object]:
+    """3 chunks of made-up pages, the worker processes busy from the first; the last chunk holds a
+    copy (other file, same URL and bytes) of a page of the second chunk."""
+    root = crash_env["root"]
+    assert isinstance(root, Path)
+    source = root / "synthetic"
+    source.mkdir()
+    entries = []
+    pages = [_synthetic_page(n) for n in range(OVERLAP_PAGES)]
+    pages[2 * OVERLAP_CHUNK + 10] = pages[OVERLAP_CHUNK + 10]
+    for n, (url, html) in enumerate(pages):
+        (source / f"p{n:03d}.html").write_text(html, encoding="utf-8")
+        entries.append(json.dumps({"path": f"p{n:03d}.html", "url": url}))
+    (source / "manifest.jsonl").write_text("\n".join(entries) + "\n", encoding="utf-8")
+    config = root / "overlap.toml"
+    config.write_text(f"[warehouse]\nlock_timeout_seconds = 0\n[pipeline]\nchunk_size = {OVERLAP_CHUNK}\n"
+                      "workers = 2\n", encoding="utf-8")
+    return {**crash_env, "source": source, "config": config}
+
+
+def test_overlapped_run_killed_between_chunks_then_rerun_equals_a_clean_run(overlap_env: dict[str, object]
+                                                                           ) -> None:
+    root = overlap_env["root"]
+    assert isinstance(root, Path)
+    pages = OVERLAP_PAGES
+    clean = root / "overlap-clean"
+    _finish(_start(overlap_env, clean))
+    # Killed in the second chunk's load: the workers are cleaning the third chunk meanwhile.
+    warehouse = root / "overlap-killed"
+    _run_and_kill(overlap_env, warehouse, "load#2")
+    counts = _counts(warehouse)
+    assert counts["raw_documents"] == OVERLAP_CHUNK and counts["articles"] + counts["quarantine"] == OVERLAP_CHUNK
+    out = _finish(_start(overlap_env, warehouse))
+    assert f"{pages} documents in" in out
+    _check_consistent(clean)
+    _check_consistent(warehouse)
+    reference = _snapshot(clean)
+    assert len(reference["articles"]) == pages - 1, "every made-up page but the copy should be an article"
+    assert reference["mentions"]
+    assert _snapshot(warehouse) == reference
+    with duckdb.connect(str(clean / "mediamon.duckdb"), read_only=True) as con:
+        # The copy in the third chunk was read before the second chunk was loaded; as in a run of one
+        # chunk after another, it is skipped as unchanged (the second chunk stored its bytes).
+        assert con.execute("SELECT articles_new, articles_unchanged, quarantined FROM runs").fetchall() \
+            == [(pages - 1, 1, 0)]

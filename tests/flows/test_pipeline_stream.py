@@ -179,15 +179,16 @@ def test_chunks_release_what_they_hand_out() -> None:
 def test_a_task_over_its_timeout_is_one_clear_error(prefect_harness, tmp_path, folder, monkeypatch) -> None:
     import time
 
+    import flows.runners
     from flows.pipeline import run_pipeline
-    from flows.runners import LocalStages
     from mediamon.errors import MediamonError
 
-    def stuck(self, *args, **kwargs):
+    def stuck(*args, **kwargs):
         for _ in range(300):  # a stage that hangs (a pathological page, a stuck worker)
             time.sleep(0.1)
 
-    monkeypatch.setattr(LocalStages, "clean", stuck)
+    # A chunk this small is cleaned in the run process, inside the clean task that waits for it.
+    monkeypatch.setattr(flows.runners, "clean_batch", stuck)
     with pytest.raises(MediamonError, match=r"longer than \[pipeline\] task_timeout_seconds = 2 s"):
         run_pipeline(_settings(tmp_path, task_timeout_seconds=2), [SourceSpec(name="pages", location=str(folder))])
     assert _query(tmp_path, "SELECT status, documents_in FROM runs") == [("running", 0)]
