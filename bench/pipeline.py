@@ -10,8 +10,10 @@ folder; the chain runs first, then mediamon, back to back, and the ratio is prin
 Then mediamon runs again over the same, unchanged pages into the same warehouse, and the
 re-run's time is printed as a share of the first run's (the incremental case).
 
-Peak RSS is sampled every 50 ms over the whole process tree (the CLI and its worker
-processes, summed), next to the largest single process.
+Peak RSS is sampled every 50 ms over the whole process tree (the CLI, the embedded Prefect
+API, the workers' fork server and the workers, summed), next to the largest single process;
+PSS (from /proc/PID/smaps_rollup: pages shared between processes counted once) every 150 ms,
+with each process's own peak and its share when the tree peaked.
 
     python -m bench.pipeline                 # 1,040 dev pages: chain, mediamon, ratio
     python -m bench.pipeline --docs 10000    # mediamon on 1,000 and on 10,000 documents
@@ -128,9 +130,13 @@ def _role(proc: psutil.Process, root: psutil.Process) -> str:
         return "Prefect API"
     if "resource_tracker" in cmd:
         return "resource tracker"
-    if "forkserver" in cmd and "spawn_main" not in cmd:
-        return "forkserver"
-    if "multiprocessing" in cmd or proc.ppid() != root.pid:
+    try:
+        parent = proc.ppid()
+    except psutil.Error:
+        return "other"
+    if "forkserver" in cmd and parent == root.pid:  # the workers fork from it: same command line
+        return "fork server"
+    if "multiprocessing" in cmd or parent != root.pid:
         return "worker"
     return "other"
 
@@ -141,6 +147,9 @@ def measure(cmd: list[str]) -> Measured:
     peak_tree = peak_pss = peak_one = 0
     roles: dict[int, str] = {}
     peak_by_pid: dict[int, int] = {}  # kB of PSS
+    # CPU seconds each process had used when last seen: workers forked by the fork server are not
+    # reaped by the run, so their time never reaches RUSAGE_CHILDREN.
+    cpu_by_pid: dict[int, float] = {}
     at_peak: dict[int, int] = {}
     # Reaped descendants (pool workers included) add their CPU time to RUSAGE_CHILDREN.
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -160,6 +169,8 @@ def measure(cmd: list[str]) -> Measured:
             for p in tree:
                 try:
                     sizes.append(p.memory_info().rss)
+                    times = p.cpu_times()
+                    cpu_by_pid[p.pid] = times.user + times.system
                     if p.pid not in roles:
                         roles[p.pid] = _role(p, proc)
                 except psutil.Error:  # a worker that just exited
@@ -184,12 +195,13 @@ def measure(cmd: list[str]) -> Measured:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     sampler.join()
+    cpu = max(cpu, sum(cpu_by_pid.values()))
     processes = []
     counts: dict[str, int] = {}
     for pid in sorted(peak_by_pid, key=lambda p: (roles.get(p, "other") != "flow process", p)):
         role = roles.get(pid, "other")
         counts[role] = counts.get(role, 0) + 1
-        name = f"{role} {counts[role]}" if role in ("worker", "other") else role
+        name = f"{role} {counts[role]}" if role in ("worker", "other", "Prefect API") else role
         processes.append((name, peak_by_pid[pid] / 1024, at_peak.get(pid, 0) / 1024))
     return Measured(wall, cpu, peak_tree / 2**20, peak_pss / 2**20, peak_one / 2**20, stdout, stderr,
                     proc.returncode, processes=processes)
