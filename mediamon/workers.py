@@ -108,11 +108,14 @@ def quiet_worker(parent_pid: int | None = None) -> None:
     if parent_pid is not None:
         import os
 
-        from mediamon.lifeline import die_with_parent
+        from mediamon.lifeline import die_with_parent, die_with_process
 
-        # A worker forked by the fork server dies with it; the server ends with the run (at EOF
-        # of its pipe from the run, SIGKILL included). A spawned worker dies with the run itself.
-        die_with_parent(parent_pid if os.getppid() == parent_pid else os.getppid())
+        if os.getppid() == parent_pid:  # a spawned worker
+            die_with_parent(parent_pid)
+        else:
+            # Forked by the fork server, which ends only once its workers have (they hold its
+            # pipe): the worker follows the run itself, and the server follows its workers.
+            die_with_process(parent_pid)
 
 
 def tag_batch(inputs: Sequence[Any], watchlist: Path | None) -> tuple[list[Any], list[Any]]:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # spaCy is heavy to import: only the tagger process pays for it
     from spacy.language import Language
@@ -49,11 +49,46 @@ class NerSpan:
 
 
 def load_pipeline(model: str = MODEL) -> Language:
-    """Load the spaCy pipeline with only the NER component (see module docstring)."""
+    """Load the spaCy pipeline with only the NER component (see module docstring), its layers
+    set to keep no intermediate arrays when they predict (`lean_inference`)."""
     import spacy
 
     unused = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
-    return spacy.load(model, exclude=unused)
+    nlp = spacy.load(model, exclude=unused)
+    for _, component in nlp.pipeline:
+        model_ = getattr(component, "model", None)
+        if model_ is not None:
+            lean_inference(model_)
+    return nlp
+
+
+def lean_inference(model: Any) -> None:
+    """Make every `chain` layer of a thinc `model` drop each layer's intermediate arrays once the
+    next layer has its input, when it predicts (training is unchanged).
+
+    thinc's `chain` keeps every layer's backprop callback, and with it every intermediate array,
+    until the whole chain returns, even when nothing will be trained: NER held about 17 KB per
+    token (240 MB for an 80,000-character body), about 5 KB with this. Same arithmetic, same
+    predictions.
+    """
+    import importlib
+
+    chain_forward = importlib.import_module("thinc.layers.chain").forward
+
+    def forward(chain: Any, X: Any, is_train: bool) -> tuple[Any, Callable[[Any], Any]]:
+        if is_train:
+            return chain_forward(chain, X, is_train)  # type: ignore[no-any-return]
+        for layer in chain.layers:
+            X, _ = layer(X, is_train=False)
+        return X, _no_backprop
+
+    for node in model.walk():
+        if getattr(node, "_func", None) is chain_forward:
+            node._func = forward
+
+
+def _no_backprop(dY: Any) -> Any:
+    raise RuntimeError("this layer ran for prediction only (lean_inference): no gradient to give")
 
 
 def pipe(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:

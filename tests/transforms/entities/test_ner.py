@@ -103,3 +103,19 @@ def test_run_ner_finds_the_same_in_any_batching(nlp, monkeypatch):
     monkeypatch.setattr(ner, "MAX_NER_BATCH_CHARS", 10)  # every text in a batch of its own
     assert run_ner(nlp, texts, batch_size=64) == together
     assert any(span.label == "PERSON" for span in together[0])
+
+
+def test_lean_inference_predicts_the_same():
+    import spacy
+
+    text = ("The European Central Bank kept rates unchanged, said Christine Lagarde in Frankfurt. "
+            "Angela Merkel met Emmanuel Macron in Paris. ") * 40
+    plain = spacy.load(ner.MODEL, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer",
+                                           "senter"])
+    lean = load_pipeline()
+    lean_chains = [n for n in lean.get_pipe("ner").model.walk()
+                   if getattr(n._func, "__module__", None) == ner.__name__]
+    assert lean_chains, "no chain layer was made lean"
+    found = [(e.start_char, e.end_char, e.label_) for e in lean(text).ents]
+    assert found == [(e.start_char, e.end_char, e.label_) for e in plain(text).ents]
+    assert ("Christine Lagarde", "PERSON") in {(text[s:e], label) for s, e, label in found}
