@@ -144,8 +144,8 @@ def preload() -> None:
     The local pool's workers fork from a server process that ran this (`mediamon.worker_preload`),
     so these pages (about 210 MB of heap: the extractors, the language identifier, spaCy, every
     installed NER pipeline, the KB) are shared copy-on-write between the workers instead of
-    being built once in each. The flow process
-    never runs it: forking a process that holds threads, Prefect and DuckDB is not safe.
+    being built once in each. The flow process never runs it: forking a process that holds
+    threads, Prefect and DuckDB is not safe.
     """
     import gc
 
