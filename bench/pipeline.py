@@ -10,8 +10,10 @@ folder; the chain runs first, then mediamon, back to back, and the ratio is prin
 Then mediamon runs again over the same, unchanged pages into the same warehouse, and the
 re-run's time is printed as a share of the first run's (the incremental case).
 
-Peak RSS is sampled every 50 ms over the whole process tree (the CLI and its worker
-processes, summed), next to the largest single process.
+Peak RSS is sampled every 50 ms over the whole process tree (the CLI, the embedded Prefect
+API, the workers' fork server and the workers, summed), next to the largest single process;
+PSS (from /proc/PID/smaps_rollup: pages shared between processes counted once) every 150 ms,
+with each process's own peak and its share when the tree peaked.
 
     python -m bench.pipeline                 # 1,040 dev pages: chain, mediamon, ratio
     python -m bench.pipeline --docs 10000    # mediamon on 1,000 and on 10,000 documents
@@ -62,6 +64,8 @@ class Measured:
     stderr: str
     returncode: int
     stages: dict[str, float] = field(default_factory=dict)
+    # (process, its own peak PSS in MB, its PSS when the tree's PSS peaked), flow process first
+    processes: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 def _distinct_copy(raw: bytes, copy: int) -> bytes:
@@ -102,9 +106,51 @@ def make_corpus(docs: int | None, target: Path) -> int:
     return wanted
 
 
+def _pss_kb(pid: int) -> int | None:
+    """The process's proportional set size in kB, from /proc/PID/smaps_rollup (None if gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _role(proc: psutil.Process, root: psutil.Process) -> str:
+    """What a process of the tree is: the flow process, the Prefect API, a worker, a helper."""
+    if proc.pid == root.pid:
+        return "flow process"
+    try:
+        cmd = " ".join(proc.cmdline())
+    except psutil.Error:
+        return "other"
+    if "uvicorn" in cmd:
+        return "Prefect API"
+    if "resource_tracker" in cmd:
+        return "resource tracker"
+    try:
+        parent = proc.ppid()
+    except psutil.Error:
+        return "other"
+    if "forkserver" in cmd and parent == root.pid:  # the workers fork from it: same command line
+        return "fork server"
+    if "multiprocessing" in cmd or parent != root.pid:
+        return "worker"
+    return "other"
+
+
 def measure(cmd: list[str]) -> Measured:
-    """Run `cmd`, sampling the RSS of it and all its descendants every 50 ms (PSS every 250 ms)."""
+    """Run `cmd`, sampling the RSS of it and all its descendants every 50 ms (PSS every 150 ms),
+    with each process's own peak and each one's share at the moment the tree's PSS peaked."""
     peak_tree = peak_pss = peak_one = 0
+    roles: dict[int, str] = {}
+    peak_by_pid: dict[int, int] = {}  # kB of PSS
+    # CPU seconds each process had used when last seen: workers forked by the fork server are not
+    # reaped by the run, so their time never reaches RUSAGE_CHILDREN.
+    cpu_by_pid: dict[int, float] = {}
+    at_peak: dict[int, int] = {}
     # Reaped descendants (pool workers included) add their CPU time to RUSAGE_CHILDREN.
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -112,24 +158,32 @@ def measure(cmd: list[str]) -> Measured:
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_tree, peak_pss, peak_one
+        nonlocal peak_tree, peak_pss, peak_one, at_peak
         rounds = 0
         while not done.is_set():
             try:
                 tree = [proc, *proc.children(recursive=True)]
             except psutil.Error:
                 break
-            sizes, shares = [], []
+            sizes, shares = [], {}
             for p in tree:
                 try:
                     sizes.append(p.memory_info().rss)
-                    if rounds % 5 == 0:  # smaps is slower to read than the RSS counter
-                        shares.append(p.memory_full_info().pss)
-                except (psutil.Error, AttributeError):  # a worker that just exited; no PSS here
+                    times = p.cpu_times()
+                    cpu_by_pid[p.pid] = times.user + times.system
+                    if p.pid not in roles:
+                        roles[p.pid] = _role(p, proc)
+                except psutil.Error:  # a worker that just exited
                     continue
+                if rounds % 3 == 0:  # smaps is slower to read than the RSS counter
+                    pss = _pss_kb(p.pid)
+                    if pss is not None:
+                        shares[p.pid] = pss
+                        peak_by_pid[p.pid] = max(peak_by_pid.get(p.pid, 0), pss)
             if sizes:
                 peak_tree, peak_one = max(peak_tree, sum(sizes)), max(peak_one, max(sizes))
-            peak_pss = max(peak_pss, sum(shares))
+            if shares and sum(shares.values()) * 1024 > peak_pss:
+                peak_pss, at_peak = sum(shares.values()) * 1024, shares
             rounds += 1
             done.wait(0.05)
 
@@ -141,8 +195,16 @@ def measure(cmd: list[str]) -> Measured:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     sampler.join()
+    cpu = max(cpu, sum(cpu_by_pid.values()))
+    processes = []
+    counts: dict[str, int] = {}
+    for pid in sorted(peak_by_pid, key=lambda p: (roles.get(p, "other") != "flow process", p)):
+        role = roles.get(pid, "other")
+        counts[role] = counts.get(role, 0) + 1
+        name = f"{role} {counts[role]}" if role in ("worker", "other", "Prefect API") else role
+        processes.append((name, peak_by_pid[pid] / 1024, at_peak.get(pid, 0) / 1024))
     return Measured(wall, cpu, peak_tree / 2**20, peak_pss / 2**20, peak_one / 2**20, stdout, stderr,
-                    proc.returncode)
+                    proc.returncode, processes=processes)
 
 
 def run_mediamon(folder: Path, docs: int, rerun: bool = False) -> tuple[Measured, Measured | None]:
@@ -179,9 +241,18 @@ def report_mediamon(result: Measured, docs: int) -> None:
           f"peak memory of the process tree: {result.peak_tree_mb:.0f} MB RSS summed, "
           f"{result.peak_pss_mb:.0f} MB PSS (shared pages once); "
           f"largest process {result.peak_process_mb:.0f} MB")
+    print_processes(result)
     for name, secs in result.stages.items():
         rate = f"{docs / secs:8.1f} docs/s" if secs else "       - docs/s"
         print(f"  {name:8s} {secs:7.1f} s  {rate}")
+
+
+def print_processes(result: Measured) -> None:
+    """Each process's peak PSS, and its share when the whole tree peaked."""
+    if len(result.processes) > 1:
+        print("  peak PSS per process (own peak / at the tree's peak):")
+        for name, own, share in result.processes:
+            print(f"    {name:18s} {own:6.0f} MB / {share:6.0f} MB")
 
 
 def chain_main(folder: Path) -> int:
@@ -226,7 +297,8 @@ def run_chain(folder: Path) -> tuple[Measured, dict[str, float]]:
     docs = parts["docs"]
     print(f"trafilatura + spaCy chain: {docs} docs in {result.wall:.1f} s = {docs / result.wall:.1f} docs/s "
           f"(trafilatura {parts['extract']:.1f} s, spaCy {parts['ner']:.1f} s, "
-          f"DuckDB {parts['insert']:.1f} s; {result.cpu:.0f} CPU s); peak RSS {result.peak_tree_mb:.0f} MB")
+          f"DuckDB {parts['insert']:.1f} s; {result.cpu:.0f} CPU s); peak RSS {result.peak_tree_mb:.0f} MB, "
+          f"PSS {result.peak_pss_mb:.0f} MB")
     return result, parts
 
 
@@ -270,6 +342,9 @@ def main() -> int:
     if chain is not None:
         print(f"ratio mediamon / chain: {chain.wall / ours.wall:.2f}x end to end (target >= 2.0x); "
               f"{chain.cpu / ours.cpu:.2f}x in CPU time (less sensitive to a busy machine)")
+        print(f"peak memory mediamon / chain: {ours.peak_pss_mb:.0f} MB PSS of the process tree against "
+              f"the chain's {chain.peak_tree_mb:.0f} MB RSS = {ours.peak_pss_mb / chain.peak_tree_mb:.2f}x "
+              f"(target <= 1.25x)")
     if again is not None:
         summary = next((line for line in again.stdout.splitlines() if line.startswith("run ")), "")
         # Issue 18 measures the re-run against the chain (what a user re-running a script pays).

@@ -4,10 +4,10 @@ The pipeline hands each stage a chunk as a list of batches and gets the results
 back in the same order, so the warehouse write stays one ordered step in the flow
 process wherever the work ran.
 
-- `LocalStages` (default): one spawn-context process pool for the whole run, so the
-  extractors and the spaCy model load once per worker, not once per chunk. Its batches go
-  through a `WorkQueue`: a chunk's clean batches can be started early (`start_clean`, the
-  next chunk's while this one is checked and loaded) and tag batches go first.
+- `LocalStages` (default): one process pool for the whole run, its workers forked from a
+  server process that loaded the extractors and the spaCy model once (`worker_context`). Its
+  batches go through a `WorkQueue`: a chunk's clean batches can be started early
+  (`start_clean`, the next chunk's while this one is checked and loaded) and tag batches go first.
 - `DaskStages` (`[dask] address`): every batch is a Prefect task submitted to the
   flow's `prefect_dask.DaskTaskRunner`; the Dask workers import mediamon and cache
   the model per worker process.
@@ -76,6 +76,28 @@ class Stages(Protocol):
     def abort(self) -> None: ...
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Workers fork from a server process that loaded their modules, the KB and the spaCy model
+    (`mediamon.worker_preload`): one copy shared copy-on-write, not one per worker. The server
+    starts from a fresh interpreter (not a fork of this process, which has threads, Prefect and
+    DuckDB) and ends with this process. Spawn where there is no fork server (not POSIX)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["mediamon.worker_preload"])
+    return context
+
+
+def stop_fork_server() -> None:
+    """Stop the workers' fork server once the pool is shut down: it holds the preloaded models
+    (about 200 MB) that nothing needs any more while the run writes its Parquet files."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # CPython's own (used by its tests)
+    if stop is not None:
+        stop()
+
+
 class LocalStages:
     """Batches in this process, or in `workers` processes once a chunk is big enough to pay for them."""
 
@@ -101,8 +123,7 @@ class LocalStages:
         if self._pool is None and documents < MIN_DOCS_FOR_PROCESSES:
             return None
         if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=worker_context(),
                                              initializer=quiet_worker, initargs=(os.getpid(),))
         return self._pool
 
@@ -138,6 +159,7 @@ class LocalStages:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            stop_fork_server()
 
     def abort(self) -> None:
         """Stop now (an interrupted run): kill the workers, drop their batches."""
@@ -152,6 +174,7 @@ class LocalStages:
             if process.is_alive():
                 process.kill()
         pool.shutdown(wait=True, cancel_futures=True)
+        stop_fork_server()
 
 
 @task(name="clean: batch", cache_policy=NO_CACHE, persist_result=False, retries=1)

@@ -42,6 +42,40 @@ def die_with_parent(parent_pid: int) -> None:
     _watch_parent(parent_pid)
 
 
+def die_with_process(pid: int) -> None:
+    """Make this process exit when `pid` (any process, not only its parent) exits, even by SIGKILL.
+
+    For workers forked by a fork server: their parent is the server, which lives as long as
+    they do (each holds its pipe), so they follow the run itself. A thread waits on a pidfd
+    (Linux), else polls.
+    """
+    import select
+
+    try:
+        handle = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        handle = None
+    if handle is None:
+        def poll() -> None:
+            while True:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except PermissionError:
+                    pass
+                time.sleep(0.5)
+
+        threading.Thread(target=poll, name="mediamon-run-watch", daemon=True).start()
+        return
+
+    def wait() -> None:
+        select.select([handle], [], [])  # readable once the process has exited
+        os._exit(1)
+
+    threading.Thread(target=wait, name="mediamon-run-watch", daemon=True).start()
+
+
 def _set_pdeathsig(signum: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False

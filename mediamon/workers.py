@@ -1,7 +1,8 @@
 """What runs inside a worker process of the local pool: no Prefect, no polars, no DuckDB.
 
-Spawned workers import only this module and the transforms they run, so each one stays as
-small as the extractors and the spaCy model make it (Prefect alone would add ~50 MB each).
+Workers import only this module and the transforms they run, so each one stays as small as
+the extractors and the spaCy model make it (Prefect alone would add ~50 MB each). They fork
+from a server process that loaded those once (`preload`), and share its pages.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ NER_PIPE_BATCH = 16
 
 # One Tagger per process and watchlist: loading spaCy costs seconds, a batch only milliseconds.
 _TAGGERS: dict[Path | None, Any] = {}
+# What `preload` loaded before the workers forked: the KB and the NER pipelines, by language.
+_PRELOADED: dict[str, Any] = {}
 
 
 _LIBC: Any = None
@@ -103,9 +106,16 @@ def quiet_worker(parent_pid: int | None = None) -> None:
 
     warnings.simplefilter("ignore")
     if parent_pid is not None:
-        from mediamon.lifeline import die_with_parent
+        import os
 
-        die_with_parent(parent_pid)
+        from mediamon.lifeline import die_with_parent, die_with_process
+
+        if os.getppid() == parent_pid:  # a spawned worker
+            die_with_parent(parent_pid)
+        else:
+            # Forked by the fork server, which ends only once its workers have (they hold its
+            # pipe): the worker follows the run itself, and the server follows its workers.
+            die_with_process(parent_pid)
 
 
 def tag_batch(inputs: Sequence[Any], watchlist: Path | None) -> tuple[list[Any], list[Any]]:
@@ -114,8 +124,43 @@ def tag_batch(inputs: Sequence[Any], watchlist: Path | None) -> tuple[list[Any],
 
     tagger = _TAGGERS.get(watchlist)
     if tagger is None:
-        tagger = _TAGGERS[watchlist] = Tagger(watchlist, batch_size=NER_PIPE_BATCH)
+        pipelines = {code: nlp for code, nlp in _PRELOADED.items() if code != "kb"}
+        tagger = _TAGGERS[watchlist] = Tagger(watchlist, batch_size=NER_PIPE_BATCH, kb=_PRELOADED.get("kb"),
+                                              loaded=pipelines)
     try:
         return tagger.tag(inputs)  # type: ignore[no-any-return]
     finally:
         release_memory()
+
+
+def preloaded() -> list[str]:
+    """What `preload` loaded in this process: "kb" and the NER pipelines' languages."""
+    return sorted(_PRELOADED)
+
+
+def preload() -> None:
+    """Import what the workers run and load the models they use, in this process.
+
+    The local pool's workers fork from a server process that ran this (`mediamon.worker_preload`),
+    so these pages (about 210 MB of heap: the extractors, the language identifier, spaCy, every
+    installed NER pipeline, the KB) are shared copy-on-write between the workers instead of
+    being built once in each. The flow process never runs it: forking a process that holds
+    threads, Prefect and DuckDB is not safe.
+    """
+    import gc
+
+    import transforms.extraction.clean  # noqa: F401  (trafilatura, htmldate, lxml)
+    from transforms.entities.kb import load_kb
+    from transforms.entities.languages import NerRouter
+    from transforms.language import load_model
+
+    load_model()
+    _PRELOADED["kb"] = load_kb()
+    router = NerRouter()
+    for code in router.pipelines:  # every installed pipeline: English, French
+        if router.has_model(code):
+            _PRELOADED[code] = router.pipeline(code)
+    # Objects that live as long as the worker: out of the collector's sight, so a collection in a
+    # worker does not write to (and un-share) their pages.
+    gc.collect()
+    gc.freeze()

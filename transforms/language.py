@@ -23,6 +23,12 @@ def _identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def load_model() -> None:
+    """Load the identifier's model now rather than on first use (about 70 MB; a worker pool's fork
+    server loads it once for all its workers)."""
+    _identifier()
+
+
 def detect_language(text: str, min_confidence: float = MIN_CONFIDENCE, max_chars: int = MAX_CHARS) -> str | None:
     """Text in, ISO 639-1 code out ("de", "en"); None when the text is too short or the guess unsure.
 

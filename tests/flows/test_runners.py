@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,3 +33,25 @@ def test_process_pool_matches_in_process(monkeypatch) -> None:
 
     assert [strip(b) for b in pooled] == [strip(b) for b in local]
     assert sum(len(b.articles) for b in pooled) == 4 and sum(len(b.quarantined) for b in pooled) == 1
+
+
+def test_workers_fork_from_a_server_that_loaded_the_models(monkeypatch) -> None:
+    from mediamon.workers import preloaded
+    from transforms.entities.tagging import TagInput
+
+    monkeypatch.setattr(runners, "MIN_DOCS_FOR_PROCESSES", 1)
+    inputs = [TagInput(article_id=f"a{i}", title="Merkel meets Macron",
+                       body="Angela Merkel met Emmanuel Macron in Paris. Siemens shares rose in Frankfurt.",
+                       language="en") for i in range(4)]
+    stages = LocalStages(workers=2, watchlist=None)
+    try:
+        pooled = stages.tag([inputs[:2], inputs[2:]])
+        pool = stages._pool
+        assert pool is not None
+        # Forked by the fork server (not this process), which had the KB and the English model.
+        assert pool.submit(os.getppid).result() != os.getpid()
+        assert {"en", "kb"} <= set(pool.submit(preloaded).result())
+    finally:
+        stages.close()
+    assert pooled == LocalStages(workers=1, watchlist=None).tag([inputs[:2], inputs[2:]])
+    assert any(m.surface == "Angela Merkel" for m in pooled[0][0])

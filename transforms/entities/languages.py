@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from transforms.language import detect_language
-from transforms.entities.ner import MAX_NER_CHARS, NER_LABELS, NerSpan, load_pipeline, run_ner
+from transforms.entities.ner import NER_LABELS, NerSpan, load_pipeline, pipe, run_ner
 from transforms.entities.ner import MODEL as ENGLISH_MODEL
 from transforms.entities.person_names import find_people
 
@@ -97,11 +97,13 @@ class NerRouter:
     """Runs each document through its language's pipeline; loads each pipeline once, on first use."""
 
     def __init__(self, pipelines: dict[str, NerPipeline] | None = None,
-                 is_place: Callable[[str], bool] | None = None) -> None:
+                 is_place: Callable[[str], bool] | None = None,
+                 loaded: dict[str, Language] | None = None) -> None:
         self.pipelines = PIPELINES if pipelines is None else pipelines
         # Words a name-by-rule may not contain: KB aliases ("Paris", "Hamburg").
         self.is_place = is_place or (lambda word: False)
-        self._loaded: dict[str, Language] = {}
+        # `loaded`: pipelines already in memory (a worker's, loaded before it forked), by language.
+        self._loaded: dict[str, Language] = dict(loaded or {})
 
     @property
     def loaded(self) -> tuple[str, ...]:
@@ -143,15 +145,15 @@ def _run(nlp: Language, spec: NerPipeline, texts: list[str], batch_size: int) ->
     if not spec.labels:
         return run_ner(nlp, texts, batch_size)  # OntoNotes labels already: the English path as it was
     results: list[list[NerSpan]] = []
-    for text, doc in zip(texts, nlp.pipe((t[:MAX_NER_CHARS] for t in texts), batch_size=batch_size),
-                         strict=True):
-        spans = []
-        for e in doc.ents:
-            label = spec.label_for(e.label_)
-            tidy = _tidy(text, e.start_char, e.end_char) if label is not None else None
-            if label is not None and tidy is not None:
-                spans.append(NerSpan(tidy[0], tidy[1], label))
-        results.append(spans)
+    with nlp.memory_zone():  # as in run_ner
+        for text, doc in zip(texts, pipe(nlp, texts, batch_size), strict=True):
+            spans = []
+            for e in doc.ents:
+                label = spec.label_for(e.label_)
+                tidy = _tidy(text, e.start_char, e.end_char) if label is not None else None
+                if label is not None and tidy is not None:
+                    spans.append(NerSpan(tidy[0], tidy[1], label))
+            results.append(spans)
     return results
 
 

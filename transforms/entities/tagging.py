@@ -717,6 +717,7 @@ class Tagger:
         kb: KnowledgeBase | None = None,
         batch_size: int = 64,
         model: str | None = None,
+        loaded: dict[str, Language] | None = None,
     ) -> None:
         self.watchlist = watchlist if watchlist is not None else load_watchlist(watchlist_path)
         self.kb = kb if kb is not None else load_kb()
@@ -725,7 +726,8 @@ class Tagger:
         # `model` swaps the English pipeline (bench/eval_wire_ner.py compares models); other
         # languages keep theirs.
         pipelines = {**PIPELINES, "en": NerPipeline(model)} if model else None
-        self.router = NerRouter(pipelines, is_place=lambda word: self.kb.lookup(word) is not None)
+        self.router = NerRouter(pipelines, is_place=lambda word: self.kb.lookup(word) is not None,
+                                loaded=None if model else loaded)
 
     @property
     def nlp(self) -> Language:

@@ -1,5 +1,6 @@
 import pytest
 
+from transforms.entities import ner
 from transforms.entities.ner import NER_LABELS, case_vocabulary, load_pipeline, looks_english, repair_case, run_ner
 
 
@@ -69,3 +70,52 @@ def test_caps_headline_recall_improves(nlp):
 )
 def test_looks_english(text, expected):
     assert looks_english(text) is expected
+
+
+class _RecordingNlp:
+    """Stands in for a spaCy pipeline: records the lengths of the texts of each `pipe` call."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+
+    def pipe(self, texts, batch_size):
+        texts = list(texts)
+        assert batch_size == len(texts)
+        self.batches.append([len(t) for t in texts])
+        return iter(texts)
+
+
+def test_pipe_caps_texts_and_characters_per_batch(monkeypatch):
+    monkeypatch.setattr(ner, "MAX_NER_BATCH_CHARS", 100)
+    monkeypatch.setattr(ner, "MAX_NER_CHARS", 250)
+    nlp = _RecordingNlp()
+    texts = ["a" * 40, "b" * 40, "c" * 40, "d" * 300, "e" * 10, "f" * 10, "g" * 10]
+    out = list(ner.pipe(nlp, texts, batch_size=2))
+    assert out == [*texts[:3], "d" * 250, *texts[4:]]  # one result per text, in order, clipped
+    assert nlp.batches == [[40, 40], [40], [250], [10, 10], [10]]
+
+
+def test_run_ner_finds_the_same_in_any_batching(nlp, monkeypatch):
+    texts = ["Angela Merkel met Emmanuel Macron in Paris on Monday.",
+             "The European Central Bank kept rates unchanged, said Christine Lagarde. " * 30,
+             "Shares of Siemens rose in Frankfurt after the company reported results."]
+    together = run_ner(nlp, texts, batch_size=64)
+    monkeypatch.setattr(ner, "MAX_NER_BATCH_CHARS", 10)  # every text in a batch of its own
+    assert run_ner(nlp, texts, batch_size=64) == together
+    assert any(span.label == "PERSON" for span in together[0])
+
+
+def test_lean_inference_predicts_the_same():
+    import spacy
+
+    text = ("The European Central Bank kept rates unchanged, said Christine Lagarde in Frankfurt. "
+            "Angela Merkel met Emmanuel Macron in Paris. ") * 40
+    plain = spacy.load(ner.MODEL, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer",
+                                           "senter"])
+    lean = load_pipeline()
+    lean_chains = [n for n in lean.get_pipe("ner").model.walk()
+                   if getattr(n._func, "__module__", None) == ner.__name__]
+    assert lean_chains, "no chain layer was made lean"
+    found = [(e.start_char, e.end_char, e.label_) for e in lean(text).ents]
+    assert found == [(e.start_char, e.end_char, e.label_) for e in plain(text).ents]
+    assert ("Christine Lagarde", "PERSON") in {(text[s:e], label) for s, e, label in found}
