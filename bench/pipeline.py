@@ -340,18 +340,19 @@ def main() -> int:
         ours, again = run_mediamon(Path(tmp), docs, rerun=True)
     report_mediamon(ours, docs)
     if chain is not None:
-        print(f"ratio mediamon / chain: {chain.wall / ours.wall:.2f}x end to end (target >= 2.0x); "
+        print(f"ratio mediamon / chain: {chain.wall / ours.wall:.2f}x end to end (target >= 3.0x); "
               f"{chain.cpu / ours.cpu:.2f}x in CPU time (less sensitive to a busy machine)")
         print(f"peak memory mediamon / chain: {ours.peak_pss_mb:.0f} MB PSS of the process tree against "
               f"the chain's {chain.peak_tree_mb:.0f} MB RSS = {ours.peak_pss_mb / chain.peak_tree_mb:.2f}x "
               f"(target <= 1.25x)")
     if again is not None:
         summary = next((line for line in again.stdout.splitlines() if line.startswith("run ")), "")
-        # Issue 18 measures the re-run against the chain (what a user re-running a script pays).
-        against = f"{100 * again.wall / chain.wall:.1f}% of the chain's {chain.wall:.1f} s (target <= 5%), " \
+        # Issue 18's re-run share (5.0 s against 54.6 s) is of mediamon's own first run; the
+        # chain's share is printed too (what a user re-running a script pays).
+        against = f"{100 * again.wall / chain.wall:.1f}% of the chain's {chain.wall:.1f} s, " \
             if chain is not None else ""
         print(f"re-run over the same unchanged inputs, same warehouse: {again.wall:.1f} s = {against}"
-              f"{100 * again.wall / ours.wall:.1f}% of the first run; {again.cpu:.1f} CPU s over all "
+              f"{100 * again.wall / ours.wall:.1f}% of the first run (target <= 5%); {again.cpu:.1f} CPU s over all "
               f"processes, {again.peak_pss_mb:.0f} MB peak PSS\n  {summary.strip()}")
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} cores: figures from a busy machine are slower")
