@@ -169,14 +169,9 @@ def dateline_after_headline(
     headline = headline_element(tree)
     if headline is None:
         return None
-    for checked, element in enumerate(_following(headline)):
-        if checked > _FOLLOWING_ELEMENTS:
-            break
-        if element.tag not in _DATELINE_TAGS:
-            continue
-        read = _element_date(element, latest, day_first)
-        if read is not None and not read[0]:
-            return read[1]
+    for is_update, day in _dates_after(headline, latest, day_first):
+        if not is_update:
+            return day
     return _dateline_above_headline(headline, latest, day_first) or _date_element_after_headline(
         tree, latest, day_first
     )
@@ -190,6 +185,15 @@ def update_line_after_headline(
     headline = headline_element(tree)
     if headline is None:
         return None
+    for is_update, day in _dates_after(headline, latest, day_first):
+        return day if is_update else None
+    return None
+
+
+def _dates_after(
+    headline: lxml_html.HtmlElement, latest: datetime, day_first: bool
+) -> Iterator[tuple[bool, datetime]]:
+    """(is_update, date) of each <time> or dateline element within a few elements after the headline."""
     for checked, element in enumerate(_following(headline)):
         if checked > _FOLLOWING_ELEMENTS:
             break
@@ -197,8 +201,7 @@ def update_line_after_headline(
             continue
         read = _element_date(element, latest, day_first)
         if read is not None:
-            return read[1] if read[0] else None
-    return None
+            yield read
 
 
 def _dateline_above_headline(
