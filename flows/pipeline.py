@@ -517,7 +517,6 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         totals, dq_warnings = chunked.totals, chunked.dq_warnings
         # Re-matching stored bodies after a watchlist/topic change is one transaction: a signal rolls it back.
         retag_counts = retag_and_index.with_options(timeout_seconds=timeout)(warehouse, settings, run_id)
-        warehouse.release()  # field health and the run's finish are holds of their own
         with critical():  # all chunks are in: a signal now lets the run finish its bookkeeping
             for message in field_health(warehouse, run_id, settings.min_words):
                 dq_warnings["field_health_drop"] = dq_warnings.get("field_health_drop", 0) + 1

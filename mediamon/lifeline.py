@@ -23,7 +23,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -39,7 +39,7 @@ def die_with_parent(parent_pid: int) -> None:
         if os.getppid() != parent_pid:  # the parent died before the kernel was told
             os._exit(1)
         return
-    _watch_parent(parent_pid)
+    _watch(lambda: os.getppid() == parent_pid)
 
 
 def die_with_process(pid: int) -> None:
@@ -56,17 +56,7 @@ def die_with_process(pid: int) -> None:
     except (AttributeError, OSError):
         handle = None
     if handle is None:
-        def poll() -> None:
-            while True:
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
-                    os._exit(1)
-                except PermissionError:
-                    pass
-                time.sleep(0.5)
-
-        threading.Thread(target=poll, name="mediamon-run-watch", daemon=True).start()
+        _watch(lambda: _exists(pid))
         return
 
     def wait() -> None:
@@ -86,13 +76,24 @@ def _set_pdeathsig(signum: int) -> bool:
         return False
 
 
-def _watch_parent(parent_pid: int, interval: float = 0.5) -> None:
+def _watch(alive: Callable[[], bool], interval: float = 0.5) -> None:
+    """Exit this process once `alive()` turns false, checked by a thread every `interval` s."""
     def watch() -> None:
-        while os.getppid() == parent_pid:
+        while alive():
             time.sleep(interval)
         os._exit(1)
 
-    threading.Thread(target=watch, name="mediamon-parent-watch", daemon=True).start()
+    threading.Thread(target=watch, name="mediamon-lifeline", daemon=True).start()
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, owned by someone else
+    return True
 
 
 @contextmanager

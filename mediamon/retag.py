@@ -100,7 +100,8 @@ def _stored(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
 
 
 def apply_definitions(warehouse: Any, settings: Any, run_id: str, force: bool = False) -> dict[str, Any]:
-    """`retag_stored_articles` with the configured watchlist and topics, then the search index."""
+    """`retag_stored_articles` with the configured watchlist and topics, then the search index;
+    each step holds the warehouse on its own, and the file is let go at the end."""
     from mediamon.search import index_in_batches
     from transforms.entities.watchlist import load_watchlist
 
@@ -109,8 +110,7 @@ def apply_definitions(warehouse: Any, settings: Any, run_id: str, force: bool = 
     warehouse.release()
     # The file is let go between the index's reads and writes: a reader waits for one batch's
     # writes, not for a run's worth of tokenising (about 1 s per 1,000 articles under load).
-    index = index_in_batches(lambda: warehouse.con, warehouse.release)
-    counts["search_index"] = index
+    counts["search_index"] = index_in_batches(lambda: warehouse.con, warehouse.release)
     return counts
 
 

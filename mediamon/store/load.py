@@ -19,7 +19,7 @@ import polars as pl
 from mediamon.entity_registry import refresh_registry
 from mediamon.errors import QualityError
 from mediamon.sql import merge_entities, transaction
-from mediamon.store.raw import raw_rows, store_raw
+from mediamon.store.raw import store_raw
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, TEMPLATE_LINES, frame
 
 # The frames `_write_results` registers on the connection for one load.
@@ -114,16 +114,14 @@ def begin_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
 
 
 def load_chunk(con: duckdb.DuckDBPyConnection, run: RunRecord, batch: LoadBatch, totals: LoadCounts,
-               at_stage: Callable[[str], None], raw: pl.DataFrame | None = None) -> LoadCounts:
+               at_stage: Callable[[str], None], raw: pl.DataFrame) -> LoadCounts:
     """Write one chunk of a run begun with `begin_run` in one transaction; returns the chunk's counts.
 
     The chunk must add up on its own; the `runs` row gets the running totals (`totals` + this
     chunk) in the same transaction. `at_stage("load")` is called inside the open transaction.
-    `raw` is `raw_rows(batch.raw_documents, run.run_id)` when the caller built it already.
+    `raw` is `raw.raw_rows(batch.raw_documents, run.run_id)`, built before the file was taken.
     """
     now = datetime.now(UTC)
-    if raw is None:
-        raw = raw_rows(batch.raw_documents, run.run_id)
     with transaction(con, INCOMING_FRAMES):
         counts = _write_results(con, run.run_id, now, batch, raw)
         counts.articles_unchanged += batch.skipped.articles_unchanged

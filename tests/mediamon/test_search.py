@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -83,33 +85,30 @@ def test_errors(tmp_path: Path) -> None:
         search(tmp_path / "none", "x")
 
 
-def test_a_warehouse_held_by_a_writer_is_a_clean_error(root: Path) -> None:
-    # Another process holds the file for writing, as a run committing a chunk does.
+@contextmanager
+def _writer_holding(root: Path, seconds: float) -> Iterator[None]:
+    """Another process holds the file for writing (as a run committing a chunk does) for `seconds`."""
     hold = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-            "print('held', flush=True); time.sleep(60)")
-    writer = subprocess.Popen([sys.executable, "-c", hold, str(root / "mediamon.duckdb")],
+            "print('held', flush=True); time.sleep(float(sys.argv[2])); con.close(); time.sleep(60)")
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(root / "mediamon.duckdb"), str(seconds)],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "held"
-        with pytest.raises(WarehouseError, match="in use by another mediamon run"):
-            search(root, "tram*")
+        yield
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_a_warehouse_held_by_a_writer_is_a_clean_error(root: Path) -> None:
+    with _writer_holding(root, 60), pytest.raises(WarehouseError, match="in use by another mediamon run"):
+        search(root, "tram*")
 
 
 def test_search_waits_for_a_commit_to_let_go(root: Path) -> None:
     # A run holds the file only while it commits a chunk: search waits for that, like every reader.
-    hold = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-            "print('held', flush=True); time.sleep(1.0); con.close(); time.sleep(60)")
-    writer = subprocess.Popen([sys.executable, "-c", hold, str(root / "mediamon.duckdb")],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "held"
+    with _writer_holding(root, 1.0):
         assert search(root, "tram*", timeout=30).hits
-    finally:
-        writer.kill()
-        writer.wait()
 
 
 def test_a_run_indexes_one_batch_per_hold_of_the_warehouse(tmp_path: Path, monkeypatch) -> None:
