@@ -64,8 +64,9 @@ class Measured:
     stderr: str
     returncode: int
     stages: dict[str, float] = field(default_factory=dict)
-    # (process, its own peak PSS in MB, its PSS when the tree's PSS peaked), flow process first
-    processes: list[tuple[str, float, float]] = field(default_factory=list)
+    # (process, its own peak PSS in MB, its PSS when the tree's PSS peaked, its CPU seconds),
+    # flow process first
+    processes: list[tuple[str, float, float, float]] = field(default_factory=list)
 
 
 def _distinct_copy(raw: bytes, copy: int) -> bytes:
@@ -202,7 +203,7 @@ def measure(cmd: list[str]) -> Measured:
         role = roles.get(pid, "other")
         counts[role] = counts.get(role, 0) + 1
         name = f"{role} {counts[role]}" if role in ("worker", "other", "Prefect API") else role
-        processes.append((name, peak_by_pid[pid] / 1024, at_peak.get(pid, 0) / 1024))
+        processes.append((name, peak_by_pid[pid] / 1024, at_peak.get(pid, 0) / 1024, cpu_by_pid.get(pid, 0.0)))
     return Measured(wall, cpu, peak_tree / 2**20, peak_pss / 2**20, peak_one / 2**20, stdout, stderr,
                     proc.returncode, processes=processes)
 
@@ -250,9 +251,9 @@ def report_mediamon(result: Measured, docs: int) -> None:
 def print_processes(result: Measured) -> None:
     """Each process's peak PSS, and its share when the whole tree peaked."""
     if len(result.processes) > 1:
-        print("  peak PSS per process (own peak / at the tree's peak):")
-        for name, own, share in result.processes:
-            print(f"    {name:18s} {own:6.0f} MB / {share:6.0f} MB")
+        print("  peak PSS per process (own peak / at the tree's peak), and its CPU time:")
+        for name, own, share, cpu in result.processes:
+            print(f"    {name:18s} {own:6.0f} MB / {share:6.0f} MB  {cpu:6.1f} CPU s")
 
 
 def chain_main(folder: Path) -> int:
