@@ -5,7 +5,7 @@ back in the same order, so the warehouse write stays one ordered step in the flo
 process wherever the work ran.
 
 - `LocalStages` (default): one process pool for the whole run, its workers forked from a
-  server process that loaded the extractors and the spaCy model once (`worker_context`). Its
+  server process that loaded the extractors and the spaCy model once (`mediamon.worker_server`). Its
   batches go through a `WorkQueue`: a chunk's clean batches can be started early
   (`start_clean`, the next chunk's while this one is checked and loaded) and tag batches go first.
 - `DaskStages` (`[dask] address`): every batch is a Prefect task submitted to the
@@ -15,7 +15,6 @@ process wherever the work ran.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import socket
 from collections.abc import Callable, Sequence
@@ -31,13 +30,12 @@ from mediamon.config import Settings
 from mediamon.errors import ConfigError, MediamonError
 from mediamon.lifeline import sigint_blocked
 from mediamon.work_queue import WorkQueue
+from mediamon.worker_server import MIN_DOCS_FOR_PROCESSES, running, stop_fork_server, worker_context
 from mediamon.workers import budget_guard, clean_in_worker, quiet_worker, tag_batch
 from transforms.extraction.clean import CleanBatch, clean_batch
 from transforms.document import RawDocument
 
 Tagged = tuple[list[Any], list[Any]]
-# Below this many documents, starting worker processes costs more than it saves.
-MIN_DOCS_FOR_PROCESSES = 100
 # Documents per tagging batch: big enough for nlp.pipe, small enough to keep both workers busy.
 TAG_BATCH_SIZE = 64
 
@@ -76,28 +74,6 @@ class Stages(Protocol):
     def abort(self) -> None: ...
 
 
-def worker_context() -> multiprocessing.context.BaseContext:
-    """Workers fork from a server process that loaded their modules, the KB and the spaCy model
-    (`mediamon.worker_preload`): one copy shared copy-on-write, not one per worker. The server
-    starts from a fresh interpreter (not a fork of this process, which has threads, Prefect and
-    DuckDB) and ends with this process. Spawn where there is no fork server (not POSIX)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["mediamon.worker_preload"])
-    return context
-
-
-def stop_fork_server() -> None:
-    """Stop the workers' fork server once the pool is shut down: it holds the preloaded models
-    (about 200 MB) that nothing needs any more while the run writes its Parquet files."""
-    from multiprocessing import forkserver
-
-    stop = getattr(forkserver._forkserver, "_stop", None)  # CPython's own (used by its tests)
-    if stop is not None:
-        stop()
-
-
 class LocalStages:
     """Batches in this process, or in `workers` processes once a chunk is big enough to pay for them."""
 
@@ -119,8 +95,9 @@ class LocalStages:
     def _pool_for(self, documents: int, batches: int) -> ProcessPoolExecutor | None:
         if self.workers <= 1 or batches < 2:
             return None
-        # Starting processes costs seconds: only for a big chunk, or when they are already running.
-        if self._pool is None and documents < MIN_DOCS_FOR_PROCESSES:
+        # Starting processes costs seconds: only for a big chunk, or when they (or their fork
+        # server, started early by `mediamon run`) are already running.
+        if self._pool is None and documents < MIN_DOCS_FOR_PROCESSES and not running():
             return None
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=worker_context(),
@@ -159,7 +136,7 @@ class LocalStages:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-            stop_fork_server()
+        stop_fork_server()  # also one started early that no chunk needed
 
     def abort(self) -> None:
         """Stop now (an interrupted run): kill the workers, drop their batches."""
@@ -168,6 +145,7 @@ class LocalStages:
             self._queue.drop_waiting()
             self._queue = None
         if pool is None:
+            stop_fork_server()
             return
         # The workers hold nothing worth finishing: the chunk in flight is not loaded.
         for process in list(getattr(pool, "_processes", {}).values()):

@@ -33,6 +33,11 @@ RAW_ROWS_SCHEMA: dict[str, Any] = {
 }
 
 
+# zlib's fastest level: on the 1,040 dev pages (168 MB of HTML) it compresses in 1.3 s where
+# level 6 took 3.3 s, for 38 MB stored instead of 32 MB. Any level reads back the same way.
+RAW_ZLIB_LEVEL = 1
+
+
 def raw_rows(docs: Sequence[Any], run_id: str) -> pl.DataFrame:
     """The `raw_documents` rows of these `RawDocument`s: hashed and zlib-compressed here, before the
     load takes the warehouse, so readers wait only for the writes (compressing a chunk's pages
@@ -47,7 +52,7 @@ def raw_rows(docs: Sequence[Any], run_id: str) -> pl.DataFrame:
             d.last_modified, d.final_url, d.publisher_hint, d.title_hint, d.published_hint,
             d.published_hint_source, d.language_hint, bytes_hash(raw) if d.raw is not None else None,
             len(raw),
-            zlib.compress(raw, 6) if d.raw is not None else None, run_id,
+            zlib.compress(raw, RAW_ZLIB_LEVEL) if d.raw is not None else None, run_id,
             d.text_kind, d.text_kind_source,
         ))
     return (pl.DataFrame(rows, schema=RAW_ROWS_SCHEMA, orient="row")
