@@ -48,7 +48,8 @@ from mediamon.workers import release_memory
 from sources.local import PendingPage, PendingRecord
 from sources.stored import Reprocess
 from transforms.extraction.clean import CleanBatch, doc_key
-from transforms.extraction.clean_chunk import CleanedChunk, chunk_sites, finish_clean
+from transforms.extraction.clean_chunk import CleanedChunk, chunk_lines, finish_clean
+from transforms.extraction.site_templates import MIN_TEMPLATE_DOCS
 from transforms.document import RawDocument
 from transforms.schema import ARTICLES, ENTITIES, MENTIONS, QUARANTINE, frame
 from transforms.entities.tag_rows import merge_tagged, tag_inputs
@@ -319,9 +320,10 @@ class ChunkRun:
                 batches = self._task(clean_chunk, f"clean: {ahead.name}")(ahead.pending)
                 ahead.pending = None
         # Templates are learned from this chunk plus every line stored by earlier chunks and runs.
-        stored_lines = self.warehouse.template_lines(chunk_sites(batches))
+        lines = chunk_lines(batches)
+        stored_lines = self.warehouse.template_lines(lines, MIN_TEMPLATE_DOCS)
         self.warehouse.release()
-        cleaned = finish_clean(batches, stored_lines, self.first_claims, self.run_id)
+        cleaned = finish_clean(batches, stored_lines, self.first_claims, self.run_id, lines)
         self.first_claims.update(cleaned.claims)
         self.warehouse.at_stage("clean")
         self.lap("clean")

@@ -137,11 +137,11 @@ class Warehouse:
         return raw.unchanged_documents(self.con, docs)
 
     # -- the load: one run, many chunks, each its own transaction -------------------
-    def template_lines(self, sites: Sequence[str]) -> pl.DataFrame:
-        """Stored (site, fingerprint, article_id) rows of these sites only: the table grows with every run.
+    def template_lines(self, lines: pl.DataFrame, min_docs: int) -> pl.DataFrame:
+        """The stored template-line rows a chunk whose own rows are `lines` needs (`load.template_lines`).
 
-        No sites (a chunk with nothing new) asks nothing, so the warehouse is not even reopened."""
-        return load.template_lines(self.con, sites) if sites else frame([], TEMPLATE_LINES)
+        No lines (a chunk with nothing new) asks nothing, so the warehouse is not even reopened."""
+        return load.template_lines(self.con, lines, min_docs) if lines.height else frame([], TEMPLATE_LINES)
 
     def begin_run(self, run: RunRecord) -> None:
         """Record `run` as 'running'; a run still 'running' now was killed (we hold the lock): 'interrupted'."""

@@ -157,11 +157,25 @@ def finish_run(con: duckdb.DuckDBPyConnection, run: RunRecord, totals: LoadCount
          json.dumps(counts_json), run.problems, run.run_id])
 
 
-def template_lines(con: duckdb.DuckDBPyConnection, sites: Sequence[str]) -> pl.DataFrame:
-    """Stored (site, fingerprint, article_id) rows of these sites only: the table grows with every run."""
-    rows = con.execute(
-        "SELECT site, fingerprint, article_id FROM template_lines WHERE site IN (SELECT unnest(?))",
-        [list(sites)]).fetchall()
+def template_lines(con: duckdb.DuckDBPyConnection, lines: pl.DataFrame, min_docs: int) -> pl.DataFrame:
+    """The stored (site, fingerprint, article_id) rows a chunk with template-line rows `lines`
+    needs to tell which of its lines are a site's template (`min_docs` distinct articles).
+
+    The table grows with every article of a site, forever; reading all of a site's rows made
+    every chunk slower and bigger as the warehouse grew. Only the chunk's own (site, fingerprint)
+    pairs matter, and for each at most `min_docs` + (the chunk's rows of that pair) stored
+    article ids: at least `min_docs` of those are not the chunk's own, so the count decides the
+    same as all of them would."""
+    con.register("chunk_lines", lines.to_arrow())
+    try:
+        rows = con.execute("""
+            WITH wanted AS (SELECT site, fingerprint, count(*) AS n FROM chunk_lines GROUP BY ALL)
+            SELECT t.site, t.fingerprint, t.article_id
+            FROM template_lines t JOIN wanted w USING (site, fingerprint)
+            QUALIFY row_number() OVER (PARTITION BY t.site, t.fingerprint ORDER BY t.article_id) <= ? + w.n""",
+            [min_docs]).fetchall()
+    finally:
+        con.unregister("chunk_lines")
     return pl.DataFrame(rows, schema=TEMPLATE_LINES, orient="row")
 
 

@@ -9,7 +9,7 @@ import sys
 import polars as pl
 
 from mediamon.warehouse import Warehouse
-from transforms.schema import TEMPLATE_LINES
+from transforms.schema import TEMPLATE_LINES, frame
 
 
 def test_pipeline_import_leaves_heavy_libraries_unloaded() -> None:
@@ -25,8 +25,9 @@ def test_a_chunk_without_sites_does_not_reopen_the_warehouse(tmp_path) -> None:
     with Warehouse(tmp_path) as wh:
         wh.release()
         holds = len(wh.holds)
-        empty = wh.template_lines([])  # what a chunk with nothing new asks (flows.pipeline.ChunkRun.clean)
+        empty = wh.template_lines(frame([], TEMPLATE_LINES), 3)  # a chunk with nothing new (ChunkRun.clean)
         assert empty.is_empty() and empty.schema == pl.Schema(TEMPLATE_LINES)
         assert wh._con is None and len(wh.holds) == holds  # the DuckDB file was not opened again
-        assert wh.template_lines(["example.com"]).is_empty()  # a site does ask (and reopens)
+        lines = frame([{"site": "example.com", "fingerprint": "f", "article_id": "a"}], TEMPLATE_LINES)
+        assert wh.template_lines(lines, 3).is_empty()  # a chunk with lines does ask (and reopens)
         assert wh._con is not None

@@ -178,9 +178,12 @@ def test_parquet_rewrites_only_changed_partitions(tmp_path: Path) -> None:
     assert pl.read_parquet(root / "articles" / "**" / "*.parquet", hive_partitioning=True).height == table_rows == 2
 
 
-def test_template_lines_are_read_for_the_requested_sites_only(tmp_path: Path) -> None:
-    rows = [{"site": site, "fingerprint": "f1", "article_id": aid}
-            for site, aid in [("a.org", "x"), ("a.org", "y"), ("b.org", "z")]]
+def test_template_lines_are_read_for_the_chunks_own_lines_only_and_bounded(tmp_path: Path) -> None:
+    # a.org's "f1" is on 40 stored articles, "f2" on two; b.org shares the fingerprint "f1".
+    rows = [{"site": "a.org", "fingerprint": "f1", "article_id": f"x{i:02d}"} for i in range(40)]
+    rows += [{"site": "a.org", "fingerprint": "f2", "article_id": aid} for aid in ("x00", "x01")]
+    rows += [{"site": "a.org", "fingerprint": "f3", "article_id": "x02"}, {"site": "b.org", "fingerprint": "f1",
+                                                                         "article_id": "z"}]
     run = RunRecord(run_id="r1", started_at=datetime.now(UTC), sources=["t"], documents_in=0)
     with Warehouse(tmp_path) as wh:
         wh.begin_run(run)
@@ -189,10 +192,22 @@ def test_template_lines_are_read_for_the_requested_sites_only(tmp_path: Path) ->
             frame([], ARTICLES), frame([], QUARANTINE), frame([], MENTIONS), frame([], ENTITIES),
             pl.DataFrame(schema=DQ_RESULTS_SCHEMA), [], frame(rows, TEMPLATE_LINES)), LoadCounts())
         wh.finish_run(run, counts)
-        got = wh.template_lines(["a.org"])
-        none = wh.template_lines([])
-    assert sorted(got["article_id"].to_list()) == ["x", "y"] and set(got["site"]) == {"a.org"}
+        # A chunk of two articles, one of them stored before (x00), both with "f1" and "f2".
+        chunk = frame([{"site": "a.org", "fingerprint": fp, "article_id": aid}
+                       for fp in ("f1", "f2") for aid in ("x00", "new")], TEMPLATE_LINES)
+        got = wh.template_lines(chunk, min_docs=3)
+        none = wh.template_lines(frame([], TEMPLATE_LINES), min_docs=3)
+    # Only the chunk's own (site, fingerprint) pairs; at most min_docs + 2 ids of the 40 for "f1".
+    assert set(got["site"]) == {"a.org"} and set(got["fingerprint"]) == {"f1", "f2"}
+    assert got.filter(pl.col("fingerprint") == "f1").height == 5
+    assert sorted(got.filter(pl.col("fingerprint") == "f2")["article_id"].to_list()) == ["x00", "x01"]
     assert none.height == 0
+    # The template decision is the one all stored rows would give: f1 is a template, f2 (x00,
+    # x01 and the new article: three) is one too, and f3 (not in the chunk) is not asked about.
+    from transforms.extraction.site_templates import learned_templates
+
+    learned = learned_templates(pl.concat([got, chunk]), 3)
+    assert learned == {"a.org": frozenset({"f1", "f2"})}
 
 
 def _streamed(wh: Warehouse, run_id: str, articles: list[dict[str, object]], seen_date: str) -> list[str]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.extraction.clean import CleanBatch, refresh_derived, split_repeated_urls
-from transforms.extraction.site_templates import apply_templates
+from transforms.extraction.site_templates import apply_templates, template_rows
+from transforms.schema import TEMPLATE_LINES, frame
 
 # What a run remembers of the document that claimed an article_id (its URL) first.
 CLAIM_FIELDS = ("article_id", "doc_key", "url", "path", "source")
@@ -35,21 +36,24 @@ def claim(row: Mapping[str, object]) -> dict[str, object]:
     return {k: row.get(k) for k in CLAIM_FIELDS}
 
 
-def chunk_sites(batches: Sequence[CleanBatch]) -> list[str]:
-    """The sites of a chunk's articles: whose stored template lines `finish_clean` needs."""
-    return sorted({str(a["site"]) for b in batches for a in b.articles if a.get("site")})
+def chunk_lines(batches: Sequence[CleanBatch]) -> pl.DataFrame:
+    """The chunk's (site, fingerprint, article_id) template-line rows: which stored lines
+    `finish_clean` needs (those of the same site and fingerprint), and what the load stores."""
+    return frame(template_rows([a for b in batches for a in b.articles]), TEMPLATE_LINES)
 
 
 def finish_clean(batches: Sequence[CleanBatch], stored_lines: pl.DataFrame,
-                 earlier_claims: Mapping[object, dict[str, object]], run_id: str) -> CleanedChunk:
+                 earlier_claims: Mapping[object, dict[str, object]], run_id: str,
+                 lines: pl.DataFrame | None = None) -> CleanedChunk:
     """A chunk's cleaned batches (in order) -> its articles without template paragraphs, with
     derived columns, and without URLs an earlier document of the run (`earlier_claims`) holds.
 
-    `stored_lines` are the stored template lines of the chunk's sites (`chunk_sites`).
+    `lines` are the chunk's own template lines (`chunk_lines`, computed here when None);
+    `stored_lines` the stored lines that share a site and fingerprint with them.
     """
     articles = [a for b in batches for a in b.articles]
     quarantined = [q for b in batches for q in b.quarantined]
-    articles, template_rows = apply_templates(articles, stored_lines)
+    articles, template_rows = apply_templates(articles, stored_lines, new_rows=lines)
     articles = [refresh_derived(a) for a in articles]
     # Each earlier claim once, however many documents of this chunk repeat its URL: a claim
     # listed twice would be split off as its own repeat and shift the chunk's articles.

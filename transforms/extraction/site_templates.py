@@ -23,6 +23,8 @@ from transforms.extraction.boilerplate import WORD, stop_density
 from transforms.schema import TEMPLATE_LINES, frame
 
 MAX_TEMPLATE_WORDS = 60
+# A line is a site's template once this many distinct articles of the site carry it.
+MIN_TEMPLATE_DOCS = 3
 # A line of this many words with sentence punctuation is prose (see `is_prose`).
 PROSE_WORDS = 15
 _WORD = re.compile(r"\w+")
@@ -74,7 +76,7 @@ def template_rows(articles: Iterable[dict[str, object]]) -> list[dict[str, objec
     return [{"site": s, "fingerprint": f, "article_id": i} for s, f, i in rows]
 
 
-def learned_templates(rows: pl.DataFrame, min_docs: int = 3) -> dict[str, frozenset[str]]:
+def learned_templates(rows: pl.DataFrame, min_docs: int = MIN_TEMPLATE_DOCS) -> dict[str, frozenset[str]]:
     """Per site, the fingerprints seen in at least `min_docs` distinct articles."""
     if rows.height == 0:
         return {}
@@ -100,10 +102,13 @@ def strip_templates(body: str, known: frozenset[str]) -> tuple[str, list[str]]:
     return "\n\n".join(kept), dropped
 
 
-def apply_templates(articles: list[dict[str, object]], stored: pl.DataFrame, min_docs: int = 3
-                    ) -> tuple[list[dict[str, object]], pl.DataFrame]:
-    """Learn from this batch plus `stored`, strip template paragraphs; return articles and new rows."""
-    new_rows = frame(template_rows(articles), TEMPLATE_LINES)
+def apply_templates(articles: list[dict[str, object]], stored: pl.DataFrame, min_docs: int = MIN_TEMPLATE_DOCS,
+                    new_rows: pl.DataFrame | None = None) -> tuple[list[dict[str, object]], pl.DataFrame]:
+    """Learn from this batch plus `stored`, strip template paragraphs; return articles and new rows.
+
+    `new_rows`: `template_rows(articles)` as a frame, when the caller computed it already."""
+    if new_rows is None:
+        new_rows = frame(template_rows(articles), TEMPLATE_LINES)
     known = learned_templates(pl.concat([stored.select(TEMPLATE_LINES.keys()), new_rows]), min_docs)
     for a in articles:
         if a.get("text_kind") == "text":

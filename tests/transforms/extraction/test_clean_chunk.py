@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.extraction.clean import CleanBatch
-from transforms.extraction.clean_chunk import chunk_sites, claim, finish_clean
+from transforms.extraction.clean_chunk import chunk_lines, claim, finish_clean
 from transforms.schema import TEMPLATE_LINES
 
 FOOTER = "Foto: Agentur / Mustermann"
@@ -21,11 +21,12 @@ def test_templates_leave_and_derived_columns_follow() -> None:
                for topic in ("harbour", "railway", "school")]
     batches = [CleanBatch([_article(i, f"{stories[i]}\n\n{FOOTER}") for i in range(2)]),
                CleanBatch([_article(2, f"{stories[2]}\n\n{FOOTER}")], [{"doc_key": "bad", "reasons": ["x"]}])]
-    assert chunk_sites(batches) == ["e.org"]
-    cleaned = finish_clean(batches, pl.DataFrame(schema=TEMPLATE_LINES), {}, "r1")
+    lines = chunk_lines(batches)
+    assert set(lines["site"]) == {"e.org"} and set(lines["article_id"]) == {"a0", "a1", "a2"}
+    cleaned = finish_clean(batches, pl.DataFrame(schema=TEMPLATE_LINES), {}, "r1", lines)
     assert [a["body"] for a in cleaned.articles] == stories
     assert all(a["word_count"] == len(str(a["body"]).split()) for a in cleaned.articles)
-    assert cleaned.template_lines.height > 0 and cleaned.quarantined == [{"doc_key": "bad", "reasons": ["x"]}]
+    assert cleaned.template_lines.equals(lines) and cleaned.quarantined == [{"doc_key": "bad", "reasons": ["x"]}]
     assert set(cleaned.claims) == {"a0", "a1", "a2"}
 
 
