@@ -227,7 +227,8 @@ def _write_results(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, b
         SELECT i.article_id,
                CASE WHEN a.article_id IS NULL THEN 'new'
                     WHEN a.content_hash <> i.content_hash THEN 'updated'
-                    ELSE 'unchanged' END AS change
+                    ELSE 'unchanged' END AS change,
+               i.content_hash, a.content_hash AS stored_hash
         FROM incoming i LEFT JOIN articles a USING (article_id)""")
     con.execute("""
         INSERT INTO article_versions
@@ -246,14 +247,17 @@ def _write_results(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, b
     # Exact copies under another URL are kept, pointing at the first one seen; a copy that
     # declares another site's page as its canonical (a mirror, a syndicated copy) never counts
     # as the original of that page, whichever was seen first.
+    # Only texts this load touched can change their original: the incoming articles' texts, and
+    # the texts updated articles had before (their copies may need a new original). Ranking the
+    # whole table instead made every chunk's load grow with the warehouse.
     con.execute(f"""
-        UPDATE articles SET duplicate_of = d.orig FROM (
+        UPDATE articles SET duplicate_of = nullif(d.orig, d.article_id) FROM (
             SELECT article_id, first_value(article_id) OVER (
                 PARTITION BY content_hash ORDER BY {DECLARED_COPY_SQL}, first_seen_at, article_id) AS orig
-            FROM articles) d
+            FROM articles
+            WHERE content_hash IN (SELECT content_hash FROM diff UNION SELECT stored_hash FROM diff)) d
         WHERE articles.article_id = d.article_id
           AND articles.duplicate_of IS DISTINCT FROM nullif(d.orig, d.article_id)""")
-    con.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = article_id")
     rows = con.execute("""
         SELECT d.change, a.duplicate_of IS NOT NULL AS dup, count(*)
         FROM diff d JOIN articles a USING (article_id) GROUP BY ALL""").fetchall()

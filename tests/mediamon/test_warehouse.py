@@ -67,6 +67,20 @@ def test_exact_copy_under_another_url_is_kept_and_marked(tmp_path: Path) -> None
     assert rows == {"a": None, "c": "a"}
 
 
+def test_copies_follow_when_their_original_changes_text(tmp_path: Path) -> None:
+    # Only the texts a load touches are ranked again: the old text of an updated original too.
+    def originals(wh: Warehouse) -> dict[str, str | None]:
+        return dict(wh.con.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
+
+    with Warehouse(tmp_path) as wh:
+        _load(wh, "r1", [_article("a", "first text"), _article("b", "first text"), _article("z", "other")])
+        assert originals(wh) == {"a": None, "b": "a", "z": None}
+        _load(wh, "r2", [_article("a", "second text")])  # the original is edited: b is first now
+        assert originals(wh) == {"a": None, "b": None, "z": None}
+        _load(wh, "r3", [_article("c", "second text"), _article("z", "first text")])
+        assert originals(wh) == {"a": None, "b": None, "c": "a", "z": "b"}
+
+
 def test_quarantine_is_one_row_per_document_and_clears_on_success(tmp_path: Path) -> None:
     q = {"doc_key": "https://e.org/a", "url": "https://e.org/a", "source": "t", "stage": "clean",
          "reasons": ["no article text found"], "run_id": "r1", "quarantined_at": datetime.now(UTC)}
