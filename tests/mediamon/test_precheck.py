@@ -177,7 +177,10 @@ def test_anything_new_or_left_over_goes_through_the_flow(prefect_harness, projec
     killed = RunRecord(run_id="killed", started_at=_runs(project)[-1]["finished_at"], sources=["pages"])
     with Warehouse(settings.warehouse_dir) as warehouse:
         warehouse.begin_run(killed)
-    falls_through(0, "an earlier run did not finish")
+    falls_through(0, "the last run did not finish (running)")
+    with Warehouse(settings.warehouse_dir) as warehouse:
+        warehouse.mark_interrupted("killed")  # what Ctrl-C leaves
+    falls_through(0, "the last run did not finish (interrupted)")
 
 
 def test_no_warehouse_yet_counts_every_document_as_new(project) -> None:
