@@ -56,6 +56,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(format_summary(checked.summary))
         print(f"  {NOT_STARTED}")
         return exit_code(checked.summary)
+    if settings.debug:
+        print(f"mediamon: starting the pipeline: {checked.reason}", file=sys.stderr)
     from mediamon.runtime import start_embedded_api, use_embedded_api
 
     api = start_embedded_api()  # comes up while the pipeline imports
