@@ -48,11 +48,11 @@ ProgressCallback = Callable[[int, int, float], None]
 class Precheck:
     """What the check found. `summary` is set when it recorded the run (the pipeline was not
     started); otherwise `reason` says why the pipeline must run, and `new_documents` how many
-    documents it will process (every listed one when there is no warehouse yet; 0 when the
-    check did not get as far as reading them)."""
+    documents it will process: every listed one when there is no warehouse yet, None when the
+    check did not count them (--full, a web source, ...: the pipeline decides as it goes)."""
 
-    documents_in: int = 0
-    new_documents: int = 0
+    documents_in: int | None = None
+    new_documents: int | None = None
     reason: str = ""
     summary: RunSummary | None = None
 

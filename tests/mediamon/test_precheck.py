@@ -200,6 +200,8 @@ def test_no_warehouse_yet_counts_every_document_as_new(project) -> None:
 def test_which_runs_may_skip_the_pipeline(project, changes, location, reason) -> None:
     (project / "urls.lst").write_text("https://news.example.com/a\n", encoding="utf-8")
     settings = _settings(project).with_overrides(**changes)
-    found = not_applicable(settings, [SourceSpec(name="s", location=str(project / location)
-                                                 if "://" not in location else location)])
+    specs = [SourceSpec(name="s", location=str(project / location) if "://" not in location else location)]
+    found = not_applicable(settings, specs)
     assert reason in found and bool(found) == bool(reason)
+    if found:  # not counted: the pipeline decides as before
+        assert precheck_run(settings, specs).new_documents is None
