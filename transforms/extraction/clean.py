@@ -16,7 +16,8 @@ from email.utils import parsedate_to_datetime
 
 from transforms.article import Article, Hints
 from transforms.extraction.decoding import DecodeError, decode_document, looks_like_html
-from transforms.document import RawDocument, doc_key  # doc_key lives there: light to import
+from transforms.document import RawDocument
+from transforms.document import doc_key as doc_key  # re-exported: it lives there, light to import
 from transforms.extraction.html_article import parse_html
 from transforms.extraction.html_guard import defuse_html
 from transforms.identity import article_id_for, bytes_hash, content_hash, registered_domain
