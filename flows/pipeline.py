@@ -18,13 +18,11 @@ those chunks' documents as unchanged).
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -42,6 +40,7 @@ from mediamon.config import Settings, SourceSpec
 from mediamon.errors import MediamonError, QualityError
 from mediamon.interrupts import RunInterrupted, critical, rearm, record_progress
 from mediamon.retag import apply_definitions
+from mediamon.runs import RunSummary, new_run_id
 from mediamon.runtime import stage_boundary
 from mediamon.warehouse import LoadBatch, LoadCounts, RunLock, RunRecord, Warehouse
 from mediamon.workers import release_memory
@@ -56,37 +55,6 @@ from transforms.entities.tag_rows import merge_tagged, tag_inputs
 
 # (documents done, documents in total, seconds since the run started): called after every chunk.
 ProgressCallback = Callable[[int, int, float], None]
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    documents_in: int
-    articles_new: int
-    articles_updated: int
-    articles_unchanged: int
-    duplicates: int
-    quarantined: int
-    dq_warnings: dict[str, int]
-    quarantine_reasons: dict[str, int]
-    problems: list[str]
-    skipped_files: int
-    warehouse: Path
-    parquet: Path
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    not_modified: int = 0  # web URLs unchanged since the last run (304 / same hash): not in documents_in
-    skipped_unchanged: int = 0  # documents in whose raw bytes an earlier run stored: counted, not parsed
-    chunks: int = 0
-    retag: dict[str, Any] = field(default_factory=dict)  # runs.counts["retag"]: mediamon/retag.py
-    failed_sources: list[str] = field(default_factory=list)  # sources that yielded nothing at all
-
-    @property
-    def articles(self) -> int:
-        return self.articles_new + self.articles_updated + self.articles_unchanged + self.duplicates
-
-
-def new_run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
 @dataclass

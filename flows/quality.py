@@ -17,9 +17,9 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.runner import DQ_RESULTS_SCHEMA, build_data_docs, run_suite
+from mediamon.field_health import field_health as field_health  # re-exported: it lives there, GX-free
 from transforms.dates.parsing import EARLIEST_PLAUSIBLE
 from transforms.extraction.clean import quarantine_row
-from transforms.monitoring.field_health import refreshed_health
 from transforms.entities.languages import has_person_model, ner_language
 from transforms.schema import ARTICLES, frame
 
@@ -131,18 +131,6 @@ def check_tagged(mentions: pl.DataFrame, entities: pl.DataFrame, articles: list[
         checked = checked.filter(~pl.col("mention_key").is_in(list(bad_mentions)))
     dq = pl.concat(results) if results else pl.DataFrame(schema=DQ_RESULTS_SCHEMA)
     return TagGate(checked.select(mentions.columns), entities, dq, counts)
-
-
-def field_health(warehouse: Warehouse, run_id: str, min_words: int) -> list[str]:
-    """Refresh the per-site field health of the days whose articles changed (computed by
-    transforms.monitoring.field_health, stored by the warehouse); returns one warning per sharp drop."""
-    days = warehouse.field_health_days()
-    if not days:
-        return []
-    articles, past = warehouse.field_health_inputs(days)
-    rates, drops = refreshed_health(articles, past, days, min_words)
-    warehouse.store_field_health(days, rates, drops, run_id)
-    return list(drops["message"])
 
 
 def publish_quality(warehouse: Warehouse, run_id: str) -> Path | None:

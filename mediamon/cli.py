@@ -40,15 +40,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     from mediamon.runtime import prepare_environment
 
     prepare_environment(None, settings.debug)
-    from mediamon.runtime import start_embedded_api, use_embedded_api
-
-    api = start_embedded_api()  # comes up while the pipeline imports
-    from flows.pipeline import run_pipeline
+    from mediamon.interrupts import RunInterrupted, stop_on_signals
+    from mediamon.precheck import precheck_run
     from mediamon.progress import ProgressPrinter
 
     if args.full:
         settings = settings.with_overrides(full=True)
-    from mediamon.interrupts import RunInterrupted, stop_on_signals
+    # Nothing new (a re-run over unchanged local files): the run is recorded without the pipeline.
+    with stop_on_signals() as stop:
+        try:
+            checked = precheck_run(settings, sources, progress=ProgressPrinter(sys.stderr))
+        except RunInterrupted:
+            return stop.report()
+    if checked.summary is not None:
+        print(format_summary(checked.summary))
+        print(f"  {NOT_STARTED}")
+        return exit_code(checked.summary)
+    if settings.debug:
+        print(f"mediamon: starting the pipeline: {checked.reason}", file=sys.stderr)
+    from mediamon.runtime import start_embedded_api, use_embedded_api
+
+    api = start_embedded_api()  # comes up while the pipeline imports
+    from flows.pipeline import run_pipeline
 
     with stop_on_signals() as stop, use_embedded_api(api):
         try:
@@ -59,6 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return exit_code(summary)
 
 
+NOT_STARTED = "pipeline not started: nothing new since the last run (--full runs it anyway)"
 EXIT_SOURCE_FAILED = 3  # the run completed, but a source yielded nothing at all (see README)
 
 

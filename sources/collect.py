@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import SourceError
-from sources import jsonl, local, web
+from sources import jsonl, local
 from sources.kinds import detect, local_path
-from transforms.document import CacheEntry, RawDocument
+from transforms.document import CacheEntry, RawDocument, doc_key
 
 
 @dataclass
@@ -85,6 +85,8 @@ def _read_jsonl(spec: SourceSpec, path: Path, settings: Settings) -> Extracted:
 def _read_web(specs: Sequence[SourceSpec], settings: Settings,
               cache: Mapping[str, CacheEntry]) -> list[Extracted]:
     """Feeds, sitemaps, URL lists and pages, all in one go through one fetcher."""
+    from sources import web  # here: a run of local files only (mediamon/precheck.py) needs no HTTP client
+
     collections = web.collect_web_sources(
         [web.WebSourceSpec(location=s.location, source=s.name, publisher=s.publisher) for s in specs],
         settings.fetch, cache)
@@ -195,8 +197,6 @@ def collect(sources: Sequence[SourceSpec], settings: Settings,
 def _drop_repeats(got: Extracted, source: str, seen: dict[str, str]) -> None:
     """Keep one document per key in a run (each is one stored row): a file or archive record that
     two sources (or two manifest lines) name is read once, for the first, and said so."""
-    from transforms.extraction.clean import doc_key
-
     repeated: dict[str, int] = {}
 
     def first_time(key: str) -> bool:

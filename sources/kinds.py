@@ -20,7 +20,6 @@ from urllib.parse import unquote, urlsplit
 
 from mediamon.config import FetchConfig
 from mediamon.errors import SourceError
-from sources.fetch import Fetcher, FetchRequest, run_sync
 from transforms.extraction.feeds import GZIP_MAGIC, kind_from_url, sniff_listing
 
 PAGE_SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".xhtml": "html"}
@@ -126,6 +125,8 @@ def fetched_kind(body: bytes) -> str:
 
 def _sniff_url(location: str, settings: FetchConfig | None) -> str:
     """Fetch a URL once (it is the operator's own location: private addresses allowed) and sniff it."""
+    from sources.fetch import Fetcher, FetchRequest, run_sync  # the HTTP client only when a URL is sniffed
+
     async def sniff() -> str:
         async with Fetcher(settings or FetchConfig()) as fetcher:
             (first,) = await fetcher.fetch([FetchRequest(url=location, source="detect", accept="any",

@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from sources.kinds import page_kind
-from transforms.document import RawDocument
+from transforms.document import TEXT_KINDS, RawDocument
 from transforms.extraction.feeds import GZIP_MAGIC, gunzip_bounded
-from transforms.extraction.plain_text import TEXT_KINDS
 from transforms.urls import normalize_url
 
 MANIFEST_NAME = "manifest.jsonl"

@@ -55,3 +55,13 @@ class CacheEntry:
     last_error: str | None = field(default=None, compare=False)
     fetched_at: datetime | None = field(default=None, compare=False)
     source: str | None = field(default=None, compare=False)
+
+
+# What a source may declare a text file to be: "text" (clean copy) or "page-text" (a dump with chrome).
+TEXT_KINDS = ("text", "page-text")
+
+
+def doc_key(doc: RawDocument) -> str:
+    """What identifies a document across runs: its file for local files (`archive#offset` for a
+    record of a WARC file), else its URL. Unique per input document: one key, one stored row."""
+    return doc.path or doc.url

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import tldextract
 
-# The bundled public-suffix snapshot only: never fetch the list at run time.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+@cache
+def _extractor() -> Any:
+    """The bundled public-suffix snapshot only: never fetch the list at run time. Made on first use:
+    tldextract imports requests (0.2 s), which hashing a document (a re-run's check) does not need."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def canonical_key(url: str) -> str:
@@ -40,5 +46,5 @@ def registered_domain(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    ext = _EXTRACT(parts.hostname)
+    ext = _extractor()(parts.hostname)
     return ext.top_domain_under_public_suffix or parts.hostname

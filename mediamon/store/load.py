@@ -184,7 +184,7 @@ def _check_stored(con: duckdb.DuckDBPyConnection, run_id: str, docs: Sequence[An
     load) has exactly one stored row, its article or its quarantine row of this run; else
     `QualityError`, and the transaction rolls back. Counters can agree while rows are lost
     (two documents under one key); this checks the rows themselves."""
-    from transforms.extraction.clean import doc_key
+    from transforms.document import doc_key
 
     keys = [doc_key(d) for d in docs]
     if not keys:

@@ -14,6 +14,7 @@ import polars as pl
 
 from mediamon.errors import WarehouseError
 from mediamon.store.locking import connect
+from transforms.document import doc_key
 from transforms.identity import bytes_hash
 
 RAW_DOCUMENT_COLUMNS = (
@@ -93,8 +94,6 @@ def unchanged_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[Any]
     ('quarantined', None) (still in quarantine) or ('article', article_id) (its article still
     holds these bytes); documents not returned must be processed.
     """
-    from transforms.extraction.clean import doc_key  # the writer's import: keeps `mediamon sql` light
-
     rows = [(d.url, d.path, doc_key(d), bytes_hash(d.raw)) for d in docs if d.raw is not None]
     if not rows:
         return {}

@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from transforms.article import Article, Hints
 from transforms.extraction.decoding import DecodeError, decode_document, looks_like_html
 from transforms.document import RawDocument
+from transforms.document import doc_key as doc_key  # re-exported: it lives there, light to import
 from transforms.extraction.html_article import parse_html
 from transforms.extraction.html_guard import defuse_html
 from transforms.identity import article_id_for, bytes_hash, content_hash, registered_domain
@@ -62,12 +63,6 @@ def word_count(text: str) -> int:
     if not unspaced:
         return len(_WORD.findall(text))
     return unspaced + len(_WORD.findall(_UNSPACED.sub(" ", text)))
-
-
-def doc_key(doc: RawDocument) -> str:
-    """What identifies a document across runs: its file for local files (`archive#offset` for a
-    record of a WARC file), else its URL. Unique per input document: one key, one stored row."""
-    return doc.path or doc.url
 
 
 def quarantine_row(item: RawDocument | Mapping[str, object], stage: str, reasons: list[str],

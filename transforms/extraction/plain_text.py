@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from transforms.article import Article
+from transforms.document import TEXT_KINDS  # defined there: sources/local.py need not import this module
 from transforms.extraction.boilerplate import (
     is_caption_line,
     is_inline_marker,
@@ -42,7 +43,6 @@ from transforms.extraction.wire_copy import (
     split_inline_dateline,
 )
 
-TEXT_KINDS = ("text", "page-text")
 # The header (headline, byline, dateline, notices) lies within this many non-empty lines.
 HEADER_LINES = 6
 # Menu labels: lines of at most this many words, in runs of at least `MENU_RUN` lines.
