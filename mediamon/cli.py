@@ -61,6 +61,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from mediamon.runtime import start_embedded_api, use_embedded_api
 
     api = start_embedded_api()  # comes up while the pipeline imports
+    if checked.new_documents is not None and not settings.dask_address:
+        from mediamon.worker_server import start_early
+
+        # The workers' models load meanwhile too, not after the flow's first read.
+        start_early(checked.new_documents, settings.workers)
     from flows.pipeline import run_pipeline
 
     with stop_on_signals() as stop, use_embedded_api(api):
