@@ -665,6 +665,18 @@ def product_evidence(name: str, spans: Sequence[tuple[str, int, int]]) -> int:
     return found
 
 
+def _digit_after(name: str, text: str) -> bool:
+    """Whether some occurrence of `name` in `text` has a digit within 5 characters after it and a
+    dot within 8: what a version right after it ("Python 3.12", "Node's v18.1") needs at least."""
+    at = text.find(name)
+    while at != -1:
+        tail = text[at + len(name):at + len(name) + 8]
+        if "." in tail and any(c.isdigit() for c in tail[:5]):
+            return True
+        at = text.find(name, at + 1)
+    return False
+
+
 def reads_as_product(name: str, entity_type: str, spans: Sequence[tuple[str, int, int]],
                      org_words: frozenset[str] = frozenset()) -> bool:
     """True when a PERSON or ORG name (no KB or watchlist id, no person evidence) is used as a piece
@@ -672,10 +684,11 @@ def reads_as_product(name: str, entity_type: str, spans: Sequence[tuple[str, int
     (`product_evidence`) or a first word that is an organisation of the same article ("Coinbase Pro").
     An ORG needs the version: companies have apps and APIs ("the Google app") and stay companies."""
     # The version may follow a mention NER missed ("Mercurial 5.2 was released"): every occurrence counts.
-    texts = {id(text): text for text, _, _ in spans}.values()
-    versioned = re.compile(rf"(?<![^\W_]){re.escape(name)}(?=(?:['’]s)?\s?v?\d{{1,3}}\.(?:\d+|x)\b)")
-    if any(versioned.search(text) for text in texts):
-        return True
+    texts = [text for text in {id(text): text for text, _, _ in spans}.values() if _digit_after(name, text)]
+    if texts:  # rare: the pattern is built (and compiled) only for a name a digit follows somewhere
+        versioned = re.compile(rf"(?<![^\W_]){re.escape(name)}(?=(?:['’]s)?\s?v?\d{{1,3}}\.(?:\d+|x)\b)")
+        if any(versioned.search(text) for text in texts):
+            return True
     if entity_type != "PERSON":
         return False
     words = name.split()

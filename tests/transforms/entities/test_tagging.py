@@ -310,3 +310,21 @@ def test_capitalised_by_position(name, starts, article, dropped):
     from transforms.entities.tagging import _capitalised_by_position
 
     assert _capitalised_by_position(name, starts, article) is dropped
+
+
+def test_the_version_prefilter_never_skips_a_version() -> None:
+    # `_digit_after` only decides whether the version pattern is worth compiling: it must hold
+    # wherever the pattern matches, across the spellings the pattern allows.
+    import re
+
+    from transforms.entities.tagging import _digit_after
+
+    name = "Zorbly"
+    pattern = re.compile(rf"(?<![^\W_]){name}(?=(?:['’]s)?\s?v?\d{{1,3}}\.(?:\d+|x)\b)")
+    tails = ["3.1", " 3.12", "'s 3.1", "’s v18.2", " v2.x", "v123.4", "123.4", " 1234.5", " 3", " three.1",
+             "'s  3.1", " (3.1)", "3", ".3.1", "s 3.1"]
+    for tail in tails:
+        for text in (f"{name}{tail} is out.", f"Our {name}{tail}", f"x{name}{tail}. {name} said"):
+            if pattern.search(text):
+                assert _digit_after(name, text), text
+    assert not _digit_after(name, "Zorbly said 3.1 per cent, then Zorbly left.")
