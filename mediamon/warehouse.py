@@ -154,7 +154,7 @@ class Warehouse:
         this chunk) in the same transaction, so after a crash it says how far the run got.
         """
         # The raw rows are hashed and compressed before the file is taken: readers wait only for the writes.
-        raw_frame = raw.raw_rows(batch.raw_documents, run.run_id)
+        raw_frame = batch.raw_rows if batch.raw_rows is not None else raw.raw_rows(batch.raw_documents, run.run_id)
         try:
             return load.load_chunk(self.con, run, batch, totals, self.at_stage, raw_frame)
         except duckdb.Error as exc:
