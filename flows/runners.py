@@ -30,6 +30,7 @@ from mediamon.config import Settings
 from mediamon.errors import ConfigError, MediamonError
 from mediamon.lifeline import sigint_blocked
 from mediamon.work_queue import WorkQueue
+from transforms.entities.tag_rows import tag_cost
 from mediamon.worker_server import MIN_DOCS_FOR_PROCESSES, running, stop_fork_server, worker_context
 from mediamon.workers import budget_guard, clean_in_worker, quiet_worker, tag_batch
 from transforms.extraction.clean import CleanBatch, clean_batch
@@ -226,6 +227,20 @@ def split(items: Sequence[Any], size: int) -> list[list[Any]]:
 
 
 def tag_batches(inputs: Sequence[Any], workers: int) -> list[list[Any]]:
-    """Tag inputs in batches: TAG_BATCH_SIZE, smaller when that keeps every worker busy."""
-    size = min(TAG_BATCH_SIZE, max(8, -(-len(inputs) // max(1, workers))))
-    return split(inputs, size)
+    """Tag inputs in consecutive batches of about the same expected cost (`tag_cost`), about
+    three per worker and at most TAG_BATCH_SIZE inputs each. By count alone, one batch could
+    hold most of a chunk's English articles while the other worker, done with its German ones,
+    waited; the run waits for the slowest batch."""
+    if workers <= 1 or len(inputs) <= 8:
+        return split(inputs, TAG_BATCH_SIZE)
+    costs = [tag_cost(item) for item in inputs]
+    target = sum(costs) / (3 * workers)
+    batches: list[list[Any]] = [[]]
+    spent = 0.0
+    for item, cost in zip(inputs, costs, strict=True):
+        if batches[-1] and (spent + cost / 2 > target or len(batches[-1]) >= TAG_BATCH_SIZE):
+            batches.append([])
+            spent = 0.0
+        batches[-1].append(item)
+        spent += cost
+    return batches

@@ -55,3 +55,21 @@ def test_workers_fork_from_a_server_that_loaded_the_models(monkeypatch) -> None:
         stages.close()
     assert pooled == LocalStages(workers=1, watchlist=None).tag([inputs[:2], inputs[2:]])
     assert any(m.surface == "Angela Merkel" for m in pooled[0][0])
+
+
+def test_tag_batches_balance_expected_cost_and_keep_order() -> None:
+    from flows.runners import TAG_BATCH_SIZE, tag_batches
+    from transforms.entities.tag_rows import tag_cost
+    from transforms.entities.tagging import TagInput
+
+    # 40 long English articles first, then 200 German ones: by count, the first batch held them all.
+    english = [TagInput(f"en{i}", "Title", "word " * 1500, "en") for i in range(40)]
+    german = [TagInput(f"de{i}", "Titel", "Wort " * 1500, "de") for i in range(200)]
+    inputs = english + german
+    batches = tag_batches(inputs, workers=2)
+    assert [item for batch in batches for item in batch] == inputs  # consecutive, in order
+    assert all(len(batch) <= TAG_BATCH_SIZE for batch in batches)
+    costs = [sum(tag_cost(item) for item in batch) for batch in batches]
+    assert max(costs) <= 2 * sum(costs) / len(costs)
+    assert sum(1 for batch in batches if any(item.language == "en" for item in batch)) >= 4
+    assert tag_batches(inputs[:5], workers=2) == [inputs[:5]]

@@ -22,6 +22,21 @@ def tag_inputs(articles: Sequence[dict[str, object]]) -> list[Any]:
             for a in articles]
 
 
+# What tagging an article costs per character without a statistical model for its language
+# (names by rule, KB and watchlist only), against 1 with one: NER is most of a worker's tag time.
+RULES_ONLY_COST = 0.1
+
+
+def tag_cost(item: Any) -> float:
+    """A `TagInput`'s expected tagging time, in characters of NER-model text: what balances the
+    tag batches between the workers (an English article costs many times a German one)."""
+    from transforms.entities.languages import PIPELINES, normalise_language
+
+    chars = len(item.title) + len(item.body) + 200  # + the per-article work every article has
+    code = normalise_language(item.language)
+    return chars if code is None or code in PIPELINES else chars * RULES_ONLY_COST
+
+
 def merge_tagged(results: Sequence[tuple[list[Any], list[Any]]]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Batch results (in input order) as mentions and entities frames; entities merged by id."""
     mentions = frame([asdict(m) for batch, _ in results for m in batch], MENTIONS)
