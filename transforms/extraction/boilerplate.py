@@ -23,7 +23,7 @@ import importlib
 import importlib.util
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -315,21 +315,24 @@ class LineSignals:
     end_marker: bool  # a heading that opens a related-stories/comments block
 
 
+@lru_cache(maxsize=16384)
 def chrome_kind(line: str) -> str | None:
     """Kind of known chrome the (short-ish) line matches ("cookie", "copyright", ...), or None.
 
     Long prose lines only count when the match is a copyright/cookie/terms
     notice, which can be a long paragraph themselves; a news story that
-    mentions Facebook is still a news story.
+    mentions Facebook is still a news story. Cached: the body filters and the
+    recall retry ask about the same lines again.
     """
     text = line.strip()
     n_words = len(WORD.findall(text))
     if n_words > PROMO_WORDS:
         # Only footer notices can be this long; skip the other kinds' patterns.
         for kind in ("copyright", "cookie", "terms"):
-            if _CHROME[kind].search(text) and _footer_like(text, kind) and _RIGHTS_NOTICE.search(text):
-                return kind
-            if kind != "copyright" and _CHROME[kind].search(text) and _footer_like(text, kind):
+            if not _CHROME[kind].search(text) or not _footer_like(text, kind):
+                continue
+            # A long line opening with "©" is a footer only if it names a year or reserves rights.
+            if kind != "copyright" or _RIGHTS_NOTICE.search(text):
                 return kind
         return None
     if not _ANY_CHROME.search(text):
