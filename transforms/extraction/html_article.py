@@ -43,6 +43,13 @@ _CREDIT = re.compile(
     re.I,
 )
 _US_STYLE = re.compile(r"^en[-_]us$", re.I)
+# Elements marked as the author or byline, in document order. Selected through the attributes
+# (`//@class[...]/..`): libxml2 then tests only elements that carry one, less than half the cost
+# of testing every element.
+_BYLINE_ELEMENTS = etree.XPath(
+    '(//@rel[.="author"] | //@itemprop[.="author"]'
+    ' | //@class[contains(., "author") or contains(., "byline") or contains(., "autor")])/..'
+)
 
 
 def parse_tree(html: str) -> lxml_html.HtmlElement:
@@ -100,10 +107,7 @@ def _authors(page: PageMeta, tree: lxml_html.HtmlElement, outlet: list[str]) -> 
         return names, agency
     # No structured author: read the first byline element that is not in a teaser or sidebar.
     bylines: list[str] = []
-    for element in tree.xpath(
-        '//*[@rel="author" or @itemprop="author" or contains(@class, "author")'
-        ' or contains(@class, "byline") or contains(@class, "autor")]'
-    ):
+    for element in _BYLINE_ELEMENTS(tree):
         if (
             _BYLINE_CLASS.search(
                 f"{element.get('class') or ''} {element.get('rel') or ''} {element.get('itemprop') or ''}"
