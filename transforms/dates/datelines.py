@@ -23,7 +23,8 @@ from transforms.dates.parsing import (
     parse_short_year_dateline,
     plausible,
 )
-from transforms.dates.words import MODIFIED_WORDS, PUBLISHED_WORDS, alternation, casefree
+from transforms.dates.words import MODIFIED_WORDS, PUBLISHED_WORDS, alternation
+from transforms.folding import casefree
 
 # Containers whose dates belong to other stories, comments or the site.
 # Each word must start a class-name part ("nav-main", "site_nav"): inside a word it means something

@@ -31,38 +31,6 @@ def test_alternation_prefers_the_longest_phrase_and_folds_spaces() -> None:
     assert not set(PUBLISHED_WORDS) & set(MODIFIED_WORDS)
 
 
-# Every character Python has (surrogates left out), for checking `casefree` against re itself.
-_ALL_CHARACTERS = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
-
-
-def test_casefree_groups_are_the_letters_re_ignorecase_takes_as_equal() -> None:
-    from re._casefix import _EXTRA_CASES
-
-    from transforms.dates.words import casefree
-
-    for code, equals in _EXTRA_CASES.items():
-        assert {casefree(chr(c)) for c in (code, *equals)} == {casefree(chr(code))}
-
-
-def test_casefree_text_searched_case_sensitively_finds_what_ignorecase_finds() -> None:
-    """For every letter of the label words: the characters an IGNORECASE search accepts for it are
-    exactly those whose casefree form is the letter's (and casefree keeps every position)."""
-    import re
-
-    from transforms.dates.words import casefree
-
-    folded = casefree(_ALL_CHARACTERS)
-    assert len(folded) == len(_ALL_CHARACTERS)
-    letters = {c for word in (*PUBLISHED_WORDS, *MODIFIED_WORDS) for c in word if c.isalpha()}
-    for letter in sorted(letters):
-        ignorecase = {m.start() for m in re.finditer(re.escape(letter), _ALL_CHARACTERS, re.I)}
-        sensitive = {m.start() for m in re.finditer(re.escape(casefree(letter)), folded)}
-        assert ignorecase == sensitive, letter
-    assert [m.start() for m in re.finditer(r"\s", folded)] == [
-        m.start() for m in re.finditer(r"\s", _ALL_CHARACTERS)
-    ]
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -79,7 +47,7 @@ def test_casefree_text_searched_case_sensitively_finds_what_ignorecase_finds() -
 def test_casefree_label_gate_agrees_with_ignorecase(text: str) -> None:
     import re
 
-    from transforms.dates.words import casefree
+    from transforms.folding import casefree
 
     for words in (PUBLISHED_WORDS, MODIFIED_WORDS):
         ignorecase = re.compile(alternation(words), re.I)
