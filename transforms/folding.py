@@ -8,6 +8,9 @@ space, and a dot between two letters or digits is dropped ("S.A." folds like "SA
 position in `text` of the character it came from. It runs at C speed for the common case: one
 `str.translate` per text with a per-character table, then a pass over the few spots where the
 length changes (runs of punctuation, inner dots, "ß" -> "ss").
+
+`casefree(text)` is another folding, for speed alone: the text as re.IGNORECASE compares it, so a
+case-sensitive search of it finds what an IGNORECASE search of the text finds, much faster.
 """
 
 from __future__ import annotations
@@ -134,3 +137,30 @@ def fold_words(text: str) -> list[str]:
 _INNER_DOT = re.compile(r"\.(?=[^\W_])(?<=[^\W_]\.)")
 _SPACES = re.compile(" {2,}")
 _table_for("".join(chr(i) for i in range(1, 128)) + "\u00e9")
+
+
+# Letters Python's re.IGNORECASE takes as equal beyond their lower case (its `re._casefix`
+# table): "ı" matches "i", "ſ" matches "s", the Greek symbol and old Cyrillic forms their letters.
+# Each group is written as its lowest member by `casefree`.
+_CASE_GROUPS = (
+    "iı", "sſ", "µ\u03bc", "\u0345\u03b9\u1fbe", "\u0390\u1fd3", "\u03b0\u1fe3", "\u03b2\u03d0",
+    "\u03b5\u03f5", "\u03b8\u03d1", "\u03ba\u03f0", "\u03c0\u03d6", "\u03c1\u03f1", "\u03c2\u03c3",
+    "\u03c6\u03d5", "в\u1c80", "д\u1c81", "о\u1c82", "с\u1c83", "т\u1c84\u1c85", "ъ\u1c86", "ѣ\u1c87",
+    "\u1c88\ua64b", "\u1e61\u1e9b", "\ufb05\ufb06",
+)
+_CASE_CANON = {ord(c): min(group) for group in _CASE_GROUPS for c in group if c != min(group)}
+_CASE_VARIANT = re.compile("[" + "".join(map(chr, _CASE_CANON)) + "]")
+
+
+def casefree(text: str) -> str:
+    """`text` as re.IGNORECASE compares it, one character for one: lower case ("İ" as "i", its
+    simple lower case) with the letters IGNORECASE takes as equal made one ("ı" as "i").
+
+    A case-sensitive search of `casefree(text)` for a pattern of lower-case words finds what an
+    IGNORECASE search of `text` finds, many times faster over a long text: Python's re only skips
+    ahead by a word's first letter without IGNORECASE; with it, every word is tried at every position.
+    """
+    text = text.replace("İ", "i").lower()
+    if _CASE_VARIANT.search(text):
+        text = text.translate(_CASE_CANON)
+    return text

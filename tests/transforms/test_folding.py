@@ -4,7 +4,11 @@ import unicodedata
 
 import pytest
 
+from transforms.dates.words import MODIFIED_WORDS, PUBLISHED_WORDS
+from transforms.extraction.boilerplate import _CHROME_PATTERNS
 from transforms.folding import fold_text, fold_words
+
+CHROME_PATTERNS = [pattern for patterns in _CHROME_PATTERNS.values() for pattern in patterns]
 
 
 def reference(text: str) -> tuple[str, list[int]]:
@@ -49,3 +53,45 @@ def test_fold_text_is_the_reference(text: str) -> None:
     assert folded == expected
     assert [to_original(i) for i in range(len(folded))] == index
     assert fold_words(text) == expected.split()
+
+
+# Every character Python has (surrogates left out), for checking `casefree` against re itself.
+_ALL_CHARACTERS = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+
+
+def test_casefree_groups_are_the_letters_re_ignorecase_takes_as_equal() -> None:
+    from re._casefix import _EXTRA_CASES
+
+    from transforms.folding import casefree
+
+    for code, equals in _EXTRA_CASES.items():
+        assert {casefree(chr(c)) for c in (code, *equals)} == {casefree(chr(code))}
+
+
+def test_casefree_text_searched_case_sensitively_finds_what_ignorecase_finds() -> None:
+    """Every letter, escape and character class of the patterns searched in casefree text (the
+    label-word gates, the loose chrome pass): the characters it accepts with IGNORECASE are exactly
+    those whose casefree form it accepts case-sensitively; casefree keeps every position."""
+    import re
+
+    from transforms.dates import datelines
+    from transforms.extraction import boilerplate
+    from transforms.folding import casefree
+
+    folded = casefree(_ALL_CHARACTERS)
+    assert len(folded) == len(_ALL_CHARACTERS)
+    patterns = [
+        boilerplate._LOOSE_CHROME.pattern,
+        datelines._PUBLISHED_WORD.pattern,
+        datelines._MODIFIED_WORD.pattern,
+    ]
+    atoms = {"."}
+    for pattern in patterns:
+        atoms |= set(re.findall(r"\\.|\[[^\]]*\]", pattern))
+        atoms |= {re.escape(c) for c in re.sub(r"\\.|\[[^\]]*\]", "", pattern) if c.isalpha()}
+    for letter in {c for word in (*PUBLISHED_WORDS, *MODIFIED_WORDS) for c in word if c.isalpha()}:
+        atoms.add(re.escape(letter))  # the words as written, before casefree
+    for atom in sorted(atoms):
+        ignorecase = [m.start() for m in re.finditer(atom, _ALL_CHARACTERS, re.I)]
+        sensitive = [m.start() for m in re.finditer(casefree(atom) if atom.isalpha() else atom, folded)]
+        assert ignorecase == sensitive, atom

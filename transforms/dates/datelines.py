@@ -24,6 +24,7 @@ from transforms.dates.parsing import (
     plausible,
 )
 from transforms.dates.words import MODIFIED_WORDS, PUBLISHED_WORDS, alternation
+from transforms.folding import casefree
 
 # Containers whose dates belong to other stories, comments or the site.
 # Each word must start a class-name part ("nav-main", "site_nav"): inside a word it means something
@@ -71,6 +72,12 @@ def class_id(element: lxml_html.HtmlElement) -> str:
 def _other_stories_name(names: str) -> bool:
     """`OTHER_STORIES` on a `class_id` string; pages repeat a few class names thousands of times."""
     return OTHER_STORIES.search(names) is not None
+
+
+@lru_cache(maxsize=16384)
+def _date_container_name(names: str) -> bool:
+    """`_DATE_CONTAINER` on a `class_id` string: the dateline scans ask it of every element."""
+    return _DATE_CONTAINER.search(names) is not None
 
 
 def _in_foreign_container(element: lxml_html.HtmlElement, stop: int = 8) -> bool:
@@ -141,7 +148,7 @@ def _element_date(
             dates = find_text_dates(text, day_first)
             found = plausible(dates[0][1], latest) if dates else None
     else:
-        if not isinstance(tag, str) or not _DATE_CONTAINER.search(class_id(element)):
+        if not isinstance(tag, str) or not _date_container_name(class_id(element)):
             return None
         text = " ".join(element.text_content().split())
         if not text or len(text) > 200:
@@ -401,9 +408,10 @@ def _reader_texts(
 
 # The words every label above starts with: a page without any has no labelled date, and the
 # (costly) scan of its whole text for dates can be skipped. No word-start test here: a label
-# search sees a 40-character window, which may start inside a word.
-_PUBLISHED_WORD = re.compile(_PUBLISHED_WORDS_ALT, re.I)
-_MODIFIED_WORD = re.compile(_MODIFIED_WORDS_ALT + "|" + _MODIFIED_SENTENCE_ALT, re.I)
+# search sees a 40-character window, which may start inside a word. Searched in `casefree` text
+# (what IGNORECASE compares): the same hits at a tenth of the cost on a whole page's text.
+_PUBLISHED_WORD = re.compile(casefree(_PUBLISHED_WORDS_ALT))
+_MODIFIED_WORD = re.compile(casefree(_MODIFIED_WORDS_ALT + "|" + _MODIFIED_SENTENCE_ALT))
 
 
 def labelled_dates(
@@ -430,7 +438,7 @@ def labelled_dates(
     ):
         text = " ".join("".join(parts).split())
         value = None
-        if word.search(text):
+        if word.search(casefree(text)):
             if text not in dates_in:  # the two texts are the same when the page has no footer
                 dates_in[text] = find_text_dates(text, day_first)
             for offset, candidate in dates_in[text]:

@@ -49,6 +49,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import htmldate
+from lxml import etree
 from lxml import html as lxml_html
 
 from transforms.article import Hints
@@ -167,13 +168,17 @@ MODIFIED_META = (
 _URL_DATE = re.compile(
     r"(?<!\d)((?:19|20)\d\d)[/_.-]([01]?\d)[/_.-]([0-3]?\d)(?!\d)|/((?:19|20)\d\d)([01]\d)([0-3]\d)(?=[/_.-])"
 )
-_PUBLISHED_MARKUP = (
-    '//*[@itemprop="datePublished" or @itemprop="dateCreated" or @property="schema:datePublished"'
-    ' or @property="schema:dateCreated" or @property="dcterms:issued" or @property="dcterms:created"]'
+# Elements whose itemprop or property names the date, in document order. Selected through the
+# attributes (`//@itemprop[...]/..`): libxml2 then tests only elements that carry one, about a
+# quarter of the cost of testing every element (`//*[@itemprop=...]`).
+_PUBLISHED_MARKUP = etree.XPath(
+    '(//@itemprop[.="datePublished" or .="dateCreated"]'
+    ' | //@property[.="schema:datePublished" or .="schema:dateCreated" or .="dcterms:issued"'
+    ' or .="dcterms:created"])/..'
 )
-_MODIFIED_MARKUP = (
-    '//*[@itemprop="dateModified" or @itemprop="dateUpdate" or @property="schema:dateModified"'
-    ' or @property="dcterms:modified"]'
+_MODIFIED_MARKUP = etree.XPath(
+    '(//@itemprop[.="dateModified" or .="dateUpdate"]'
+    ' | //@property[.="schema:dateModified" or .="dcterms:modified"])/..'
 )
 # Generic meta names that as often carry the last change as the publication.
 WEAK_META = frozenset(
@@ -289,7 +294,7 @@ def _meta_dates(
     if published is None:
         # Microdata and RDFa on body elements: <time itemprop="datePublished" datetime="...">,
         # <span property="schema:dateCreated" content="...">.
-        for element in tree.xpath(_PUBLISHED_MARKUP):
+        for element in _PUBLISHED_MARKUP(tree):
             value = element.get("datetime") or element.get("content") or element.text_content()
             published = _placeholder(plausible(parse_machine_date(value or ""), latest))
             if published:
@@ -308,7 +313,7 @@ def _meta_dates(
         if modified:
             break
     if modified is None:
-        for element in tree.xpath(_MODIFIED_MARKUP):
+        for element in _MODIFIED_MARKUP(tree):
             value = element.get("datetime") or element.get("content") or element.text_content()
             modified = plausible(parse_machine_date(value or ""), latest)
             if modified:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import trafilatura
 from lxml import etree
@@ -102,6 +103,11 @@ class Block:
     link_share: float
     words: int
 
+    @cached_property
+    def figures(self) -> bool:
+        """`_figure_block`, asked by several filters: worked out once per block."""
+        return _figure_block(self)
+
 
 def _is_noise(block: Block) -> bool:
     text = block.text
@@ -141,12 +147,18 @@ _QA_LINE = re.compile(r"^(?:Q|A|F|Frage|Antwort|Question|Answer)\s?[:.]\s", re.I
 FIGURE_LINES_SHARE = 0.6
 
 
+# A line of only these characters is a table rule ("|---|---|"), not a row.
+_RULE_CHARS = frozenset("|-: ")
+
+
 def _figure_block(block: Block) -> bool:
     """A results table, scoreboard, standings or market list: most lines carry figures, few links."""
-    lines = [line for line in block.text.splitlines() if line.strip() and not set(line) <= set("|-: ")]
-    figures = sum(1 for line in lines if any(c.isdigit() for c in line))
-    return (block.tag in ("table", "list", "quote", "code") and len(lines) >= 2
-            and figures >= FIGURE_LINES_SHARE * len(lines) and block.link_share < 0.35)
+    # Only these tags can hold one; the line count below is the costly part.
+    if block.tag not in ("table", "list", "quote", "code") or block.link_share >= 0.35:
+        return False
+    lines = [line for line in block.text.splitlines() if line.strip() and not set(line) <= _RULE_CHARS]
+    figures = sum(1 for line in lines if any(map(str.isdigit, line)))
+    return len(lines) >= 2 and figures >= FIGURE_LINES_SHARE * len(lines)
 
 
 def _clean_lines(block: Block, removed: list[str]) -> Block:
@@ -156,7 +168,7 @@ def _clean_lines(block: Block, removed: list[str]) -> Block:
     rules cannot see the boilerplate lines inside it.
     """
     lines = block.text.splitlines()
-    if len(lines) < MULTILINE_MIN_LINES or _figure_block(block):
+    if len(lines) < MULTILINE_MIN_LINES or block.figures:
         return block
     kept: list[str] = []
     for line in lines:
@@ -190,17 +202,21 @@ def _drop_chrome(blocks: list[Block], keep: list[bool]) -> None:
         lines = block.text.splitlines()
         # The classifier also flags sentence-long lines; in the article's first half a sentence
         # that names "consent" or "comments" is prose, so long lines only count near the end.
-        if _figure_block(block):
+        if block.figures:
             continue
-        if all(
-            image_credit_of(line)
-            or (kind := chrome_kind(line))
-            and (
-                len(line.split()) <= CHROME_MAX_WORDS or (in_back_half and kind in FOOTER_KINDS | PROMO_KINDS)
-            )
-            for line in lines
-        ):
+        if all(_chrome_line(line, in_back_half) for line in lines):
             keep[index] = False
+
+
+def _chrome_line(line: str, in_back_half: bool) -> bool:
+    """A photo credit, or a line the chrome classifier knows: short, or a footer or promo near the end."""
+    if image_credit_of(line):
+        return True
+    short = len(line.split()) <= CHROME_MAX_WORDS
+    if not short and not in_back_half:
+        return False  # a sentence in the first half is prose whatever the classifier says: skip it
+    kind = chrome_kind(line)
+    return kind is not None and (short or kind in FOOTER_KINDS | PROMO_KINDS)
 
 
 def _cut_at_end_marker(blocks: list[Block], keep: list[bool]) -> None:
@@ -233,7 +249,7 @@ def _drop_short_tail(blocks: list[Block], keep: list[bool]) -> None:
         # A sentence ending in a full stop is a closing line of the text; headings, prompts
         # ("Schon gelesen?", "Mehr Themen:") and labels are not. Tables and lists of figures
         # (results, standings) and interview lines ("Q: …") are story wherever they stand.
-        structured = _figure_block(block) or _QA_LINE.match(block.text) is not None
+        structured = block.figures or _QA_LINE.match(block.text) is not None
         if (index > prose[-1] and block.words < TAIL_SHORT_WORDS and not _SENTENCE_END.search(block.text)
                 and not structured):
             keep[index] = False

@@ -59,9 +59,10 @@ def word_count(text: str) -> int:
     story in them is not "3 words": each of their characters counts as one; the rest of the
     text counts words (runs of letters and digits), so mixed text adds both.
     """
-    unspaced = len(_UNSPACED.findall(text))
-    if not unspaced:
+    # Most texts have no unspaced script at all: one search rules it out without counting.
+    if _UNSPACED.search(text) is None:
         return len(_WORD.findall(text))
+    unspaced = len(_UNSPACED.findall(text))
     return unspaced + len(_WORD.findall(_UNSPACED.sub(" ", text)))
 
 
@@ -151,7 +152,10 @@ def published_day(article: Article) -> dict[str, object]:
     }
 
 
-def article_row(doc: RawDocument, article: Article, run_id: str) -> dict[str, object]:
+def article_row(
+    doc: RawDocument, article: Article, run_id: str, words: int | None = None
+) -> dict[str, object]:
+    """One `articles` row; `words` is the body's `word_count` when the caller has it already."""
     url = doc.url
     canonical = article.canonical_url or doc.final_url or url
     key = canonical
@@ -180,7 +184,7 @@ def article_row(doc: RawDocument, article: Article, run_id: str) -> dict[str, ob
         "agency": article.agency,
         "language": article.language,
         "body": article.body,
-        "word_count": word_count(article.body),
+        "word_count": word_count(article.body) if words is None else words,
         "image_credit": article.image_credit,
         "tags": list(article.tags),
         "text_kind": article.text_kind,
@@ -236,11 +240,12 @@ def clean_batch(docs: Iterable[RawDocument], run_id: str,
             continue
         # Short is not a reason (a brief is news: it gets the body_short warning); not being an
         # article is: a home, search, tag, error or image page, each with its own reason.
-        reason = non_article_reason(article, doc.final_url or doc.url, word_count(article.body))
+        words = word_count(article.body)
+        reason = non_article_reason(article, doc.final_url or doc.url, words)
         if reason is not None:
             out.quarantined.append(quarantine_row(doc, "clean", [reason[0]], reason[1], run_id))
             continue
-        out.articles.append(article_row(doc, article, run_id))
+        out.articles.append(article_row(doc, article, run_id, words))
     return out
 
 

@@ -23,7 +23,6 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 import tldextract
@@ -67,16 +66,29 @@ _TRANSLIT = str.maketrans(
 
 def fold(text: str) -> str:
     """Lower case without accents ("Ébano" -> "ebano"), one character for one: offsets still match."""
-    return "".join(_fold_char(c) for c in text)
+    # Whole page texts come through here: ASCII (folded by lower() alone) and the table both run in C.
+    if text.isascii():
+        return text.lower()
+    return text.translate(_FOLDED)
 
 
-@lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     lower = char.lower()
     if len(lower) != 1:
         return char
     base = "".join(c for c in unicodedata.normalize("NFKD", lower) if not unicodedata.combining(c))
     return base if len(base) == 1 else lower
+
+
+class _FoldTable(dict[int, str]):
+    """Code point -> folded character for `str.translate`, each worked out on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLDED = _FoldTable()
 
 
 def name_key(text: str) -> str:

@@ -29,3 +29,27 @@ def test_alternation_prefers_the_longest_phrase_and_folds_spaces() -> None:
     pattern = re.compile(alternation(MODIFIED_WORDS), re.I)
     assert pattern.match("last  modified").group(0) == "last  modified"
     assert not set(PUBLISHED_WORDS) & set(MODIFIED_WORDS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("VERÖFFENTLICHT am 3. Mai", id="upper-umlaut"),
+        pytest.param("PUBLİSHED on May 3", id="dotted-capital-i"),
+        pytest.param("yayinlandi 3 Mayıs", id="dotless-i-written-as-i"),
+        pytest.param("Poſted by", id="long-s"),
+        pytest.param("ОПУБЛИКОВАНО 3 мая", id="cyrillic-upper"),
+        pytest.param("Last\u00a0Modified", id="no-break-space"),
+        pytest.param("ΣΑΣ published", id="final-sigma-context"),
+        pytest.param("nothing labelled here", id="none"),
+    ],
+)
+def test_casefree_label_gate_agrees_with_ignorecase(text: str) -> None:
+    import re
+
+    from transforms.folding import casefree
+
+    for words in (PUBLISHED_WORDS, MODIFIED_WORDS):
+        ignorecase = re.compile(alternation(words), re.I)
+        sensitive = re.compile(casefree(alternation(words)))
+        assert (ignorecase.search(text) is None) == (sensitive.search(casefree(text)) is None)

@@ -167,6 +167,40 @@ def test_unparseable_html_raises_value_error(html: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "html",
+    [
+        pytest.param("<!DOCTYPE html>\n<html><body><p>Text</p></body></html>", id="doctype-first-line"),
+        pytest.param(
+            "<html/>\n<head><title>T</title></head><body><p>Text</p></body>", id="self-closing-html"
+        ),
+        pytest.param("<html><body><p>A\x00B\x0bC</p></body></html>", id="xml-invalid-characters"),
+        pytest.param(
+            "<?xml version='1.0' encoding='utf-8'?><html><body><p>Grüße</p></body></html>",
+            id="xml-declaration-with-encoding",
+        ),
+        pytest.param(
+            "<html><body><form action='/s'><label>Q</label><input name='q'><select><option>a</option>"
+            "</select><textarea>t</textarea></form><p>Text</p></body></html>",
+            id="form-elements",
+        ),
+        pytest.param("<div>one</div><div>two</div>", id="fragment"),
+    ],
+)
+def test_parse_tree_builds_the_tree_trafilaturas_loader_builds(html: str) -> None:
+    """Our parser keeps trafilatura's settings and steps; only each element's Python class differs
+    (a plain HtmlElement, also for <form> and <input>), so the trees serialise the same."""
+    from lxml import etree
+    from lxml import html as lxml_html
+    from trafilatura.utils import load_html
+
+    tree = parse_tree(html)
+    expected = load_html(html)
+    assert expected is not None
+    assert etree.tostring(tree, encoding="unicode") == etree.tostring(expected, encoding="unicode")
+    assert {type(e) for e in tree.iter() if isinstance(e.tag, str)} == {lxml_html.HtmlElement}
+
+
+@pytest.mark.parametrize(
     ("lead_html", "expected_first"),
     [
         pytest.param(
