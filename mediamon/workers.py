@@ -154,7 +154,10 @@ def preload() -> None:
     from transforms.entities.languages import NerRouter
     from transforms.language import load_model
 
+    from transforms.dates.page_dates import warm_up_htmldate
+
     load_model()
+    warm_up_htmldate()
     _PRELOADED["kb"] = load_kb()
     router = NerRouter()
     for code in router.pipelines:  # every installed pipeline: English, French

@@ -765,3 +765,17 @@ def test_an_update_line_is_an_update_in_every_language(label: str) -> None:
     body = f"<h1>Ein Titel von genug Länge</h1><span class='date'>{label} 5 August 2020</span>"
     found = _find(_page(body=body))
     assert found.modified_at is not None and found.modified_at.date() == date(2020, 8, 5)
+
+
+def test_warm_up_loads_what_htmldate_loads_for_an_unknown_string() -> None:
+    # The workers' fork server calls it (mediamon.workers.preload): dateparser's locales are then
+    # loaded before any worker forks, and a real date still parses after it.
+    from htmldate.extractors import external_date_parser
+
+    from transforms.dates.page_dates import warm_up_htmldate
+
+    from dateparser.languages.loader import LocaleDataLoader
+
+    warm_up_htmldate()
+    assert len(LocaleDataLoader._loaded_locales) > 100  # every locale, as a string no date loads them
+    assert external_date_parser("12 mars 2021", "%Y-%m-%d") == "2021-03-12"
