@@ -10,10 +10,12 @@ folder; the chain runs first, then mediamon, back to back, and the ratio is prin
 Then mediamon runs again over the same, unchanged pages into the same warehouse, and the
 re-run's time is printed as a share of the first run's (the incremental case).
 
-Peak RSS is sampled every 50 ms over the whole process tree (the CLI, the embedded Prefect
+Peak RSS is sampled every 100 ms over the whole process tree (the CLI, the embedded Prefect
 API, the workers' fork server and the workers, summed), next to the largest single process;
-PSS (from /proc/PID/smaps_rollup: pages shared between processes counted once) every 150 ms,
-with each process's own peak and its share when the tree peaked.
+PSS (from /proc/PID/smaps_rollup: pages shared between processes counted once) whenever that
+RSS reaches a new high (at most twice a second) and every 2 s, with each process's own peak and
+its share when the tree peaked. Reading smaps_rollup is not free (~16 ms of CPU per 300 MB
+process): sampled every 150 ms, as before, it took most of a core from the measured run.
 
     python -m bench.pipeline                 # 1,040 dev pages: chain, mediamon, ratio
     python -m bench.pipeline --docs 10000    # mediamon on 1,000 and on 10,000 documents
@@ -143,8 +145,9 @@ def _role(proc: psutil.Process, root: psutil.Process) -> str:
 
 
 def measure(cmd: list[str]) -> Measured:
-    """Run `cmd`, sampling the RSS of it and all its descendants every 50 ms (PSS every 150 ms),
-    with each process's own peak and each one's share at the moment the tree's PSS peaked."""
+    """Run `cmd`, sampling the RSS of it and all its descendants every 100 ms (PSS at each new
+    high of the RSS, and every 2 s), with each process's own peak and each one's share at the
+    moment the tree's PSS peaked."""
     peak_tree = peak_pss = peak_one = 0
     roles: dict[int, str] = {}
     peak_by_pid: dict[int, int] = {}  # kB of PSS
@@ -160,33 +163,48 @@ def measure(cmd: list[str]) -> Measured:
 
     def sample() -> None:
         nonlocal peak_tree, peak_pss, peak_one, at_peak
-        rounds = 0
+        tree: list[psutil.Process] = [proc]
+        listed = read_pss = 0.0
         while not done.is_set():
-            try:
-                tree = [proc, *proc.children(recursive=True)]
-            except psutil.Error:
-                break
-            sizes, shares = [], {}
+            now = time.monotonic()
+            if now - listed >= 0.5:  # listing the descendants scans all of /proc
+                try:
+                    tree = [proc, *proc.children(recursive=True)]
+                except psutil.Error:
+                    break
+                for p in tree:
+                    try:
+                        times = p.cpu_times()
+                        cpu_by_pid[p.pid] = times.user + times.system
+                        if p.pid not in roles:
+                            roles[p.pid] = _role(p, proc)
+                    except psutil.Error:  # a worker that just exited
+                        continue
+                listed = now
+            sizes = []
             for p in tree:
                 try:
-                    sizes.append(p.memory_info().rss)
-                    times = p.cpu_times()
-                    cpu_by_pid[p.pid] = times.user + times.system
-                    if p.pid not in roles:
-                        roles[p.pid] = _role(p, proc)
-                except psutil.Error:  # a worker that just exited
+                    sizes.append(p.memory_info().rss)  # /proc/PID/statm: cheap
+                except psutil.Error:
                     continue
-                if rounds % 3 == 0:  # smaps is slower to read than the RSS counter
+            high = bool(sizes) and sum(sizes) > peak_tree
+            if sizes:
+                peak_tree, peak_one = max(peak_tree, sum(sizes)), max(peak_one, max(sizes))
+            # Reading smaps_rollup costs the reader ~16 ms of CPU per 300 MB process: every 150 ms
+            # over mediamon's six processes that took most of a core from the run being measured.
+            # PSS is read when the tree's RSS reaches a new high (at most twice a second), and
+            # every 2 s besides.
+            if (high and now - read_pss >= 0.5) or now - read_pss >= 2.0:
+                shares = {}
+                for p in tree:
                     pss = _pss_kb(p.pid)
                     if pss is not None:
                         shares[p.pid] = pss
                         peak_by_pid[p.pid] = max(peak_by_pid.get(p.pid, 0), pss)
-            if sizes:
-                peak_tree, peak_one = max(peak_tree, sum(sizes)), max(peak_one, max(sizes))
-            if shares and sum(shares.values()) * 1024 > peak_pss:
-                peak_pss, at_peak = sum(shares.values()) * 1024, shares
-            rounds += 1
-            done.wait(0.05)
+                if shares and sum(shares.values()) * 1024 > peak_pss:
+                    peak_pss, at_peak = sum(shares.values()) * 1024, shares
+                read_pss = now
+            done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
