@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,6 +54,7 @@ class _Context:
     """One ephemeral GX context per process: creating it costs seconds, running a suite milliseconds."""
 
     _instance: _Context | None = None
+    _lock = threading.Lock()  # `warm_up` may be building it in another thread
 
     def __init__(self) -> None:
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -69,9 +71,10 @@ class _Context:
 
     @classmethod
     def get(cls) -> _Context:
-        if cls._instance is None:
-            cls._instance = cls()
-        return cls._instance
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
 
     def validation(self, suite_name: str, suite_json: dict[str, Any]) -> Any:
         gx = self.gx
@@ -89,6 +92,24 @@ class _Context:
             gx.ValidationDefinition(name=asset_name, data=batch, suite=suite))
         self.definitions[suite_name] = (key, definition)
         return definition
+
+
+def warm_up() -> None:
+    """Import great-expectations and build the context in a background thread, now.
+
+    The import alone takes about 3 CPU seconds; done by the first chunk's quality check, it held
+    up that chunk's tagging while the workers ran out of work. A run calls this when its first
+    chunk goes to the workers, so the import happens while the flow process only waits.
+    `run_suite` waits for it to finish (the context's lock)."""
+    if _Context._instance is None:
+        threading.Thread(target=_quiet_context, name="gx-warm-up", daemon=True).start()
+
+
+def _quiet_context() -> None:
+    try:
+        _Context.get()
+    except Exception:  # noqa: BLE001 - the quality check builds it again and reports the error
+        pass
 
 
 def _jsonable(value: Any) -> Any:

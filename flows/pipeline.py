@@ -32,6 +32,7 @@ from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from flows.extract import extract_sources, reread_raw_documents
+from expectations.runner import warm_up as warm_up_quality
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
 from flows.runners import (DaskStages, LocalStages, PendingBatches, Stages, dask_task_runner, make_stages,
                            split, tag_batches)
@@ -251,6 +252,7 @@ class ChunkRun:
         if chunk.fresh and isinstance(self.stages, LocalStages):
             ahead.pending = self.stages.start_clean(split(chunk.fresh, self.clean_size), self.run_id,
                                                     self.settings.publishers)
+            warm_up_quality()  # while the workers clean, this process only waits: GX imports now
 
     def settle(self, ahead: ChunkAhead) -> ChunkInput:
         """The chunk's early skip as the warehouse stands now, and its counts and claims in the run's."""

@@ -79,3 +79,33 @@ def test_article_about_cookies_policy_is_not_flagged_by_the_word_alone() -> None
 def test_every_expectation_has_a_name_and_a_severity() -> None:
     for e in load_suite_json("articles")["expectations"]:
         assert e["meta"]["name"] and e["severity"] in {"critical", "warning", "info"}
+
+
+def test_warm_up_builds_the_one_context_in_the_background() -> None:
+    # A fresh interpreter: the context is built once, by the warm-up thread, and the check uses
+    # it (a check that comes first waits on the context's lock instead); its outcome is the usual one.
+    code = """
+import threading, polars as pl
+from expectations import runner
+from datetime import datetime, UTC
+built = []
+original = runner._Context.__init__
+def counting(self):
+    built.append(threading.current_thread().name)
+    original(self)
+runner._Context.__init__ = counting
+runner.warm_up()
+[t.join() for t in threading.enumerate() if t.name == "gx-warm-up"]
+runner.warm_up()  # built already: nothing to start
+assert not [t for t in threading.enumerate() if t.name == "gx-warm-up"]
+frame = pl.DataFrame({"article_id": ["a"], "name": ["x"]})
+suite = {"name": "t", "expectations": [{"type": "expect_column_values_to_not_be_null",
+         "kwargs": {"column": "name"}, "severity": "critical"}]}
+outcome = runner.run_suite("t", frame, {}, "r1", suite_json=suite)
+print(len(built), built[0], outcome.failures)
+"""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "gx-warm-up", "{}"]
