@@ -36,12 +36,12 @@ from expectations.runner import warm_up as warm_up_quality
 from flows.quality import Gate, TagGate, check_articles, check_tagged, field_health, publish_quality
 from flows.runners import (DaskStages, LocalStages, PendingBatches, Stages, dask_task_runner, make_stages,
                            split, tag_batches)
-from mediamon.clusters import refresh_lsh_bands, update_clusters
+from mediamon.clusters import update_clusters
 from mediamon.config import Settings, SourceSpec
 from mediamon.errors import MediamonError, QualityError
 from mediamon.interrupts import RunInterrupted, critical, rearm, record_progress
 from mediamon.retag import apply_definitions
-from mediamon.runs import RunSummary, new_run_id
+from mediamon.runs import RunSummary, begin_run, new_run_id
 from mediamon.runtime import stage_boundary
 from mediamon.store.raw import raw_rows
 from mediamon.warehouse import LoadBatch, LoadCounts, RunLock, RunRecord, Warehouse
@@ -454,15 +454,7 @@ def pipeline_flow(settings: Settings, sources: list[SourceSpec] | None = None,
         total_in = extracted.total
         items: list[Any] = [*extracted.documents, *extracted.pending]
         extracted.documents, extracted.pending = [], []
-        run = RunRecord(run_id=run_id, started_at=started, sources=[s.name for s in sources],
-                        problems=extracted.problems,
-                        counts={"skipped_files": extracted.skipped_files,
-                                "failed_sources": list(extracted.failed_sources),
-                                # Web URLs the server (304) or the content hash said did not change:
-                                # never became documents, so they are outside documents_in.
-                                "not_modified": extracted.not_modified})
-        warehouse.begin_run(run)
-        refresh_lsh_bands(warehouse)
+        run = begin_run(warehouse, run_id, started, [s.name for s in sources], extracted)
         warehouse.at_stage("extract")
         clock.lap("extract")
 

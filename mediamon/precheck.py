@@ -194,23 +194,17 @@ def _record_run(warehouse: Any, settings: Settings, specs: list[SourceSpec], ext
                 chunks: list[_ChunkCounts], started: datetime, read_seconds: float,
                 progress: ProgressCallback | None) -> RunSummary:
     """The flow's writes for a run whose documents are all known, in the flow's order."""
-    from mediamon.clusters import refresh_lsh_bands, update_clusters
+    from mediamon.clusters import update_clusters
     from mediamon.field_health import field_health
     from mediamon.interrupts import RunInterrupted, critical, record_progress
     from mediamon.retag import apply_definitions
-    from mediamon.runs import new_run_id
-    from mediamon.warehouse import LoadBatch, LoadCounts, RunRecord
+    from mediamon.runs import begin_run, new_run_id
+    from mediamon.warehouse import LoadBatch, LoadCounts
 
     clock = time.monotonic()
     run_id = new_run_id()
     total_in = sum(c.documents_in for c in chunks)
-    run = RunRecord(run_id=run_id, started_at=started, sources=[s.name for s in specs],
-                    problems=extracted.problems,
-                    counts={"skipped_files": extracted.skipped_files,
-                            "failed_sources": list(extracted.failed_sources),
-                            "not_modified": extracted.not_modified})
-    warehouse.begin_run(run)
-    refresh_lsh_bands(warehouse)
+    run = begin_run(warehouse, run_id, started, [s.name for s in specs], extracted)
     # The chunks' counts in one transaction: a chunk with nothing new writes nothing but its counts,
     # so one load leaves the row and the tables as the flow's load per chunk does (in a tenth of the time).
     skipped = LoadCounts(articles_unchanged=sum(c.unchanged for c in chunks),

@@ -3,6 +3,7 @@ re-run check that can finish a run without it (mediamon/precheck.py). No Prefect
 builds and prints a summary without importing the flow.
 
     new_run_id() -> str       '20260102T030405Z-a1b2c3': sortable by start time
+    begin_run(...)             the `runs` row a run begins with, recorded as 'running'
     RunSummary                 the counts `mediamon run` prints (mediamon.cli.format_summary)
 """
 
@@ -17,6 +18,25 @@ from typing import Any
 
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def begin_run(warehouse: Any, run_id: str, started_at: datetime, source_names: list[str],
+              extracted: Any) -> Any:
+    """Record the run as begun in `warehouse` (a `mediamon.warehouse.Warehouse`), with what
+    extracting its sources (`extracted`: flows/extract's result) said, and bring the clustering
+    bands up to date as every run does first; returns its `RunRecord`."""
+    from mediamon.clusters import refresh_lsh_bands
+    from mediamon.warehouse import RunRecord
+
+    run = RunRecord(run_id=run_id, started_at=started_at, sources=source_names, problems=extracted.problems,
+                    counts={"skipped_files": extracted.skipped_files,
+                            "failed_sources": list(extracted.failed_sources),
+                            # Web URLs the server (304) or the content hash said did not change:
+                            # never became documents, so they are outside documents_in.
+                            "not_modified": extracted.not_modified})
+    warehouse.begin_run(run)
+    refresh_lsh_bands(warehouse)
+    return run
 
 
 @dataclass
