@@ -100,11 +100,11 @@ class LoadBatch:
     entities: pl.DataFrame = field(default_factory=_entities)
     dq_results: pl.DataFrame | None = None  # expectations.runner.DQ_RESULTS_SCHEMA rows
     raw_documents: Sequence[Any] = ()
+    template_lines: pl.DataFrame = field(default_factory=_template_lines)
+    skipped: LoadCounts = field(default_factory=LoadCounts)
     # `raw.raw_rows(raw_documents, run_id)` when the caller built it already (and let go of the
     # pages' bytes); None: built by `Warehouse.load_chunk`, before it takes the file.
     raw_rows: pl.DataFrame | None = None
-    template_lines: pl.DataFrame = field(default_factory=_template_lines)
-    skipped: LoadCounts = field(default_factory=LoadCounts)
 
 
 def begin_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
