@@ -43,7 +43,7 @@ from mediamon.interrupts import RunInterrupted, critical, rearm, record_progress
 from mediamon.retag import apply_definitions
 from mediamon.runs import RunSummary, begin_run, new_run_id
 from mediamon.runtime import stage_boundary
-from mediamon.store.raw import raw_rows
+from mediamon.store.raw import raw_rows, stored_outcome
 from mediamon.warehouse import LoadBatch, LoadCounts, RunLock, RunRecord, Warehouse
 from mediamon.workers import release_memory
 from sources.local import PendingPage, PendingRecord
@@ -101,7 +101,7 @@ def _early_skip(docs: list[RawDocument], known: dict[str, tuple[str, str | None]
     fresh = []
     claims: dict[object, dict[str, object]] = {}
     for doc in docs:
-        outcome, article_id = known.get(doc_key(doc), (None, None)) if doc.raw is not None else (None, None)
+        outcome, article_id = stored_outcome(doc, known)
         if outcome == "article":
             skipped.articles_unchanged += 1
             claims.setdefault(article_id, {"article_id": article_id, "doc_key": doc_key(doc), "url": doc.url,
@@ -342,8 +342,8 @@ class ChunkRun:
             batch = LoadBatch(
                 documents_in=chunk.documents_in, articles=frame(gate.kept, ARTICLES),
                 quarantine=frame(quarantined, QUARANTINE), mentions=tagged.mentions, entities=tagged.entities,
-                dq_results=pl.concat([gate.dq_results, tagged.dq_results]), raw_documents=chunk.fresh, raw_rows=chunk.raw_rows,
-                template_lines=cleaned.template_lines, skipped=chunk.skipped)
+                dq_results=pl.concat([gate.dq_results, tagged.dq_results]), raw_documents=chunk.fresh,
+                raw_rows=chunk.raw_rows, template_lines=cleaned.template_lines, skipped=chunk.skipped)
             counts = self._task(load_chunk, f"load: {name}")(
                 self.warehouse, self.run, quote(batch), self.totals)
             self.totals = self.totals + counts

@@ -30,9 +30,9 @@ from mediamon.config import Settings
 from mediamon.errors import ConfigError, MediamonError
 from mediamon.lifeline import sigint_blocked
 from mediamon.work_queue import WorkQueue
-from transforms.entities.tag_rows import tag_cost
 from mediamon.worker_server import MIN_DOCS_FOR_PROCESSES, running, stop_fork_server, worker_context
 from mediamon.workers import budget_guard, clean_in_worker, quiet_worker, tag_batch
+from transforms.entities.tag_rows import tag_cost
 from transforms.extraction.clean import CleanBatch, clean_batch
 from transforms.document import RawDocument
 

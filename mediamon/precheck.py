@@ -132,8 +132,8 @@ def _early_skip(con: Any, items: list[Any], chunk_size: int) -> tuple[list[_Chun
     """Read the documents a chunk at a time (as flows.pipeline's chunks) and split each chunk by
     what the warehouse stores (the flow's `Warehouse.unchanged_documents`); returns each chunk's
     counts and how many documents are new."""
-    from mediamon.store.raw import unchanged_documents
-    from transforms.document import RawDocument, doc_key
+    from mediamon.store.raw import stored_outcome, unchanged_documents
+    from transforms.document import RawDocument
 
     size = max(1, chunk_size)
     chunks: list[_ChunkCounts] = []
@@ -145,7 +145,7 @@ def _early_skip(con: Any, items: list[Any], chunk_size: int) -> tuple[list[_Chun
         known = unchanged_documents(con, docs)
         counts = _ChunkCounts(len(docs), 0, 0)
         for doc in docs:
-            outcome = known.get(doc_key(doc), (None, None))[0] if doc.raw is not None else None
+            outcome = stored_outcome(doc, known)[0]
             if outcome == "article":
                 counts.unchanged += 1
             elif outcome == "quarantined":

@@ -86,6 +86,12 @@ def iter_raw_documents(con: duckdb.DuckDBPyConnection, since: datetime | None = 
             yield dict(zip(columns, row, strict=True))
 
 
+def stored_outcome(doc: Any, known: dict[str, tuple[str, str | None]]) -> tuple[str | None, str | None]:
+    """What `unchanged_documents`' answer `known` says of `doc`: ('article', article_id) or
+    ('quarantined', None) when an earlier run stored its bytes, else (None, None): to process."""
+    return known.get(doc_key(doc), (None, None)) if doc.raw is not None else (None, None)
+
+
 def unchanged_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[Any]
                         ) -> dict[str, tuple[str, str | None]]:
     """Documents an earlier run stored with exactly these raw bytes, before any parsing.
