@@ -45,7 +45,7 @@ from mediamon.runs import RunSummary, begin_run, new_run_id
 from mediamon.runtime import stage_boundary
 from mediamon.store.raw import raw_rows, stored_outcome
 from mediamon.warehouse import LoadBatch, LoadCounts, RunLock, RunRecord, Warehouse
-from mediamon.workers import release_memory
+from mediamon.native_memory import release_memory
 from sources.local import PendingPage, PendingRecord
 from sources.stored import Reprocess
 from transforms.extraction.clean import CleanBatch, doc_key

@@ -12,12 +12,15 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from mediamon.native_memory import limit_arenas
 
 # The embedded (ephemeral) API runs these services in-process; they only matter
 # for a long-lived server, and under load they log SQLite "database is locked".
@@ -38,7 +41,7 @@ def prepare_environment(prefect_home: str | None = None, debug: bool = False) ->
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # Prefect's client telemetry prints a notice on a terminal's first import; mediamon sends nothing.
     env.setdefault("DO_NOT_TRACK", "1")
-    # The embedded API starts in a subprocess; on a busy 2-core machine that can take a while.
+    # The embedded API imports Prefect's server first; on a busy 2-core machine that can take a while.
     env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", _STARTUP_TIMEOUT_SECONDS)
     # A real server (PREFECT_API_URL) keeps the flow runs' INFO logs for its UI; the embedded one
     # ends with the run, so nothing below a warning is sent to it. The terminal gets neither.
@@ -50,6 +53,13 @@ def prepare_environment(prefect_home: str | None = None, debug: bool = False) ->
         # Flow and task logs still reach the API (and the UI); the terminal gets our summary only.
         env.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # Besides glibc's heap, the run's process has Arrow's memory pool and polars' jemalloc, and
+    # each keeps freed memory for reuse: the flow process held about 60 MB more at its peak on the
+    # dev corpus than with Arrow on the C heap (which `release_memory` trims after each chunk),
+    # jemalloc returning freed pages at once, and two malloc arenas. Set before either library loads.
+    env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    env.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+    limit_arenas(2)
     if not debug:
         # Third-party deprecation chatter is not for analysts; --debug shows it.
         warnings.simplefilter("ignore")
@@ -84,10 +94,17 @@ def stage_boundary(pause_at: str, stage: str) -> None:
 
 @dataclass
 class EmbeddedApi:
-    """Prefect's API server, started as a subprocess before Prefect itself is imported."""
+    """Prefect's API server for a run with no PREFECT_API_URL, served by a thread of this process.
 
-    process: subprocess.Popen[bytes] | None = None
+    Prefect's own ephemeral server is a subprocess: a second interpreter that imports Prefect,
+    pydantic and SQLAlchemy again (about 230 MB PSS at a run's peak). In this process, which has
+    imported Prefect's client already, the server adds about 70 MB.
+    """
+
     port: int = 0
+    server: Any = None  # uvicorn.Server, once started
+    thread: threading.Thread | None = None
+    error: str = ""  # why it did not come up
 
     @property
     def url(self) -> str:
@@ -95,49 +112,32 @@ class EmbeddedApi:
 
 
 def start_embedded_api() -> EmbeddedApi:
-    """Start the API server Prefect would start for a run with no PREFECT_API_URL, right away.
+    """The API a run with no PREFECT_API_URL uses: a free loopback port, nothing started yet.
 
-    Prefect starts it (a subprocess that imports the whole server, about 3 s here) only when
-    the flow starts, after mediamon and Prefect have imported, and waits for it; for a re-run
-    over unchanged inputs that wait was most of the run. Started here, the server comes up
-    while the pipeline imports. Same command and environment as Prefect's own ephemeral
-    server; it is stopped at exit. Call after `prepare_environment`, then run the flows
-    inside `use_embedded_api`.
+    `use_embedded_api` starts it, after the pipeline has imported Prefect: importing the same
+    modules from two threads at once risks a half-initialised module. Call after
+    `prepare_environment`.
     """
     if os.environ.get("PREFECT_API_URL"):
         return EmbeddedApi()
     with socket.socket() as probe:  # a free loopback port, as Prefect picks one
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-           "PREFECT__SERVER_FINAL": "1"}
-    # Through mediamon.lifeline: the server dies with this process even on SIGKILL, and in its
-    # own session Ctrl-C does not stop it under a run that still sends it logs and states.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mediamon.lifeline", str(os.getpid()), "uvicorn", "--factory",
-         "prefect.server.api.server:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
-        env=env, start_new_session=True)
-    # Registered before Prefect is imported, so it runs after Prefect's own exit hooks (which
-    # send the last logs to this server).
-    atexit.register(stop_process, process)
-    return EmbeddedApi(process, port)
+        return EmbeddedApi(port=probe.getsockname()[1])
 
 
 @contextmanager
 def use_embedded_api(api: EmbeddedApi) -> Iterator[None]:
-    """Run the Prefect flows inside this block against the server `start_embedded_api` started.
+    """Run the Prefect flows inside this block against the API `start_embedded_api` chose.
 
-    A server configured in a Prefect profile wins (ours is stopped). If ours did not come up,
+    A server configured in a Prefect profile wins (none is started). If ours does not come up,
     nothing is changed and Prefect starts its own, reporting any error in its words.
     """
-    if api.process is None:
+    if not api.port:
         yield
         return
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
-    if get_current_settings().api.url or not _healthy(api):
-        stop_process(api.process)
+    if get_current_settings().api.url or not _serve(api):
         yield
         return
     # No flow-run heartbeats: they feed a server's zombie-run automations, which this server,
@@ -146,21 +146,51 @@ def use_embedded_api(api: EmbeddedApi) -> Iterator[None]:
         yield
 
 
-def _healthy(api: EmbeddedApi) -> bool:
-    import httpx
+def _serve(api: EmbeddedApi) -> bool:
+    """Start the server thread and wait until it listens; False (with `api.error`) if it did not."""
+    import uvicorn
 
-    assert api.process is not None
+    def run() -> None:
+        try:
+            from prefect.server.api.server import create_app
+
+            # ephemeral: no UI, and only the services an ephemeral server runs (prepare_environment
+            # turns those off); final: no other server instance will follow this one.
+            app = create_app(ephemeral=True, final=True)
+            api.server = uvicorn.Server(uvicorn.Config(
+                app, host="127.0.0.1", port=api.port, log_level="error", lifespan="on",
+                access_log=False))
+            ready.set()
+            api.server.run()  # a thread's own event loop; uvicorn leaves signals to the main thread
+        except BaseException as exc:  # noqa: BLE001 - reported by use_embedded_api's caller
+            api.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            ready.set()
+
+    ready = threading.Event()
+    # A daemon, so interpreter exit does not wait for it. Exit first runs threading's exit hooks,
+    # where Prefect drains its log and event queues to this server; then the atexit hooks, where
+    # `_stop_server` stops it.
+    api.thread = threading.Thread(target=run, name="mediamon-prefect-api", daemon=True)
+    api.thread.start()
     deadline = time.monotonic() + float(
         os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", _STARTUP_TIMEOUT_SECONDS))
-    with httpx.Client(timeout=5) as client:
-        while time.monotonic() < deadline and api.process.poll() is None:
-            try:
-                if client.get(f"{api.url}/health").status_code == 200:
-                    return True
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-    return False
+    ready.wait(max(0.0, deadline - time.monotonic()))
+    while api.server is not None and not api.server.started and api.thread.is_alive() \
+            and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if api.server is None or not api.server.started:
+        _stop_server(api)
+        return False
+    atexit.register(_stop_server, api)
+    return True
+
+
+def _stop_server(api: EmbeddedApi, grace: float = 5.0) -> None:
+    if api.server is not None:
+        api.server.should_exit = True
+    if api.thread is not None and api.thread is not threading.current_thread():
+        api.thread.join(grace)
 
 
 def stop_process(process: subprocess.Popen[Any], grace: float = 5.0) -> None:

@@ -7,8 +7,6 @@ from a server process that loaded those once (`preload`), and share its pages.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import signal
 import threading
 import time
@@ -19,6 +17,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from mediamon.native_memory import release_memory
+
 # Texts per nlp.pipe batch inside a worker. Measured on the dev corpus: 16 peaks at ~630 MB
 # per worker where 64 peaks at ~950 MB (long bodies), and is faster too (6.6 s vs 10.8 s / 130 docs).
 NER_PIPE_BATCH = 16
@@ -27,27 +27,6 @@ NER_PIPE_BATCH = 16
 _TAGGERS: dict[Path | None, Any] = {}
 # What `preload` loaded before the workers forked: the KB and the NER pipelines, by language.
 _PRELOADED: dict[str, Any] = {}
-
-
-_LIBC: Any = None
-
-
-def release_memory() -> None:
-    """Hand the C heap's free pages back to the OS (glibc `malloc_trim`; a no-op elsewhere).
-
-    Pages, bodies and frames of a batch are freed after it, but glibc keeps the freed space in
-    its arenas, so a long run's processes grew with the input. Called after each batch in a
-    worker and after each chunk in the flow process; it takes about a millisecond.
-    """
-    global _LIBC
-    if _LIBC is None:
-        try:
-            _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
-        except (OSError, AttributeError):
-            _LIBC = False
-    if _LIBC:
-        _LIBC.malloc_trim(0)
 
 
 @contextmanager

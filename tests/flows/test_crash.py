@@ -2,7 +2,7 @@
 
 The kill lands deterministically: MEDIAMON_TEST_PAUSE_AT=<stage>[#n] makes the run announce
 "mediamon: paused at ..." on stderr and wait there (mediamon/runtime.py: stage_boundary). The
-whole process group is killed, the embedded Prefect API with it, as a power cut would.
+whole process group is killed, its workers with it, as a power cut would.
 After the kills, a run to completion must leave the warehouse and the Parquet copy exactly as
 one clean run over the same folder does.
 """

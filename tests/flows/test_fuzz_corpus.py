@@ -74,7 +74,7 @@ def test_fuzz_corpus_is_fully_accounted_for(corpus_dir: Path, tmp_path: Path) ->
         out, err = run.communicate(timeout=800)
     finally:
         if run.poll() is None:
-            run.kill()  # its workers and API server follow it (mediamon.lifeline)
+            run.kill()  # its workers follow it (mediamon.lifeline); the API is one of its threads
     sampler.join(5)
     elapsed = time.monotonic() - started
 

@@ -1,4 +1,4 @@
-"""Worker-process helpers: handing freed heap memory back to the OS."""
+"""The C heap's knobs: freed heap memory handed back to the OS, the arena limit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from mediamon.workers import release_memory
+from mediamon.native_memory import limit_arenas, release_memory
 
 
 def _rss_mb() -> float:
@@ -26,3 +26,8 @@ def test_release_memory_returns_the_freed_holes_of_the_heap() -> None:
     after = _rss_mb()
     assert len(kept) == 3750
     assert before - after > 100, (before, after)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc mallopt")
+def test_the_arena_limit_is_accepted() -> None:
+    assert limit_arenas(2) is True
