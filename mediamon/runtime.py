@@ -146,8 +146,30 @@ def use_embedded_api(api: EmbeddedApi) -> Iterator[None]:
         yield
 
 
+_SERVE_ATTEMPTS = 3
+
+
 def _serve(api: EmbeddedApi) -> bool:
-    """Start the server thread and wait until it listens; False (with `api.error`) if it did not."""
+    """Start the server thread and wait until it listens; False (with `api.error`) if it did not.
+
+    Two runs starting at once on the same Prefect home both migrate its SQLite database, and the
+    loser's start fails with "database is locked": it tries again (the winner is done by then).
+    """
+    deadline = time.monotonic() + float(
+        os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", _STARTUP_TIMEOUT_SECONDS))
+    for attempt in range(_SERVE_ATTEMPTS):
+        if attempt:
+            time.sleep(0.5 * attempt)
+        if _serve_once(api, deadline):
+            atexit.register(_stop_server, api)
+            return True
+        _stop_server(api)
+        if time.monotonic() >= deadline:
+            break
+    return False
+
+
+def _serve_once(api: EmbeddedApi, deadline: float) -> bool:
     import uvicorn
 
     def run() -> None:
@@ -157,33 +179,30 @@ def _serve(api: EmbeddedApi) -> bool:
             # ephemeral: no UI, and only the services an ephemeral server runs (prepare_environment
             # turns those off); final: no other server instance will follow this one.
             app = create_app(ephemeral=True, final=True)
+            # A failed start is retried, then left to Prefect: its traceback is not for the
+            # terminal (--debug shows it).
+            level = "error" if os.environ.get("PREFECT_LOGGING_LEVEL") == "DEBUG" else "critical"
             api.server = uvicorn.Server(uvicorn.Config(
-                app, host="127.0.0.1", port=api.port, log_level="error", lifespan="on",
-                access_log=False))
+                app, host="127.0.0.1", port=api.port, log_level=level, lifespan="on", access_log=False))
             ready.set()
             api.server.run()  # a thread's own event loop; uvicorn leaves signals to the main thread
-        except BaseException as exc:  # noqa: BLE001 - reported by use_embedded_api's caller
+        except BaseException as exc:  # noqa: BLE001 - the caller falls back to Prefect's own server
             api.error = f"{type(exc).__name__}: {exc}"
         finally:
             ready.set()
 
     ready = threading.Event()
+    api.server = None
     # A daemon, so interpreter exit does not wait for it. Exit first runs threading's exit hooks,
     # where Prefect drains its log and event queues to this server; then the atexit hooks, where
     # `_stop_server` stops it.
     api.thread = threading.Thread(target=run, name="mediamon-prefect-api", daemon=True)
     api.thread.start()
-    deadline = time.monotonic() + float(
-        os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", _STARTUP_TIMEOUT_SECONDS))
     ready.wait(max(0.0, deadline - time.monotonic()))
     while api.server is not None and not api.server.started and api.thread.is_alive() \
             and time.monotonic() < deadline:
         time.sleep(0.02)
-    if api.server is None or not api.server.started:
-        _stop_server(api)
-        return False
-    atexit.register(_stop_server, api)
-    return True
+    return api.server is not None and bool(api.server.started)
 
 
 def _stop_server(api: EmbeddedApi, grace: float = 5.0) -> None:
