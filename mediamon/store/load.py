@@ -237,8 +237,10 @@ def _write_results(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, b
         INSERT INTO article_versions
         SELECT a.article_id, a.content_hash, a.title, a.body, a.updated_at, ?, ?
         FROM articles a JOIN diff d USING (article_id) WHERE d.change = 'updated'""", [now, run_id])
+    # The rows are built first, then the updated ones deleted and all inserted: INSERT OR REPLACE
+    # held more memory until the connection closed (as for raw_documents, see store_raw).
     con.execute("""
-        INSERT OR REPLACE INTO articles BY NAME
+        CREATE OR REPLACE TEMP TABLE article_rows AS
         SELECT i.* EXCLUDE (load_order),
                coalesce(a.first_seen_at, ? + to_microseconds(i.load_order)) AS first_seen_at,
                CAST(timezone('UTC', coalesce(a.first_seen_at, ?)) AS DATE) AS seen_date,
@@ -247,6 +249,9 @@ def _write_results(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, b
         JOIN diff d USING (article_id)
         LEFT JOIN articles a USING (article_id)
         WHERE d.change <> 'unchanged'""", [now, now, now])
+    con.execute("DELETE FROM articles WHERE article_id IN (SELECT article_id FROM diff WHERE change = 'updated')")
+    con.execute("INSERT INTO articles BY NAME SELECT * FROM article_rows")
+    con.execute("DROP TABLE article_rows")
     # Exact copies under another URL are kept, pointing at the first one seen; a copy that
     # declares another site's page as its canonical (a mirror, a syndicated copy) never counts
     # as the original of that page, whichever was seen first.
