@@ -149,7 +149,12 @@ def tag_chunk(stages: Stages, chunk: list[list[Any]]) -> tuple[pl.DataFrame, pl.
       retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=1),
       retry_condition_fn=_not_a_data_error)
 def load_chunk(warehouse: Warehouse, run: RunRecord, batch: LoadBatch, totals: LoadCounts) -> LoadCounts:
-    return warehouse.load_chunk(run, batch, totals)
+    try:
+        return warehouse.load_chunk(run, batch, totals)
+    finally:
+        # Readers get in once the chunk is committed (or rolled back), not after this task's own
+        # state updates to the Prefect API, which a busy machine can stretch.
+        warehouse.release()
 
 
 @task(name="retag: watchlist, topics and search index", cache_policy=NO_CACHE, persist_result=False)
@@ -349,8 +354,8 @@ class ChunkRun:
             self.totals = self.totals + counts
             self.done += chunk.documents_in
             record_progress(self.done)
-            # Readers get in between the commit and the clustering: two short holds, not one long.
-            self.warehouse.release()
+            # Readers get in between the commit and the clustering (the load task let go of the
+            # file): two short holds, not one long.
             # Cluster each chunk as it lands: clustering all of a long run's articles at the end
             # held every body and signature at once. Only the stored clusters a chunk may join
             # are read (article_lsh_bands), so the cost stays flat as the warehouse grows.
