@@ -1,16 +1,13 @@
 """Child processes that die with the run that started them, and keep out of its Ctrl-C.
 
-A `mediamon run` starts the embedded Prefect API server and the worker pool. If the run is
-killed (SIGKILL, OOM killer, a scheduler's timeout) those children must not live on, re-parented
-to init, holding hundreds of MB each. On Linux the kernel does it: `PR_SET_PDEATHSIG` sends the
+A `mediamon run` starts the worker pool (the embedded Prefect API is a thread of the run itself).
+If the run is killed (SIGKILL, OOM killer, a scheduler's timeout) the workers must not live on,
+re-parented to init, holding hundreds of MB each. On Linux the kernel does it: `PR_SET_PDEATHSIG` sends the
 child SIGKILL when its parent goes. Elsewhere a thread in the child polls its parent id.
 
 Ctrl-C at a terminal is sent to the whole foreground process group. The run decides how to
-stop (mediamon.interrupts), so its children must not react on their own: the API server runs
-in its own session, workers start with SIGINT blocked (`sigint_blocked` around their spawn).
-
-    python -m mediamon.lifeline PARENT_PID MODULE ARGS...   runs `python -m MODULE ARGS...`
-                                                           after `die_with_parent(PARENT_PID)`
+stop (mediamon.interrupts), so its children must not react on their own: workers start with
+SIGINT blocked (`sigint_blocked` around their spawn).
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import runpy
 import signal
 import sys
 import threading
@@ -112,14 +108,3 @@ def sigint_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def main(argv: list[str]) -> None:
-    parent_pid, module, *args = argv
-    die_with_parent(int(parent_pid))
-    sys.argv = [module, *args]
-    runpy.run_module(module, run_name="__main__", alter_sys=True)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

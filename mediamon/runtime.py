@@ -10,7 +10,6 @@ import atexit
 import logging
 import os
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -98,13 +97,12 @@ class EmbeddedApi:
 
     Prefect's own ephemeral server is a subprocess: a second interpreter that imports Prefect,
     pydantic and SQLAlchemy again (about 230 MB PSS at a run's peak). In this process, which has
-    imported Prefect's client already, the server adds about 70 MB.
+    imported Prefect's client already, the server adds about 110 MB.
     """
 
     port: int = 0
     server: Any = None  # uvicorn.Server, once started
     thread: threading.Thread | None = None
-    error: str = ""  # why it did not come up
 
     @property
     def url(self) -> str:
@@ -150,7 +148,7 @@ _SERVE_ATTEMPTS = 3
 
 
 def _serve(api: EmbeddedApi) -> bool:
-    """Start the server thread and wait until it listens; False (with `api.error`) if it did not.
+    """Start the server thread and wait until it listens; False if it did not.
 
     Two runs starting at once on the same Prefect home both migrate its SQLite database, and the
     loser's start fails with "database is locked": it tries again (the winner is done by then).
@@ -184,22 +182,17 @@ def _serve_once(api: EmbeddedApi, deadline: float) -> bool:
             level = "error" if os.environ.get("PREFECT_LOGGING_LEVEL") == "DEBUG" else "critical"
             api.server = uvicorn.Server(uvicorn.Config(
                 app, host="127.0.0.1", port=api.port, log_level=level, lifespan="on", access_log=False))
-            ready.set()
             api.server.run()  # a thread's own event loop; uvicorn leaves signals to the main thread
-        except BaseException as exc:  # noqa: BLE001 - the caller falls back to Prefect's own server
-            api.error = f"{type(exc).__name__}: {exc}"
-        finally:
-            ready.set()
+        except BaseException:  # noqa: BLE001, S110 - the thread ends; the caller falls back to Prefect's server
+            pass
 
-    ready = threading.Event()
     api.server = None
     # A daemon, so interpreter exit does not wait for it. Exit first runs threading's exit hooks,
     # where Prefect drains its log and event queues to this server; then the atexit hooks, where
-    # `_stop_server` stops it.
+    # `_stop_server` stops it. A failed start ends the thread (the caller falls back).
     api.thread = threading.Thread(target=run, name="mediamon-prefect-api", daemon=True)
     api.thread.start()
-    ready.wait(max(0.0, deadline - time.monotonic()))
-    while api.server is not None and not api.server.started and api.thread.is_alive() \
+    while not (api.server is not None and api.server.started) and api.thread.is_alive() \
             and time.monotonic() < deadline:
         time.sleep(0.02)
     return api.server is not None and bool(api.server.started)
@@ -210,17 +203,6 @@ def _stop_server(api: EmbeddedApi, grace: float = 5.0) -> None:
         api.server.should_exit = True
     if api.thread is not None and api.thread is not threading.current_thread():
         api.thread.join(grace)
-
-
-def stop_process(process: subprocess.Popen[Any], grace: float = 5.0) -> None:
-    """Terminate `process` if it still runs; kill it if it has not exited after `grace` seconds."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def exit_process(code: int) -> None:

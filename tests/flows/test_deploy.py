@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import httpx
@@ -17,9 +18,19 @@ import pytest
 from flows.deploy import FLOW_NAME, plan_groups
 from mediamon.config import load_settings
 from mediamon.errors import ConfigError
-from mediamon.runtime import stop_process
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def stop_process(process: subprocess.Popen[Any], grace: float = 5.0) -> None:
+    """Terminate `process` if it still runs; kill it if it has not exited after `grace` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 SEED = REPO / "seeds" / "000_7210ad52eb561afc.txt"
 BIN = Path(sys.executable).parent
 
