@@ -1,4 +1,5 @@
-"""The C heap under Python: freed pages handed back to the OS, and fewer malloc arenas.
+"""The C heap under Python: freed pages handed back to the OS, fewer malloc arenas, and large
+blocks always mapped on their own.
 
 glibc keeps freed memory in its arenas for reuse, and gives each thread that contends for the
 heap an arena of its own (up to eight per core). In a long run's process both look like growth:
@@ -12,6 +13,7 @@ import ctypes.util
 from typing import Any
 
 _M_ARENA_MAX = -8  # <malloc.h>
+_M_MMAP_THRESHOLD = -3
 _LIBC: Any = None
 
 
@@ -49,3 +51,18 @@ def limit_arenas(count: int = 2) -> bool:
     """
     libc = _glibc()
     return bool(libc) and libc.mallopt(_M_ARENA_MAX, count) == 1
+
+
+def map_large_blocks(threshold: int = 128 * 1024) -> bool:
+    """Allocations of `threshold` bytes or more get pages of their own (mmap), handed back to the
+    OS when freed; True if set.
+
+    glibc starts at this same threshold but raises it each time such a block is freed, up to
+    32 MB, so after a while DuckDB's 256 KB buffers, Arrow's columns and large strings come from
+    the heap, among small objects that live on: the freed space stays in the process. The flow
+    process of a 10,000-document run grew by 80 MB that way between chunks (after-chunk RSS
+    620 -> 700 MB); with the threshold fixed it stayed within about 15 MB over 3,000 documents.
+    Setting it also turns the raising off.
+    """
+    libc = _glibc()
+    return bool(libc) and libc.mallopt(_M_MMAP_THRESHOLD, threshold) == 1

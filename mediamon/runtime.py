@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from mediamon.native_memory import limit_arenas
+from mediamon.native_memory import limit_arenas, map_large_blocks
 
 # The embedded (ephemeral) API runs these services in-process; they only matter
 # for a long-lived server, and under load they log SQLite "database is locked".
@@ -59,6 +59,9 @@ def prepare_environment(prefect_home: str | None = None, debug: bool = False) ->
     env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     env.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
     limit_arenas(2)
+    # DuckDB (no allocator of its own in this wheel) and Arrow allocate on glibc's heap; freed
+    # large blocks go back to the OS instead of staying as holes (native_memory.map_large_blocks).
+    map_large_blocks()
     if not debug:
         # Third-party deprecation chatter is not for analysts; --debug shows it.
         warnings.simplefilter("ignore")
