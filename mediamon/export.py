@@ -21,6 +21,7 @@ from mediamon.warehouse import connect
 # Internal bookkeeping, not for analysts: raw page bytes, HTTP cache state, learned template lines,
 # the syndication LSH index.
 SNAPSHOT_SKIP = ("raw_documents", "fetch_state", "template_lines", "article_lsh_bands", "schema_version",
+                 "entity_name_keys",  # the registry's lookup keys, derived from entities
                  # The search index is derived from articles and rebuilt by any run.
                  "search_terms", "search_docs", "search_postings")
 

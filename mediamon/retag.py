@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from mediamon.entity_registry import refresh_registry
 from mediamon.errors import WarehouseError
 from mediamon.sql import merge_entities, transaction
 from transforms.monitoring.retag import BatchMatches, DefinitionChanges, Topic, definition_changes, match_batch
@@ -217,14 +218,16 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
             if changed_articles:
                 con.register("retag_articles", pl.DataFrame({"article_id": changed_articles}).to_arrow())
                 con.register("retag_mentions", frame(new_mentions, MENTIONS).to_arrow())
-                con.execute("DELETE FROM mentions WHERE source = 'watchlist' "
-                            "AND article_id IN (SELECT article_id FROM retag_articles)")
+                removed_ids = con.execute(
+                    "DELETE FROM mentions WHERE source = 'watchlist' AND article_id IN "
+                    "(SELECT article_id FROM retag_articles) RETURNING tagged_entity_id").fetchall()
                 # The tag stage drops NER and KB spans that a watchlist alias overlaps: so does this.
-                con.execute("""
+                removed_ids += con.execute("""
                     DELETE FROM mentions m WHERE m.source <> 'watchlist' AND EXISTS (
                         SELECT 1 FROM retag_mentions r WHERE r.article_id = m.article_id
                         AND r.in_title = m.in_title
-                        AND r.start_char < m.end_char AND m.start_char < r.end_char)""")
+                        AND r.start_char < m.end_char AND m.start_char < r.end_char)
+                    RETURNING tagged_entity_id""").fetchall()
                 con.execute("INSERT INTO mentions BY NAME SELECT * FROM retag_mentions")
                 merged: dict[str, dict[str, Any]] = {}
                 for e in new_entities:
@@ -233,6 +236,8 @@ def retag_stored_articles(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, 
                 con.register("retag_entities", frame([{**e, "aliases": sorted(e["aliases"])}
                                                       for e in merged.values()], ENTITIES).to_arrow())
                 merge_entities(con, "retag_entities", now)
+                # History changed: the registry follows now, for the names these mentions carry.
+                refresh_registry(con, now, touched=[t for (t,) in removed_ids if t is not None])
             gone = list(topic_changes.removed) + [t.name for t in rematch]
             if gone:
                 con.execute("DELETE FROM article_topics WHERE topic IN (SELECT unnest(?))", [gone])

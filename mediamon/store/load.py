@@ -220,6 +220,8 @@ def _write_results(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, b
     """The writes of one load, inside the caller's transaction; returns what changed."""
     articles, quarantine = batch.articles, batch.quarantine
     counts = LoadCounts()
+    # The registry counts articles of the newest days: what this load adds may move that window.
+    newest_before = con.execute("SELECT max(seen_date) FROM articles").fetchall()[0][0]
     con.register("incoming_keys", articles.select("article_id", "doc_key").to_arrow())
     # Load order breaks ties in first_seen_at: of two copies in one load, the one read first is
     # the original (one microsecond per row keeps "first seen" true without another column).
@@ -281,15 +283,18 @@ def _write_results(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, b
 
     # Mentions are replaced for articles whose content changed.
     con.register("incoming_mentions", batch.mentions.to_arrow())
-    con.execute("""DELETE FROM mentions WHERE article_id IN
-                   (SELECT article_id FROM diff WHERE change <> 'unchanged')""")
+    replaced = con.execute("""DELETE FROM mentions WHERE article_id IN
+                   (SELECT article_id FROM diff WHERE change <> 'unchanged')
+                   RETURNING tagged_entity_id""").fetchall()
     con.execute("""INSERT INTO mentions BY NAME SELECT m.* FROM incoming_mentions m
                    JOIN diff d USING (article_id) WHERE d.change <> 'unchanged'""")
     con.register("incoming_entities", batch.entities.to_arrow())
     merge_entities(con, "incoming_entities", now)
     # The cross-document registry learns from every load and re-points what it moved.
     if con.execute("SELECT count(*) FROM diff WHERE change <> 'unchanged'").fetchall()[0][0]:
-        counts.mentions_repointed = refresh_registry(con, now)["mentions_repointed"]
+        counts.mentions_repointed = refresh_registry(
+            con, now, touched=[t for (t,) in replaced if t is not None],
+            newest_before=newest_before)["mentions_repointed"]
 
     # Quarantine: one row per URL; a document that now yields an article leaves it.
     con.register("incoming_quarantine", quarantine.to_arrow())

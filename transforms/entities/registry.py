@@ -67,6 +67,12 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
+def surname_key(name: str) -> str:
+    """`name_key` of the name's last word: the key a full name is found by from its lone surname."""
+    words = name.split()
+    return name_key(words[-1]) if words else ""
+
+
 def resolve(
     stats: Iterable[EntityStats], min_articles: int = MIN_ARTICLES, share: float = PROMINENCE_SHARE
 ) -> list[Resolution]:
@@ -110,9 +116,8 @@ def resolve(
         coverage[final(s.entity_id)] += s.articles
     full_names: dict[str, list[EntityStats]] = defaultdict(list)
     for s in entities.values():
-        words = s.name.split()
-        if s.entity_type == "PERSON" and len(words) > 1 and final(s.entity_id) == s.entity_id:
-            full_names[name_key(words[-1])].append(s)
+        if s.entity_type == "PERSON" and len(s.name.split()) > 1 and final(s.entity_id) == s.entity_id:
+            full_names[surname_key(s.name)].append(s)
     for s in entities.values():
         if s.external_id is not None or final(s.entity_id) != s.entity_id:
             continue
