@@ -166,9 +166,11 @@ class Settings:
     warehouse_dir: Annotated[Path, In("warehouse", "path", default="data")]
     sources: Annotated[tuple[SourceSpec, ...], Table()] = ()
     lock_timeout_seconds: Annotated[float, In("warehouse"), Field(ge=0)] = 30.0
-    # DuckDB's buffer pool defaults to 80% of RAM and grows with the warehouse; a run's writer needs
-    # far less, and a cap keeps the flow process flat as input grows (DuckDB spills to disk past it).
-    memory_limit: Annotated[str, In("warehouse")] = "512MB"
+    # DuckDB's buffer pool defaults to 80% of RAM and keeps every block the writer read until the
+    # connection closes, so a chunk's load grew with the warehouse. A chunk needs about 50 MB; past
+    # the cap DuckDB drops cached blocks first, then spills to disk. Steps over the whole warehouse
+    # get more (Warehouse.maintenance).
+    memory_limit: Annotated[str, In("warehouse")] = "64MB"
     batch_size: Annotated[int, In("pipeline"), Field(ge=1)] = 200
     workers: Annotated[int, In("pipeline"), Field(ge=1)] = 2
     min_words: Annotated[int, In("pipeline"), Field(ge=0)] = 50

@@ -26,7 +26,7 @@ import polars as pl
 from mediamon.errors import WarehouseError
 from mediamon.store import clusters, field_health, load, parquet, raw
 from mediamon.store.load import LoadBatch, LoadCounts, RunRecord
-from mediamon.store.locking import WRITER_REACQUIRE_SECONDS, RunLock, connect, open_writer
+from mediamon.store.locking import WRITER_REACQUIRE_SECONDS, RunLock, connect, open_writer, set_memory_limit
 from mediamon.store.migrations import SCHEMA_VERSION, migrate
 from mediamon.store.raw import count_raw_documents
 from mediamon.store.reads import read_query, source_activity
@@ -157,6 +157,10 @@ class Warehouse:
         raw_frame = batch.raw_rows if batch.raw_rows is not None else raw.raw_rows(batch.raw_documents, run.run_id)
         try:
             return load.load_chunk(self.con, run, batch, totals, self.at_stage, raw_frame)
+        except duckdb.OutOfMemoryException as exc:
+            raise WarehouseError(f"loading a chunk of run {run.run_id} into {self.path} ran out of DuckDB's "
+                                 f"memory_limit ({self.memory_limit}): raise [warehouse] memory_limit; "
+                                 f"{str(exc).splitlines()[0]}") from exc
         except duckdb.Error as exc:
             raise WarehouseError(f"loading a chunk of run {run.run_id} into {self.path} failed: {exc}") from exc
 
@@ -218,7 +222,13 @@ class Warehouse:
             self.release()
             try:
                 shared = connect(self.path, read_only=True, timeout=WRITER_REACQUIRE_SECONDS)
+                if self.memory_limit:
+                    # The export reads every changed partition; uncapped, DuckDB kept what it read
+                    # (80% of RAM by default), so the run's end grew with the warehouse.
+                    set_memory_limit(shared, self.memory_limit)
             except WarehouseError:
+                if shared is not None:
+                    shared.close()
                 shared = None  # e.g. this process holds it in another mode: export as the writer
         try:
             return parquet.export_parquet(shared or self.con, self.parquet_dir, self.at_stage)

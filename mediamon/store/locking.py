@@ -44,16 +44,24 @@ def connect(path: Path, *, read_only: bool = False, timeout: float = 0.0,
             time.sleep(0.02)
 
 
+def set_memory_limit(con: duckdb.DuckDBPyConnection, memory_limit: str) -> None:
+    """DuckDB's buffer cap on `con`; a lower cap evicts cached blocks at once."""
+    try:
+        con.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"[warehouse] memory_limit = {memory_limit!r} is not a size DuckDB "
+                             f"understands (e.g. '64MB', '2GB'): {str(exc).splitlines()[0]}") from exc
+
+
 def open_writer(path: Path, timeout: float, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
     """The writer's connection, with the memory settings a long run needs."""
     con = connect(path, timeout=timeout)
     if memory_limit:
         try:
-            con.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")
-        except duckdb.Error as exc:
+            set_memory_limit(con, memory_limit)
+        except WarehouseError:
             con.close()
-            raise WarehouseError(f"[warehouse] memory_limit = {memory_limit!r} is not a size DuckDB "
-                                 f"understands (e.g. '512MB', '2GB'): {str(exc).splitlines()[0]}") from exc
+            raise
     # DuckDB's allocator keeps freed memory for reuse; over a long run the writer process held
     # on to memory it no longer used (mean RSS per stage 816 -> 764 MB on 10k documents).
     con.execute("SET allocator_flush_threshold = '32MB'")

@@ -50,6 +50,15 @@ def test_unreadable_config_is_one_line_and_exit_1(tmp_path: Path, capsys) -> Non
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+def test_a_memory_limit_too_small_for_duckdb_is_one_line_naming_the_setting(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "mediamon.toml"
+    config.write_text(f'[warehouse]\npath = "{tmp_path / "wh"}"\nmemory_limit = "1MB"\n')
+    assert main(["run", "--config", str(config), "--source", str(SEED)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mediamon: error: ") and "memory_limit" in err and "raise it" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
 def test_sql_without_warehouse_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert main(["sql", "--warehouse", str(tmp_path / "none"), "SELECT 1"]) == 1
     assert "no warehouse" in capsys.readouterr().err

@@ -275,3 +275,19 @@ def test_checkpoints_do_not_merge_earlier_row_groups(tmp_path: Path) -> None:
                                    WHERE column_name = 'body'""").fetchone()[0]
         assert wh.con.execute("SELECT count(*) FROM articles").fetchone()[0] == 150
     assert groups == 3
+
+
+def test_a_chunk_that_needs_more_than_the_memory_limit_is_one_clear_error(tmp_path: Path) -> None:
+    """Past the cap DuckDB spills what it can; what it cannot is one line naming the setting, and
+    nothing of the chunk is written."""
+    articles = [_article(f"a{i}", f"body {i} " + "word " * 2000) for i in range(400)]
+    run = RunRecord(run_id="r1", started_at=datetime.now(UTC), sources=["t"], documents_in=len(articles))
+    with Warehouse(tmp_path / "wh", memory_limit="64MB") as wh:
+        wh.begin_run(run)
+        wh.con.execute("SET memory_limit = '1MB'")  # as if the config allowed far less than a chunk needs
+        with pytest.raises(WarehouseError, match=r"raise \[warehouse\] memory_limit") as raised:
+            wh.load_chunk(run, LoadBatch(run.documents_in, frame(articles, ARTICLES)), LoadCounts())
+        wh.con.execute("SET memory_limit = '64MB'")
+        stored = wh.con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert "\n" not in str(raised.value)
+    assert stored == 0
