@@ -106,12 +106,15 @@ def apply_definitions(warehouse: Any, settings: Any, run_id: str, force: bool = 
     from mediamon.search import index_in_batches
     from transforms.entities.watchlist import load_watchlist
 
-    counts = retag_stored_articles(warehouse.con, load_watchlist(settings.watchlist_path), settings.topics,
-                                   run_id, force=force, workers=settings.workers)
-    warehouse.release()
-    # The file is let go between the index's reads and writes: a reader waits for one batch's
-    # writes, not for a run's worth of tokenising (about 1 s per 1,000 articles under load).
-    counts["search_index"] = index_in_batches(lambda: warehouse.con, warehouse.release)
+    # Both steps read stored articles a thousand at a time (history, the index's batches): they get
+    # DuckDB's roomier cap, where a chunk's load needs far less (Warehouse.roomier).
+    with warehouse.roomier():
+        counts = retag_stored_articles(warehouse.con, load_watchlist(settings.watchlist_path), settings.topics,
+                                       run_id, force=force, workers=settings.workers)
+        warehouse.release()
+        # The file is let go between the index's reads and writes: a reader waits for one batch's
+        # writes, not for a run's worth of tokenising (about 1 s per 1,000 articles under load).
+        counts["search_index"] = index_in_batches(lambda: warehouse.con, warehouse.release)
     return counts
 
 

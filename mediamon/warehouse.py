@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,8 @@ import polars as pl
 from mediamon.errors import WarehouseError
 from mediamon.store import clusters, field_health, load, parquet, raw
 from mediamon.store.load import LoadBatch, LoadCounts, RunRecord
-from mediamon.store.locking import WRITER_REACQUIRE_SECONDS, RunLock, connect, open_writer, set_memory_limit
+from mediamon.store.locking import (ROOMIER_MEMORY_LIMIT, WRITER_REACQUIRE_SECONDS, RunLock, connect, open_writer,
+                                    set_memory_limit, size_bytes)
 from mediamon.store.migrations import SCHEMA_VERSION, migrate
 from mediamon.store.raw import count_raw_documents
 from mediamon.store.reads import read_query, source_activity
@@ -45,6 +47,7 @@ class Warehouse:
         self.parquet_dir = directory / "parquet"
         directory.mkdir(parents=True, exist_ok=True)
         self.memory_limit = memory_limit
+        self._limit = memory_limit  # the cap now: memory_limit, or ROOMIER_MEMORY_LIMIT inside `roomier`
         # How long each stretch of holding the file lasted (seconds): what a reader may wait for.
         self.holds: list[float] = []
         self._held_since = time.monotonic()
@@ -54,7 +57,33 @@ class Warehouse:
         self.migrate()
 
     def _open(self, timeout: float) -> duckdb.DuckDBPyConnection:
-        return open_writer(self.path, timeout, self.memory_limit)
+        return open_writer(self.path, timeout, self._limit)
+
+    @contextmanager
+    def roomier(self) -> Iterator[None]:
+        """DuckDB's cap raised to ROOMIER_MEMORY_LIMIT (unless `memory_limit` is higher) while a step
+        reads stored articles in large batches: re-tagging history and the search index.
+
+        `memory_limit` is sized for a chunk's load, whose connection otherwise kept every block it
+        read. The search index's batches of 1,000 bodies need more in one piece: under 64MB a
+        page with a 16 MB body failed the index ("failed to allocate data of size 16.0 MiB").
+        Each of those batches reopens the file, so the higher cap does not become a cache.
+        """
+        roomy = ROOMIER_MEMORY_LIMIT
+        if self.memory_limit and (size_bytes(self.memory_limit) or 0) > (size_bytes(roomy) or 0):
+            roomy = self.memory_limit
+        previous, self._limit = self._limit, roomy
+        if self._con is not None:
+            set_memory_limit(self._con, roomy)
+        try:
+            yield
+        finally:
+            self._limit = previous
+            if self._con is not None and previous:
+                try:
+                    set_memory_limit(self._con, previous)
+                except WarehouseError:
+                    self.release()  # more than the cap is in use: it applies when the file is reopened
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:

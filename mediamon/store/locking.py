@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,22 @@ def connect(path: Path, *, read_only: bool = False, timeout: float = 0.0,
                     "try again when it has finished, or raise [warehouse] lock_timeout_seconds"
                 ) from exc
             time.sleep(0.02)
+
+
+# DuckDB's cap while a step reads stored articles in large batches (Warehouse.roomier): the
+# default cap of the versions before 64MB, under which every such step had run.
+ROOMIER_MEMORY_LIMIT = "512MB"
+
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def size_bytes(size: str) -> int | None:
+    """'64MB', '1 GiB', ... in bytes; None when it is not such a size."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", size)
+    if match is None or match.group(2).upper() not in _UNITS:
+        return None
+    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
 
 
 def set_memory_limit(con: duckdb.DuckDBPyConnection, memory_limit: str) -> None:

@@ -291,3 +291,23 @@ def test_a_chunk_that_needs_more_than_the_memory_limit_is_one_clear_error(tmp_pa
         stored = wh.con.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert "\n" not in str(raised.value)
     assert stored == 0
+
+
+def test_roomier_raises_the_cap_for_a_batch_step_and_puts_it_back(tmp_path: Path) -> None:
+    """Re-tagging history and the search index read a thousand stored articles at a time: more
+    room than a chunk's load gets, also across the reopenings between their batches."""
+    def limit(wh: Warehouse) -> str:
+        return wh.con.execute("SELECT current_setting('memory_limit')").fetchone()[0].replace(" ", "")
+
+    with Warehouse(tmp_path / "wh", memory_limit="64MB") as wh:
+        small = limit(wh)
+        with wh.roomier():
+            inside = limit(wh)
+            wh.release()
+            reopened = limit(wh)
+        after = limit(wh)
+        wh.release()
+        later = limit(wh)
+    assert small in {"61.0MiB", "64.0MB"}
+    assert inside == reopened and inside in {"488.2MiB", "512.0MB"}
+    assert after == later == small
