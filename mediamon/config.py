@@ -168,8 +168,8 @@ class Settings:
     lock_timeout_seconds: Annotated[float, In("warehouse"), Field(ge=0)] = 30.0
     # DuckDB's buffer pool defaults to 80% of RAM and keeps every block the writer read until the
     # connection closes, so a chunk's load grew with the warehouse. A chunk needs about 50 MB; past
-    # the cap DuckDB drops cached blocks first, then spills to disk. Steps over the whole warehouse
-    # get more (Warehouse.maintenance).
+    # the cap DuckDB drops cached blocks first, then spills to disk. Re-tagging history and the
+    # search index get more (Warehouse.roomier).
     memory_limit: Annotated[str, In("warehouse")] = "64MB"
     batch_size: Annotated[int, In("pipeline"), Field(ge=1)] = 200
     workers: Annotated[int, In("pipeline"), Field(ge=1)] = 2
