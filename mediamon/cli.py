@@ -571,10 +571,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as exc:  # a bug: still one line, with the way to see more
         if args.debug:
             raise
-        duckdb = sys.modules.get("duckdb")
+        duckdb = sys.modules.get("duckdb")  # loaded if the error is DuckDB's
         if duckdb is not None and isinstance(exc, duckdb.OutOfMemoryException):
-            print(f"mediamon: error: DuckDB needed more memory than [warehouse] memory_limit allows; "
-                  f"raise it in the config: {str(exc).splitlines()[0]}", file=sys.stderr)
+            from mediamon.sql import duckdb_message
+
+            print(f"mediamon: error: {duckdb_message(exc)}", file=sys.stderr)
             return 1
         print(f"mediamon: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
               file=sys.stderr)

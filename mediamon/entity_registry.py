@@ -56,8 +56,8 @@ def _fill_keys(con: duckdb.DuckDBPyConnection) -> None:
 def refresh_registry(con: duckdb.DuckDBPyConnection, now: datetime, window_days: int = WINDOW_DAYS,
                      min_articles: int = MIN_ARTICLES, touched: Iterable[str] = (),
                      newest_before: date | None = None) -> dict[str, int]:
-    """Bring ``entity_registry`` and the stored mentions up to date after a change; returns counts
-    for `runs.counts`.
+    """Bring ``entity_registry`` and the stored mentions up to date after a change; returns
+    ``mentions_repointed`` for `runs.counts`.
 
     `touched`: tagged entity ids of mentions the caller deleted. `newest_before`: the newest
     `articles.seen_date` before the caller added articles (None: it added none), so the articles
@@ -149,8 +149,4 @@ def refresh_registry(con: duckdb.DuckDBPyConnection, now: datetime, window_days:
         [sorted(set(old["entity_id"].to_list()) | set(new["entity_id"].to_list()))]).fetchall()
     con.execute("DROP TABLE registry_scope")
     con.execute("DROP TABLE registry_touched")
-    resolved = query_frame(con, "SELECT status, count(*) AS n FROM entity_registry GROUP BY ALL")
-    by_status = dict(zip(resolved["status"].to_list(), resolved["n"].to_list(), strict=True))
-    ambiguous = int(by_status.get("ambiguous", 0))
-    return {"registry_resolved": int(sum(by_status.values())) - ambiguous, "registry_ambiguous": ambiguous,
-            "mentions_repointed": int(repointed[0][0]) if repointed else 0}
+    return {"mentions_repointed": int(repointed[0][0]) if repointed else 0}

@@ -81,7 +81,9 @@ def index_in_batches(con_of: Callable[[], duckdb.DuckDBPyConnection],
         compacted = _compact(con_of())
         release()
     except duckdb.Error as exc:
-        raise WarehouseError(f"updating the search index failed: {str(exc).splitlines()[0]}") from exc
+        from mediamon.sql import duckdb_message
+
+        raise WarehouseError(f"updating the search index failed: {duckdb_message(exc)}") from exc
     return {"articles_indexed": indexed, "compacted": compacted,
             "seconds": round(time.monotonic() - clock, 2)}
 

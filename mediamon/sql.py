@@ -14,6 +14,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 
+def duckdb_message(exc: duckdb.Error) -> str:
+    """A DuckDB error in one line (its own text goes on with hints); running out of memory names
+    the setting to raise."""
+    first = (str(exc).splitlines() or [type(exc).__name__])[0]
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return f"{first}: raise [warehouse] memory_limit in the config"
+    return first
+
+
 def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:
     """The rows of `sql` as a polars frame (used inside open transactions)."""
     # DuckDB 2 suggests con.sql(...) here, but a relation leaves its result open on the connection,

@@ -27,8 +27,9 @@ import polars as pl
 from mediamon.errors import WarehouseError
 from mediamon.store import clusters, field_health, load, parquet, raw
 from mediamon.store.load import LoadBatch, LoadCounts, RunRecord
-from mediamon.store.locking import (ROOMIER_MEMORY_LIMIT, WRITER_REACQUIRE_SECONDS, RunLock, connect, open_writer,
-                                    set_memory_limit, size_bytes)
+from mediamon.store.locking import (ROOMIER_MEMORY_LIMIT, WRITER_REACQUIRE_SECONDS, RunLock, connect,
+                                    open_writer, set_memory_limit, size_bytes)
+from mediamon.sql import duckdb_message
 from mediamon.store.migrations import SCHEMA_VERSION, migrate
 from mediamon.store.raw import count_raw_documents
 from mediamon.store.reads import read_query, source_activity
@@ -186,12 +187,9 @@ class Warehouse:
         raw_frame = batch.raw_rows if batch.raw_rows is not None else raw.raw_rows(batch.raw_documents, run.run_id)
         try:
             return load.load_chunk(self.con, run, batch, totals, self.at_stage, raw_frame)
-        except duckdb.OutOfMemoryException as exc:
-            raise WarehouseError(f"loading a chunk of run {run.run_id} into {self.path} ran out of DuckDB's "
-                                 f"memory_limit ({self.memory_limit}): raise [warehouse] memory_limit; "
-                                 f"{str(exc).splitlines()[0]}") from exc
         except duckdb.Error as exc:
-            raise WarehouseError(f"loading a chunk of run {run.run_id} into {self.path} failed: {exc}") from exc
+            raise WarehouseError(f"loading a chunk of run {run.run_id} into {self.path} failed: "
+                                 f"{duckdb_message(exc)}") from exc
 
     def finish_run(self, run: RunRecord, totals: LoadCounts) -> None:
         """Mark a run completed, after checking that all its chunks add up to `run.documents_in`."""

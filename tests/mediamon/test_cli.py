@@ -55,7 +55,7 @@ def test_a_memory_limit_too_small_for_duckdb_is_one_line_naming_the_setting(tmp_
     config.write_text(f'[warehouse]\npath = "{tmp_path / "wh"}"\nmemory_limit = "1MB"\n')
     assert main(["run", "--config", str(config), "--source", str(SEED)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("mediamon: error: ") and "memory_limit" in err and "raise it" in err
+    assert err.startswith("mediamon: error: Out of Memory Error") and "raise [warehouse] memory_limit" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
