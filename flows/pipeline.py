@@ -344,6 +344,10 @@ class ChunkRun:
         quarantined = [*cleaned.quarantined, *gate.quarantined]
         # A SIGINT/SIGTERM now waits until the chunk is committed and counted (interrupts).
         with critical():
+            # Every article this load writes gets an `updated_at` from a later clock reading: the
+            # chunk's clustering looks for those only (an article a clock step skips waits for
+            # finish_run, which checks them all).
+            load_began = datetime.now(UTC)
             batch = LoadBatch(
                 documents_in=chunk.documents_in, articles=frame(gate.kept, ARTICLES),
                 quarantine=frame(quarantined, QUARANTINE), mentions=tagged.mentions, entities=tagged.entities,
@@ -362,7 +366,7 @@ class ChunkRun:
             # A chunk that loaded no article has nothing to cluster (articles a killed earlier
             # run left unclustered are caught up by finish_run).
             if gate.kept:
-                update_clusters(self.warehouse)
+                update_clusters(self.warehouse, since=load_began)
                 self.warehouse.release()  # the next chunk's files are read without holding the warehouse
         for q in quarantined:
             for r in q["reasons"]:  # type: ignore[attr-defined]

@@ -16,14 +16,16 @@ if TYPE_CHECKING:
 __all__ = ["RECENT_DAYS", "refresh_lsh_bands", "update_clusters"]
 
 
-def update_clusters(warehouse: Warehouse) -> int:
+def update_clusters(warehouse: Warehouse, since: datetime | None = None) -> int:
     """Cluster articles not yet clustered (new or changed) into the stored clusters; returns rows written.
 
+    With `since` (when a chunk's load began), only the articles written since are looked for; without
+    it, every article is (the end of a run: what an earlier, killed run left unclustered).
     Only the stored clusters a new article may join are read: those sharing an LSH band with it
     (`article_lsh_bands`), the cluster of its exact original and its own current cluster. So the
     cost of a call follows the number of new articles, not the size of the warehouse.
     """
-    new = warehouse.unclustered_articles()
+    new = warehouse.unclustered_articles(since)
     if new.height == 0:
         return 0
     # Here, not at the top: datasketch imports scipy (about a second), which a run with nothing

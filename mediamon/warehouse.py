@@ -216,9 +216,10 @@ class Warehouse:
             raise WarehouseError(f"refreshing field health in {self.path} failed: {exc}") from exc
 
     # -- syndication clusters (computed in transforms/syndication/minhash.py) ---------------
-    def unclustered_articles(self) -> pl.DataFrame:
-        """Articles not yet clustered, or changed since they were, with their bodies."""
-        return clusters.unclustered_articles(self.con)
+    def unclustered_articles(self, since: datetime | None = None) -> pl.DataFrame:
+        """Articles not yet clustered, or changed since they were, with their bodies; with `since`,
+        only those written at or after it (`mediamon.store.clusters.unclustered_articles`)."""
+        return clusters.unclustered_articles(self.con, since)
 
     def touched_clusters(self, ids: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFrame:
         """The stored clusters the new articles `ids` (with their LSH `bands`) may join."""

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 import polars as pl
 
@@ -14,13 +16,30 @@ _RECENT = f"""SELECT c.cluster_id FROM article_clusters c JOIN articles a USING 
               WHERE a.first_seen_at >= now() - INTERVAL {RECENT_DAYS} DAY"""
 
 
-def unclustered_articles(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Articles not yet clustered, or changed since they were, with their bodies."""
+def unclustered_articles(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> pl.DataFrame:
+    """Articles not yet clustered, or changed since they were, with their bodies; with `since`,
+    only those written (`updated_at`) at or after it.
+
+    Without `since` every article is checked, so a run killed after its load is caught up by the
+    next one. A chunk's own clustering passes the time its load began: the rows it wrote are then
+    found through the row groups' min/max of `updated_at` alone. Checking the whole table after
+    every chunk read every row group's ids and bodies: 6 MB of DuckDB's memory after the 5th
+    chunk of a 10,000-document run, 46 MB after the 40th, where it is now about 5 MB.
+    """
+    if since is None:
+        return query_frame(con, """
+            SELECT a.article_id, a.body, a.publisher, a.agency, a.published_at, a.first_seen_at, a.duplicate_of
+            FROM articles a LEFT JOIN article_clusters c USING (article_id)
+            WHERE c.article_id IS NULL OR c.updated_at < a.updated_at""")
+    # A cluster row as new as the article's own change is written at or after `since` too, so
+    # only those cluster rows can tell that one of these articles is clustered already.
     return query_frame(con, """
         SELECT a.article_id, a.body, a.publisher, a.agency, a.published_at, a.first_seen_at, a.duplicate_of
-        FROM articles a LEFT JOIN article_clusters c USING (article_id)
-        -- Not only this run's rows: a run killed after its load is caught up by the next one.
-        WHERE c.article_id IS NULL OR c.updated_at < a.updated_at""")
+        FROM articles a
+        LEFT JOIN (SELECT article_id, updated_at FROM article_clusters WHERE updated_at >= ?) c
+               USING (article_id)
+        WHERE a.updated_at >= ? AND (c.article_id IS NULL OR c.updated_at < a.updated_at)""",
+        [since, since])
 
 
 def touched_clusters(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFrame:

@@ -96,3 +96,26 @@ def test_only_the_clusters_a_new_article_may_join_are_read(wh: Warehouse) -> Non
     _add(wh, "copy", STORM_COPY)
     update_clusters(wh)
     assert _clusters(wh)["copy"] == ("orig", 2)
+
+
+def test_since_clusters_only_what_was_written_since_and_a_full_call_catches_up(wh: Warehouse) -> None:
+    _add(wh, "left", STORM_OTHER)  # as an article a killed run loaded but never clustered
+    wh.con.execute("UPDATE articles SET updated_at = updated_at - INTERVAL 1 MINUTE")
+    since = datetime.now(UTC)
+    _add(wh, "orig", STORM)
+    assert update_clusters(wh, since=since) == 1
+    assert set(_clusters(wh)) == {"orig"}
+    assert update_clusters(wh, since=since) == 0  # clustered already: not again
+    assert update_clusters(wh) == 1  # the end of a run checks every article
+    assert set(_clusters(wh)) == {"orig", "left"}
+
+
+def test_since_finds_a_changed_article_whose_old_version_was_clustered(wh: Warehouse) -> None:
+    _add(wh, "orig", STORM)
+    _add(wh, "copy", STORM_COPY, first_seen=datetime.now(UTC) + timedelta(minutes=1))
+    update_clusters(wh)
+    wh.con.execute("UPDATE article_clusters SET updated_at = updated_at - INTERVAL 1 MINUTE")
+    since = datetime.now(UTC)
+    _add(wh, "copy", STORM_OTHER)  # re-extracted in a later chunk
+    assert update_clusters(wh, since=since) >= 1
+    assert _clusters(wh)["copy"][0] != "orig" and _clusters(wh)["orig"] == ("orig", 1)
