@@ -49,6 +49,11 @@ def connect(path: Path, *, read_only: bool = False, timeout: float = 0.0,
 # default cap of the versions before 64MB, under which every such step had run.
 ROOMIER_MEMORY_LIMIT = "512MB"
 
+# DuckDB's cap while the run reads between loads (Warehouse.lean_read): each read scans a few
+# columns of every row group, and under the load's cap DuckDB kept all those blocks until the
+# connection closed, so the reads grew with the warehouse.
+LEAN_MEMORY_LIMIT = "24MB"
+
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
           "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
 

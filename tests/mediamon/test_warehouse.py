@@ -311,3 +311,27 @@ def test_roomier_raises_the_cap_for_a_batch_step_and_puts_it_back(tmp_path: Path
     assert small in {"61.0MiB", "64.0MB"}
     assert inside == reopened and inside in {"488.2MiB", "512.0MB"}
     assert after == later == small
+
+
+def test_lean_read_reads_under_the_lean_cap_and_again_under_the_usual_one_when_that_is_short(tmp_path: Path) -> None:
+    """The reads between loads run under a lower cap, so DuckDB does not keep every block they
+    scanned; a read that needs more in one piece is run again, not failed."""
+    def limit(con: duckdb.DuckDBPyConnection) -> str:
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0].replace(" ", "")
+
+    caps: list[str] = []
+
+    def big_list(con: duckdb.DuckDBPyConnection) -> int:
+        caps.append(limit(con))  # a list of 2M numbers in one piece: about 32 MB, no spilling
+        return con.execute("SELECT len(list(i)) FROM range(2000000) t(i)").fetchone()[0]
+
+    with Warehouse(tmp_path / "wh", memory_limit="64MB") as wh:
+        assert wh.lean_read(limit) in {"22.8MiB", "24.0MB"}
+        assert limit(wh.con) in {"61.0MiB", "64.0MB"}  # the usual cap again
+        assert wh.lean_read(big_list) == 2_000_000
+        assert caps[0] in {"22.8MiB", "24.0MB"} and caps[1:] == [limit(wh.con)]
+        with pytest.raises(duckdb.OutOfMemoryException):  # what the lean cap alone would have done
+            wh.con.execute("SET memory_limit = '24MB'")
+            big_list(wh.con)
+    with Warehouse(tmp_path / "wh2", memory_limit="16MB") as wh:  # a user's lower cap stays
+        assert wh.lean_read(limit) in {"15.2MiB", "16.0MB"}
