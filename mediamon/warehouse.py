@@ -166,10 +166,10 @@ class Warehouse:
     def lean_read(self, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """`read(con)` under DuckDB's lean cap (LEAN_MEMORY_LIMIT), then the usual cap again.
 
-        The reads between loads (the early skip, stored template lines, the clusters a chunk may
-        join) scan a few columns of every row group. Under the load's cap DuckDB kept every block
-        they read until the connection closed: after the 40th chunk of 10,000 documents the early
-        skip held 36 MB and the clusters' read 31 MB, against 5 and 20 after the 5th. Under the
+        A chunk's clustering reads scan a few columns of every row group. Under the load's cap
+        DuckDB kept every block they read until the connection closed: after the 40th chunk of
+        10,000 documents the read of the clusters a chunk may join held 31 MB, against 20 after
+        the 5th (45 MB against 22 under the lean cap, on that warehouse on its own). Under the
         lean cap the blocks already scanned make way for the next ones. A read that needs more in
         one piece (a large hash table) runs again under the usual cap: slower, never failed.
         """
@@ -192,16 +192,16 @@ class Warehouse:
     def unchanged_documents(self, docs: Sequence[Any]) -> dict[str, tuple[str, str | None]]:
         """doc_key -> ('article', article_id) or ('quarantined', None) for documents an earlier run
         stored with exactly these raw bytes (mediamon.store.raw.unchanged_documents)."""
-        return self.lean_read(lambda con: raw.unchanged_documents(con, docs))
+        # Not under the lean cap: its joins need more than that in one piece (24MB failed on a
+        # 10,000-document warehouse), so each chunk would read twice.
+        return raw.unchanged_documents(self.con, docs)
 
     # -- the load: one run, many chunks, each its own transaction -------------------
     def template_lines(self, lines: pl.DataFrame, min_docs: int) -> pl.DataFrame:
         """The stored template-line rows a chunk whose own rows are `lines` needs (`load.template_lines`).
 
         No lines (a chunk with nothing new) asks nothing, so the warehouse is not even reopened."""
-        if not lines.height:
-            return frame([], TEMPLATE_LINES)
-        return self.lean_read(lambda con: load.template_lines(con, lines, min_docs))
+        return load.template_lines(self.con, lines, min_docs) if lines.height else frame([], TEMPLATE_LINES)
 
     def begin_run(self, run: RunRecord) -> None:
         """Record `run` as 'running'; a run still 'running' now was killed (we hold the lock): 'interrupted'."""

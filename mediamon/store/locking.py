@@ -49,9 +49,9 @@ def connect(path: Path, *, read_only: bool = False, timeout: float = 0.0,
 # default cap of the versions before 64MB, under which every such step had run.
 ROOMIER_MEMORY_LIMIT = "512MB"
 
-# DuckDB's cap while the run reads between loads (Warehouse.lean_read): each read scans a few
-# columns of every row group, and under the load's cap DuckDB kept all those blocks until the
-# connection closed, so the reads grew with the warehouse.
+# DuckDB's cap for a chunk's clustering reads (Warehouse.lean_read): they scan a few columns of
+# every row group, and under the load's cap DuckDB kept all those blocks until the connection
+# closed, so the reads grew with the warehouse.
 LEAN_MEMORY_LIMIT = "24MB"
 
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
