@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -12,6 +12,9 @@ from mediamon.sql import query_frame, transaction
 
 # Stored clusters that saw a new member within this many days are candidates for new copies.
 RECENT_DAYS = 14
+# `unclustered_articles` without a start: every row.
+_EVERY_ROW = datetime(1970, 1, 1, tzinfo=UTC)
+
 _RECENT = f"""SELECT c.cluster_id FROM article_clusters c JOIN articles a USING (article_id)
               WHERE a.first_seen_at >= now() - INTERVAL {RECENT_DAYS} DAY"""
 
@@ -26,13 +29,10 @@ def unclustered_articles(con: duckdb.DuckDBPyConnection, since: datetime | None 
     every chunk read every row group's ids and bodies: 6 MB of DuckDB's memory after the 5th
     chunk of a 10,000-document run, 46 MB after the 40th, where it is now about 5 MB.
     """
-    if since is None:
-        return query_frame(con, """
-            SELECT a.article_id, a.body, a.publisher, a.agency, a.published_at, a.first_seen_at, a.duplicate_of
-            FROM articles a LEFT JOIN article_clusters c USING (article_id)
-            WHERE c.article_id IS NULL OR c.updated_at < a.updated_at""")
-    # A cluster row as new as the article's own change is written at or after `since` too, so
-    # only those cluster rows can tell that one of these articles is clustered already.
+    # Without `since`, from the start of time. A cluster row as new as the article's own change
+    # is written at or after `since` too, so only those cluster rows can tell that one of these
+    # articles is clustered already.
+    since = since or _EVERY_ROW
     return query_frame(con, """
         SELECT a.article_id, a.body, a.publisher, a.agency, a.published_at, a.first_seen_at, a.duplicate_of
         FROM articles a
