@@ -58,9 +58,14 @@ def prepare_environment(prefect_home: str | None = None, debug: bool = False) ->
     # jemalloc returning freed pages at once, and two malloc arenas. Set before either library loads.
     env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     env.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+    # DuckDB's wheel has a jemalloc of its own (symbols `duckdb_je_*`), which keeps freed pages
+    # for seconds before handing them back (DuckDB compiles in a decay of its own). A read that
+    # scanned more of a larger warehouse left more such pages behind, so the flow process's
+    # peak grew with the warehouse. Its environment variable overrides the compiled-in setting.
+    env.setdefault("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
     limit_arenas(2)
-    # DuckDB (no allocator of its own in this wheel) and Arrow allocate on glibc's heap; freed
-    # large blocks go back to the OS instead of staying as holes (native_memory.map_large_blocks).
+    # Arrow and Python's large objects allocate on glibc's heap; freed large blocks go back to
+    # the OS instead of staying as holes (native_memory.map_large_blocks).
     map_large_blocks()
     if not debug:
         # Third-party deprecation chatter is not for analysts; --debug shows it.
