@@ -235,11 +235,15 @@ def _stored_members(frame: pl.DataFrame | None, signer: _Signer, skip: set[str])
         "cluster_size",
     )
     members = []
+    # Copies of one story share one decoded signature (it is only read).
+    decoded: dict[bytes, LeanMinHash] = {}
     for row in _dicts(frame, columns):
         if row["article_id"] in skip:
             continue
         stored = row.get("minhash")
-        members.append(_member(row, signer.load(stored) if stored is not None else None,
+        if stored is not None and stored not in decoded:
+            decoded[stored] = signer.load(stored)
+        members.append(_member(row, decoded[stored] if stored is not None else None,
                                row.get("shingle_count") or 0, is_new=False, stored_cluster=row.get("cluster_id"),
                                stored_original=row.get("is_original"), stored_size=row.get("cluster_size")))
     return members
@@ -326,6 +330,20 @@ def _link(stored: list[_Member], new: list[_Member], threshold: float, num_perm:
     lsh = MinHashLSH(threshold=min(threshold, CANDIDATE_THRESHOLD), num_perm=num_perm)
     by_id: dict[str, _Member] = {}
     first_of_cluster: dict[str, str] = {}
+    # Members with the same signature and shingle count go into the index once: a query finds
+    # all of them or none, and `_similar` says the same of each. Exact copies of a wire story
+    # otherwise each added an entry per band, and the stored clusters a chunk reads hold every
+    # copy so far (the 10th pass over the same stories held 9 of each).
+    same: dict[tuple[bytes, int], list[str]] = {}  # signature -> its members, the first indexed
+    group_of: dict[str, list[str]] = {}  # indexed article_id -> the members it stands for
+
+    def index(article_id: str, minhash: LeanMinHash, shingle_count: int) -> None:
+        group = same.setdefault((_to_bytes(minhash), shingle_count), [])
+        if not group:
+            lsh.insert(article_id, minhash, check_duplication=False)
+            group_of[article_id] = group
+        group.append(article_id)
+
     for m in stored:
         by_id[m.article_id] = m
         union.find(m.article_id)
@@ -333,7 +351,7 @@ def _link(stored: list[_Member], new: list[_Member], threshold: float, num_perm:
             # Stored members of one cluster stay together without being compared again.
             union.union(first_of_cluster.setdefault(m.stored_cluster, m.article_id), m.article_id)
         if m.minhash is not None:
-            lsh.insert(m.article_id, m.minhash, check_duplication=False)
+            index(m.article_id, m.minhash, m.shingle_count)
     for m in new:
         by_id[m.article_id] = m
         union.find(m.article_id)
@@ -344,8 +362,9 @@ def _link(stored: list[_Member], new: list[_Member], threshold: float, num_perm:
             if other.minhash is not None and _similar(
                 m.minhash, other.minhash, m.shingle_count, other.shingle_count, threshold
             ):
-                union.union(m.article_id, key)
-        lsh.insert(m.article_id, m.minhash, check_duplication=False)
+                for member in group_of[key]:
+                    union.union(m.article_id, member)
+        index(m.article_id, m.minhash, m.shingle_count)
     for m in new:
         if m.duplicate_of and m.duplicate_of in by_id:
             union.union(m.article_id, m.duplicate_of)

@@ -363,3 +363,33 @@ def test_presigned_input_clusters_like_bodies() -> None:
     presigned = rows.join(sign_bodies(rows), on="article_id").drop("body")
     assert cluster_articles(presigned).table_rows().sort("article_id").equals(
         cluster_articles(rows).table_rows().sort("article_id"))
+
+
+def test_identical_copies_are_indexed_once_and_still_all_joined(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exact copies share one LSH entry; a new copy still joins every one of them, across two
+    stored clusters that hold the same text (the one founded first keeps its id)."""
+    from datasketch import MinHashLSH
+
+    inserted: list[str] = []
+    real_insert = MinHashLSH.insert
+
+    def counting_insert(self: MinHashLSH, key: str, *args: object, **kwargs: object) -> None:
+        inserted.append(key)
+        real_insert(self, key, *args, **kwargs)
+
+    first = cluster_articles(_frame([{"article_id": "a", "body": STORM, "first_seen_at": T0},
+                                     {"article_id": "b", "body": STORM, "first_seen_at": T0},
+                                     {"article_id": "x", "body": STORM_OTHER, "first_seen_at": T0}]))
+    stored = first.signatures.with_columns(  # "b" stored in a cluster of its own, founded later
+        cluster_id=pl.when(pl.col("article_id") == "b").then(pl.lit("b")).otherwise(pl.col("cluster_id")),
+        first_seen_at=pl.when(pl.col("article_id") == "b").then(pl.lit(T0 + timedelta(hours=1)))
+        .otherwise(pl.col("first_seen_at")))
+    monkeypatch.setattr(MinHashLSH, "insert", counting_insert)
+    later = T0 + timedelta(days=1)
+    new = cluster_articles(_frame([{"article_id": "c", "body": STORM, "first_seen_at": later},
+                                   {"article_id": "d", "body": STORM, "first_seen_at": later}]),
+                           existing_signatures=stored)
+    assert sorted(inserted) == ["a", "x"]  # "b", "c" and "d" have the signature "a" stands for
+    assert _clusters(new) == {"a": "a", "b": "a", "c": "a", "d": "a"}
+    sizes = dict(zip(new.assignments["article_id"], new.assignments["cluster_size"], strict=True))
+    assert set(sizes.values()) == {4}
