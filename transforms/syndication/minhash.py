@@ -175,7 +175,7 @@ def _similar(a: LeanMinHash, b: LeanMinHash, size_a: int, size_b: int, threshold
     return intersection / smaller >= CONTAINMENT
 
 
-@dataclass
+@dataclass(slots=True)  # no dict per member: a chunk's clustering holds thousands of them
 class _Member:
     article_id: str
     published_at: datetime | None
@@ -403,8 +403,11 @@ def cluster_articles(
     # Stored ids stay reserved: a re-extracted founder that no longer matches its old cluster
     # must not take the id its former copies still carry.
     used_ids = {m.stored_cluster for m in stored_members if m.stored_cluster is not None}
-    assignments: list[dict[str, Any]] = []
-    signatures: list[dict[str, Any]] = []
+    # Built as columns, not a dict per row: every stored member of a cluster that grew is
+    # reported again (its cluster_size changed), thousands of rows per chunk.
+    columns: dict[str, list[Any]] = {name: [] for name in SIGNATURES_SCHEMA}
+    originals: list[bool] = []
+    sizes: list[int] = []
     for component in components.values():
         if not any(m.is_new or m.stored_size is not None for m in component):
             continue  # nothing new joined and nothing stored to check against: the rows stand
@@ -416,30 +419,26 @@ def cluster_articles(
             is_original = m.article_id == original
             if (m.stored_cluster, m.stored_original, m.stored_size) == (cluster_id, is_original, size):
                 continue
-            assignments.append(
-                {
-                    "article_id": m.article_id,
-                    "cluster_id": cluster_id,
-                    "is_original": is_original,
-                    "cluster_size": size,
-                }
-            )
-            signatures.append(
-                {
-                    "article_id": m.article_id,
-                    "cluster_id": cluster_id,
-                    "minhash": _to_bytes(m.minhash) if m.minhash is not None else None,
-                    "shingle_count": m.shingle_count,
-                    "published_at": m.published_at,
-                    "first_seen_at": m.first_seen_at,
-                    "publisher": m.publisher,
-                    "agency": m.agency,
-                }
-            )
-    return ClusterResult(
-        pl.DataFrame(assignments, schema=ASSIGNMENTS_SCHEMA, orient="row"),
-        pl.DataFrame(signatures, schema=SIGNATURES_SCHEMA, orient="row"),
+            originals.append(is_original)
+            sizes.append(size)
+            for name, value in (
+                ("article_id", m.article_id),
+                ("cluster_id", cluster_id),
+                ("minhash", _to_bytes(m.minhash) if m.minhash is not None else None),
+                ("shingle_count", m.shingle_count),
+                ("published_at", m.published_at),
+                ("first_seen_at", m.first_seen_at),
+                ("publisher", m.publisher),
+                ("agency", m.agency),
+            ):
+                columns[name].append(value)
+    signatures = pl.DataFrame(columns, schema=SIGNATURES_SCHEMA)
+    assignments = pl.DataFrame(
+        {"article_id": signatures["article_id"], "cluster_id": signatures["cluster_id"],
+         "is_original": originals, "cluster_size": sizes},
+        schema=ASSIGNMENTS_SCHEMA,
     )
+    return ClusterResult(assignments, signatures)
 
 
 def _cluster_id(component: list[_Member], used: set[str]) -> str:
