@@ -119,3 +119,25 @@ def test_since_finds_a_changed_article_whose_old_version_was_clustered(wh: Wareh
     _add(wh, "copy", STORM_OTHER)  # re-extracted in a later chunk
     assert update_clusters(wh, since=since) >= 1
     assert _clusters(wh)["copy"][0] != "orig" and _clusters(wh)["orig"] == ("orig", 1)
+
+
+def test_a_grown_cluster_updates_its_stored_members_and_a_changed_body_its_signature(wh: Warehouse) -> None:
+    def stored(article_id: str) -> tuple[object, ...]:
+        return wh.con.execute("SELECT cluster_size, minhash, shingle_count, updated_at FROM article_clusters "
+                              "WHERE article_id = ?", [article_id]).fetchone()  # type: ignore[return-value]
+
+    _add(wh, "orig", STORM)
+    _add(wh, "other", STORM_OTHER)
+    update_clusters(wh)
+    size, signature, shingles, updated = stored("orig")
+    other_signature = stored("other")[1:3]
+    _add(wh, "copy", STORM_COPY)
+    update_clusters(wh)
+    grown = stored("orig")
+    assert grown[0] == 2 and grown[1:3] == (signature, shingles) and grown[3] > updated
+    assert wh.con.execute("SELECT count(*) FROM article_clusters").fetchone() == (3,)  # one row per article
+    # The article changes: its stored row gets the new body's signature, not a second row.
+    _add(wh, "other", STORM_OTHER + " A new last paragraph: the clean-up that followed the storm overnight.")
+    update_clusters(wh)
+    assert stored("other")[1] is not None and stored("other")[1:3] != other_signature
+    assert wh.con.execute("SELECT count(*) FROM article_clusters").fetchone() == (3,)
