@@ -70,25 +70,9 @@ def store_clusters(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, ids: pl.D
     con.register("incoming_bands", bands.to_arrow())
     con.register("incoming_ids", ids.to_arrow())
     with transaction(con, ("incoming_bands", "incoming_ids", "incoming_clusters")):
-        # Most rows are stored members of a cluster that grew: only their cluster columns change.
-        # Updating those, and a signature only where it changed, instead of `INSERT OR REPLACE` of
-        # whole rows: for 2,500 members (a late chunk of the 10,000-document bench) DuckDB held
-        # 6-10 MB until the connection closed, against 20-24 MB.
-        con.execute("""UPDATE article_clusters c
-                       SET cluster_id = i.cluster_id, is_original = i.is_original,
-                           cluster_size = i.cluster_size, updated_at = i.updated_at
-                       FROM incoming_clusters i WHERE c.article_id = i.article_id""")
-        con.execute("""UPDATE article_clusters c SET minhash = i.minhash, shingle_count = i.shingle_count
-                       FROM incoming_clusters i
-                       WHERE c.article_id = i.article_id
-                         AND (c.minhash IS DISTINCT FROM i.minhash
-                              OR c.shingle_count IS DISTINCT FROM i.shingle_count)""")
-        con.execute("""INSERT INTO article_clusters BY NAME
-                       SELECT article_id, cluster_id, is_original, cluster_size, minhash, shingle_count,
-                              updated_at
-                       FROM incoming_clusters i
-                       WHERE NOT EXISTS (SELECT 1 FROM article_clusters c
-                                         WHERE c.article_id = i.article_id)""")
+        con.execute("""INSERT OR REPLACE INTO article_clusters BY NAME
+                       SELECT article_id, cluster_id, is_original, cluster_size, minhash, shingle_count, updated_at
+                       FROM incoming_clusters""")
         con.execute("DELETE FROM article_lsh_bands WHERE article_id IN (SELECT article_id FROM incoming_ids)")
         con.execute("INSERT INTO article_lsh_bands SELECT article_id, band, band_hash FROM incoming_bands")
 
