@@ -130,6 +130,7 @@ def test_a_grown_cluster_updates_its_stored_members_and_a_changed_body_its_signa
     _add(wh, "other", STORM_OTHER)
     update_clusters(wh)
     size, signature, shingles, updated = stored("orig")
+    assert size == 1
     other_signature = stored("other")[1:3]
     _add(wh, "copy", STORM_COPY)
     update_clusters(wh)
