@@ -73,3 +73,31 @@ def test_tag_batches_balance_expected_cost_and_keep_order() -> None:
     assert max(costs) <= 2 * sum(costs) / len(costs)
     assert sum(1 for batch in batches if any(item.language == "en" for item in batch)) >= 4
     assert tag_batches(inputs[:5], workers=2) == [inputs[:5]]
+
+
+def test_workers_are_replaced_after_a_run_of_batches(monkeypatch) -> None:
+    """A worker ends after WORKER_TASKS batches and a fresh one forks from the server; the batches
+    still come back complete and in order, as in-process."""
+    monkeypatch.setattr(runners, "MIN_DOCS_FOR_PROCESSES", 1)
+    monkeypatch.setattr(runners, "WORKER_TASKS", 2)
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    page = SEED.read_bytes()
+    docs = [RawDocument(url=f"https://e.org/{i}", source="t", fetched_at=now, raw=page, kind="text")
+            for i in range(10)]
+    batches = [[d] for d in docs]
+    stages = LocalStages(workers=2, watchlist=None)
+    try:
+        pooled = stages.clean(batches, "r1", {})
+        pool = stages._pool
+        assert pool is not None
+        pids = [pool.submit(os.getpid).result() for _ in range(6)]
+    finally:
+        stages.close()
+    # Six calls, one at a time, at most two per process: at least three processes answered.
+    assert len(set(pids)) >= 3 and os.getpid() not in pids
+    assert [a["url"] for b in pooled for a in b.articles] == [d.url for d in docs]
+    local = LocalStages(workers=1, watchlist=None).clean(batches, "r1", {})
+    def bodies(batches):
+        return [[a["body"] for a in b.articles] for b in batches]
+
+    assert bodies(pooled) == bodies(local)
