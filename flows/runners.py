@@ -41,10 +41,9 @@ Tagged = tuple[list[Any], list[Any]]
 TAG_BATCH_SIZE = 64
 # Batches a worker process runs before it ends and a fresh one forks from the fork server (which
 # holds the models, so that costs milliseconds). A worker's memory at its busiest rose over a long
-# run as its allocators filled with what outlived each batch: at the 10,000-document bench's peak
-# the two workers held 260-274 MB, against 238-248 MB in a 1,000-document run. 24 batches is
-# about 1,000 documents of cleaning and tagging per worker. Spawned workers (no fork server)
-# would load everything again, so they are not replaced.
+# run: at the 10,000-document bench's peak the two workers held 260-274 MB, against 238-248 MB in
+# a 1,000-document run. 24 batches is about 1,000 documents of cleaning and tagging per worker.
+# Spawned workers (no fork server) would load everything again, so they are not replaced.
 WORKER_TASKS = 24
 
 
